@@ -1,0 +1,174 @@
+"""Split text into lines and blocks, remembering where each came from in the input.
+
+A block is a paragraph, heading, list item, table row group...: a run of non-blank lines.
+Two layouts are common in scraped text, and one rule reads both:
+
+- paragraphs separated by blank lines, possibly hard-wrapped inside (one block each, with
+  its lines);
+- one paragraph per line, with no blank lines (or a stray one or two): each line is a
+  block. This layout is recognised when single line breaks between long lines clearly
+  outnumber blank lines, or when a text has no blank line at all and is not one
+  hard-wrapped paragraph.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from cleaning import chardata
+from cleaning.config import CleanConfig
+from cleaning.repair import Repair, repair_line
+
+#: Wider than this (in terminal columns), a line is not hard-wrapped prose.
+WRAP_MAX_COLUMNS = 100
+
+
+@dataclass
+class Line:
+    """One repaired line and the span of the input it came from."""
+
+    text: str
+    start: int
+    end: int
+    repairs: list[Repair] = field(default_factory=list)
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass
+class Block:
+    """A block of the input: its repaired lines and the input span they cover."""
+
+    index: int
+    lines: list[Line]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def start(self) -> int:
+        return self.lines[0].start
+
+    @property
+    def end(self) -> int:
+        return self.lines[-1].end
+
+
+class Layout(Enum):
+    """How paragraphs are separated in a text."""
+
+    BLANK_LINES = "blank_lines"
+    LINE_PER_BLOCK = "line_per_block"
+
+
+def split_lines(text: str, config: CleanConfig) -> list[Line]:
+    """Every line of `text`, repaired, with its span in `text`.
+
+    >>> [(line.text, line.start, line.end) for line in split_lines("a\\r\\n b \\n", CleanConfig())]
+    [('a', 0, 1), ('b', 3, 6), ('', 7, 7)]
+    """
+    lines: list[Line] = []
+    start = 0
+    for match in chardata.LINE_BREAK_RE.finditer(text):
+        _add_line(lines, text, start, match.start(), config)
+        start = match.end()
+    _add_line(lines, text, start, len(text), config)
+    return lines
+
+
+def _add_line(lines: list[Line], text: str, start: int, end: int, config: CleanConfig) -> None:
+    fixed, repairs = repair_line(text[start:end], config)
+    if "\n" not in fixed:
+        lines.append(Line(fixed, start, end, repairs))
+        return
+    # A repair revealed line breaks (mojibake of U+2028, say): each piece is a line of its own,
+    # all of them spanning the one input line they came from.
+    for i, piece in enumerate(fixed.split("\n")):
+        lines.append(Line(piece.strip(" \t"), start, end, repairs if i == 0 else []))
+
+
+def choose_layout(lines: Sequence[Line]) -> Layout:
+    """Decide whether blank lines or line breaks separate the paragraphs of a text."""
+    blank_gaps = 0
+    single_breaks = 0
+    long_breaks = 0
+    content = [line for line in lines if not line.blank]
+    previous_blank = True
+    for i, line in enumerate(lines):
+        if line.blank:
+            if not previous_blank:
+                blank_gaps += 1
+            previous_blank = True
+            continue
+        if not previous_blank:
+            single_breaks += 1
+            if columns(lines[i - 1].text) > WRAP_MAX_COLUMNS:
+                long_breaks += 1
+        previous_blank = False
+    if content and lines[-1].blank:
+        blank_gaps -= 1  # the gap after the last paragraph separates nothing
+    blank_gaps = max(blank_gaps, 0)
+    if single_breaks == 0:
+        return Layout.BLANK_LINES
+    if blank_gaps == 0:
+        return Layout.BLANK_LINES if looks_hard_wrapped(content) else Layout.LINE_PER_BLOCK
+    breaks = single_breaks + blank_gaps
+    if blank_gaps <= max(1, breaks // 10) and 2 * long_breaks >= single_breaks:
+        return Layout.LINE_PER_BLOCK
+    return Layout.BLANK_LINES
+
+
+def looks_hard_wrapped(lines: Sequence[Line]) -> bool:
+    """True when lines were broken by a greedy wrapper: each would have overflowed the
+    widest line had it taken the next word.
+
+    >>> looks_hard_wrapped([Line("aaa bbb", 0, 0), Line("ccccc dd", 0, 0), Line("e", 0, 0)])
+    True
+    >>> looks_hard_wrapped([Line("Title", 0, 0), Line("A paragraph of some length.", 0, 0),
+    ...                     Line("More.", 0, 0)])
+    False
+    """
+    if len(lines) < 2:
+        return True
+    widths = [columns(line.text) for line in lines]
+    widest = max(widths[:-1])
+    if widest > WRAP_MAX_COLUMNS:
+        return False
+    for width, following in zip(widths[:-1], lines[1:], strict=True):
+        first = following.text.split(" ", 1)[0]
+        if chardata.NOSPACE_CHAR_RE.match(first):
+            first = first[0]
+        if width + 1 + columns(first) <= widest:
+            return False
+    return True
+
+
+def columns(text: str) -> int:
+    """Terminal columns of `text`: wide and full-width characters count two."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+
+
+def group_blocks(lines: Sequence[Line], layout: Layout) -> list[Block]:
+    """Group lines into blocks under the given layout."""
+    blocks: list[Block] = []
+    current: list[Line] = []
+    for line in lines:
+        if line.blank:
+            if current:
+                blocks.append(Block(len(blocks), current))
+                current = []
+        elif layout is Layout.LINE_PER_BLOCK:
+            blocks.append(Block(len(blocks), [line]))
+        else:
+            current.append(line)
+    if current:
+        blocks.append(Block(len(blocks), current))
+    return blocks

@@ -1,0 +1,142 @@
+"""The one configuration object of the cleaner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal
+
+from cleaning.errors import ConfigError
+
+CandidateSearch = Literal["auto", "exact", "minhash"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CleanConfig:
+    """How `clean` treats an article. Every field has a default that suits scraped news.
+
+    The same names are the step labels in `CleanResult.fixes` and `removed`, and the option
+    names that the HTTP service accepts.
+
+    Repairs (each one can be switched off when a pipeline does it elsewhere):
+
+    - `fix_encoding`: repair mojibake and other damage with ftfy (see `cleaning.repair` for
+      the ftfy options and why each is set as it is).
+    - `unescape_html`: decode HTML entities (``&amp;``, ``&#8217;``) line by line; a line
+      that contains a tag is markup and keeps its entities.
+    - `remove_invisible`: drop soft hyphens, byte-order marks, word joiners and zero-width
+      spaces (these last only outside Thai, Lao, Khmer, Myanmar and Tibetan, where they mark
+      word breaks). Joiners that build emoji or shape scripts are always kept.
+    - `normalize_whitespace`: strip spaces and tabs at line ends and fold runs of them
+      inside lines. No-break and ideographic spaces are kept: they are typography.
+
+    Duplicates (turn `remove_duplicates` off to only report them):
+
+    - `remove_duplicates`: remove repeated blocks at all. Off, the result still lists what
+      would have gone in `kept_similar`.
+    - `remove_repeated_headline`: remove later copies of the headline.
+    - `min_words`: the size from which a block may be removed on its own (an isolated exact
+      copy, a near duplicate or a contained teaser). Shorter blocks are structure (interview
+      questions, table headers, attribution lines) and go only as part of a repeated run.
+      Scripts without spaces count two characters as a word. Raise it to keep more.
+    - `near_duplicate_threshold`: the Jaccard similarity of word shingles from which a
+      verified match is called a near duplicate rather than a contained block.
+    - `containment_threshold`: the share of a block's shingles that must appear in the kept
+      block for it to be removed. 0.8 tolerates one changed word in a 15-word paragraph.
+    - `max_new_words`: the share of words a removed block may have that its kept twin lacks.
+      Whatever the share, a removed block never brings a number or a capitalised name of
+      its own: those are facts.
+    - `similar_report_threshold`: pairs at least this similar that are kept are reported in
+      `kept_similar`.
+    - `shingle_words` / `shingle_chars`: shingle length for spaced scripts and for scripts
+      written without spaces.
+
+    Candidate search (all candidates are verified on the real shingle sets, so these change
+    speed and recall, never what counts as a duplicate):
+
+    - `candidate_search`: ``"exact"`` finds every pair that shares a shingle through an
+      inverted index; ``"minhash"`` uses datasketch MinHash signatures and `MinHashLSH`;
+      ``"auto"`` uses exact search up to `exact_max_blocks` eligible blocks.
+    - `num_perm`, `seed`, `lsh_bands`, `lsh_rows`: the MinHash factory's parameters. Every
+      signature in the library comes from them; `lsh_bands * lsh_rows` must be `num_perm`.
+    - `max_candidates`: how many candidates per block are verified (the best first). It
+      bounds the cost on pathological input such as thousands of near-identical lines.
+
+    Headline:
+
+    - `headline_max_words`: a longer block is never taken for the headline.
+    """
+
+    fix_encoding: bool = True
+    unescape_html: bool = True
+    remove_invisible: bool = True
+    normalize_whitespace: bool = True
+
+    remove_duplicates: bool = True
+    remove_repeated_headline: bool = True
+    min_words: int = 12
+    near_duplicate_threshold: float = 0.8
+    containment_threshold: float = 0.8
+    max_new_words: float = 0.1
+    similar_report_threshold: float = 0.5
+    shingle_words: int = 3
+    shingle_chars: int = 3
+
+    candidate_search: CandidateSearch = "auto"
+    exact_max_blocks: int = 5000
+    num_perm: int = 64
+    seed: int = 1
+    lsh_bands: int = 32
+    lsh_rows: int = 2
+    max_candidates: int = 16
+
+    headline_max_words: int = 30
+
+    def __post_init__(self) -> None:
+        for name in ("min_words", "shingle_words", "shingle_chars", "num_perm",
+                     "lsh_bands", "lsh_rows", "max_candidates", "headline_max_words",
+                     "exact_max_blocks"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{name} must be a whole number of at least 1, got {value!r}")
+        for name in ("near_duplicate_threshold", "containment_threshold",
+                     "similar_report_threshold", "max_new_words"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+                raise ConfigError(f"{name} must be a number from 0 to 1, got {value!r}")
+        if self.candidate_search not in ("auto", "exact", "minhash"):
+            raise ConfigError(
+                f"candidate_search must be 'auto', 'exact' or 'minhash', got {self.candidate_search!r}"
+            )
+        if self.lsh_bands * self.lsh_rows != self.num_perm:
+            raise ConfigError(
+                f"lsh_bands * lsh_rows must equal num_perm ({self.lsh_bands} * {self.lsh_rows}"
+                f" != {self.num_perm}): change one of the three"
+            )
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any], base: CleanConfig | None = None) -> CleanConfig:
+        """Build a config from a mapping of option names, as the HTTP layer receives them.
+
+        >>> CleanConfig.from_options({"min_words": 20}).min_words
+        20
+        >>> CleanConfig.from_options({"colour": 1})
+        Traceback (most recent call last):
+        ...
+        cleaning.errors.ConfigError: unknown option 'colour'; known options: ...
+        """
+        known = {f.name: f for f in fields(cls)}
+        for name in options:
+            if name not in known:
+                raise ConfigError(f"unknown option {name!r}; known options: {', '.join(known)}")
+        for name, value in options.items():
+            expected = type(getattr(CLEAN_DEFAULTS, name))
+            if expected is bool and not isinstance(value, bool):
+                raise ConfigError(f"{name} must be true or false, got {value!r}")
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                continue
+            if expected is not bool and not isinstance(value, expected):
+                raise ConfigError(f"{name} must be of type {expected.__name__}, got {value!r}")
+        return replace(base or CLEAN_DEFAULTS, **options)
+
+
+CLEAN_DEFAULTS = CleanConfig()

@@ -1,0 +1,101 @@
+"""Turn input bytes into text, saying which encoding was used and why."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+from cleaning.errors import BinaryInputError, DecodeError
+
+# Signatures of binary formats that scrapers hand over by mistake.
+_MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"PK\x03\x04", "a ZIP archive (or DOCX/XLSX)"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"RIFF", "a RIFF (WebP, WAV or AVI) file"),
+    (b"\x7fELF", "an executable"),
+)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from bytes, with the encoding used and how it was chosen.
+
+    `source` is ``"declared"`` (the caller's charset), ``"bom"``, ``"default"`` (UTF-8) or
+    ``"detected"`` (charset-normalizer's best guess).
+    """
+
+    text: str
+    encoding: str
+    source: str
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
+    """Decode `data`: with the declared charset if it works, else UTF-8, else a detector.
+
+    A BOM-marked UTF-8 text keeps its BOM as a character, so that the diff applies to the
+    bytes as they came; the repair step removes it.
+
+    >>> decode_bytes("caf\\u00e9".encode("utf-8"))
+    Decoded(text='café', encoding='utf-8', source='default')
+    >>> decode_bytes("caf\\u00e9".encode("cp1252"), "windows-1252")
+    Decoded(text='café', encoding='cp1252', source='declared')
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom) and name != "utf-8":
+            try:
+                return Decoded(data.decode(name), name, "bom")
+            except UnicodeDecodeError:
+                break
+    _refuse_binary(data)
+    if declared:
+        try:
+            codec = codecs.lookup(declared.strip().strip("\"'")).name
+        except LookupError:
+            codec = None
+        if codec is not None:
+            try:
+                return Decoded(data.decode(codec), codec, "declared")
+            except UnicodeDecodeError:
+                pass  # a wrong declaration is common; fall through to UTF-8 and detection
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8", "default")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise DecodeError(
+            "the body is neither UTF-8 nor any encoding that could be detected; "
+            "send UTF-8 or name the charset in the Content-Type header"
+        )
+    return Decoded(str(best), codecs.lookup(best.encoding).name, "detected")
+
+
+def _refuse_binary(data: bytes) -> None:
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise BinaryInputError(f"the body is {what}, not text; send the article's text")
+    if b"\x00" in data:
+        raise BinaryInputError(
+            "the body contains NUL bytes, so it is binary or UTF-16/32 without a BOM; "
+            "send text, with its charset named in the Content-Type header"
+        )
+    sample = data[:4096]
+    if sample:
+        controls = sum(1 for b in sample if b < 0x20 and b not in _TEXT_CONTROLS)
+        if controls > len(sample) // 10:
+            raise BinaryInputError("the body is mostly control bytes, so it is not text")

@@ -1,0 +1,295 @@
+"""Decide which blocks repeat a kept block, and which only look like one.
+
+The decision is kept apart from fingerprinting (`cleaning.fingerprint`), and is made in
+three passes over the blocks, in order:
+
+1. repeated headline: later copies of the headline (`cleaning.headline`);
+2. exact repeats by matching key, taken as aligned runs: a block pasted twice with its
+   neighbours is one run, and a run may take short lines (separators, table headers)
+   along with it. On its own, a block goes only when it is long enough to be a paragraph
+   and is not a question, so interview questions and attribution lines stay;
+3. near duplicates and contained teasers among long blocks: candidates from an exact
+   shingle index or MinHash LSH, each verified on the real shingle sets, and removed only
+   when the removed block brings no word, number or name of its own that its twin lacks.
+
+Precision first: every pair that is similar but stays is reported with its reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cleaning import chardata
+from cleaning.config import CleanConfig
+from cleaning.fingerprint import MinHashFactory, Shingle, shingle_hash, shingles
+from cleaning.result import KeptSimilar, RemovalKind
+
+#: Exact-key candidates tried per block: the first kept copy and the most recent ones.
+RECENT_TWINS = 8
+#: A shingle shared by more blocks than this says nothing about which block is the twin.
+MAX_POSTINGS = 64
+
+
+@dataclass(frozen=True)
+class BlockInfo:
+    """What the decision needs to know of a block."""
+
+    text: str
+    tokens: list[str]
+    key: str
+    words: int
+
+    @property
+    def question(self) -> bool:
+        return chardata.QUESTION_END_RE.search(self.text) is not None
+
+    @property
+    def run_key(self) -> str:
+        """The key for aligning runs: the matching key, or the folded text of a block that
+        has no words (a separator such as ``* * *``)."""
+        return self.key or "\x00" + " ".join(self.text.split())
+
+
+@dataclass
+class Decision:
+    """Why a block goes: its kind, the kept block it repeats and how similar they are."""
+
+    kind: RemovalKind
+    twin: int
+    similarity: float
+
+
+class DuplicateFinder:
+    """One article's duplicate decisions. Use `decide`; the object holds no state after."""
+
+    def __init__(self, infos: Sequence[BlockInfo], config: CleanConfig) -> None:
+        self.infos = infos
+        self.config = config
+        self.decisions: dict[int, Decision] = {}
+        self.similar: list[KeptSimilar] = []
+        self._dependents: dict[int, list[int]] = defaultdict(list)
+
+    def decide(self, headline_block: int | None, headline_copies: Sequence[int],
+               ) -> tuple[dict[int, Decision], list[KeptSimilar]]:
+        if headline_block is not None:
+            for i in headline_copies:
+                sim = 1.0 if self.infos[i].key == self.infos[headline_block].key else 0.9
+                self._remove(i, Decision("repeated_headline", headline_block, sim))
+        self._exact_runs(headline_block)
+        self._near_duplicates(headline_block)
+        self.similar.sort(key=lambda k: (k.block, k.similar_to))
+        return self.decisions, self.similar
+
+    # ------------------------------------------------------------------ exact repeats
+
+    def _exact_runs(self, headline_block: int | None) -> None:
+        infos, n = self.infos, len(self.infos)
+        kept_by_key: dict[str, list[int]] = {}
+        i = 0
+        while i < n:
+            if i in self.decisions:
+                i += 1
+                continue
+            key = infos[i].run_key
+            earlier = kept_by_key.get(key)
+            if not earlier:
+                kept_by_key[key] = [i]
+                i += 1
+                continue
+            twins = earlier[:1] + earlier[-RECENT_TWINS:] if len(earlier) > RECENT_TWINS else earlier
+            best_len, best_j = 0, earlier[0]
+            for j in twins:
+                length = self._aligned(i, j)
+                if length > best_len:
+                    best_len, best_j = length, j
+            if best_len >= 2 and self._run_qualifies(i, best_len):
+                for t in range(best_len):
+                    twin = best_j + t
+                    if twin in self.decisions:  # the twin itself went as a headline copy
+                        twin = self.decisions[twin].twin
+                    self._remove(i + t, Decision("duplicate", twin, 1.0))
+                i += best_len
+                continue
+            if self._stands_alone(i):
+                self._remove(i, Decision("duplicate", earlier[0], 1.0))
+            else:
+                reason = ("a question repeated: kept (interview questions recur on purpose)"
+                          if infos[i].question else
+                          "a short line repeated: kept as structure")
+                self.similar.append(KeptSimilar(i, earlier[0], 1.0, reason))
+                earlier.append(i)
+            i += 1
+
+    def _aligned(self, i: int, j: int) -> int:
+        """How many blocks from `i` on repeat the kept blocks from `j` on, one for one."""
+        infos, n, t = self.infos, len(self.infos), 0
+        while (i + t < n and j + t < i and i + t not in self.decisions
+               and infos[i + t].run_key == infos[j + t].run_key
+               and (j + t not in self.decisions
+                    or self.decisions[j + t].kind == "repeated_headline")):
+            t += 1
+        return t
+
+    def _run_qualifies(self, i: int, length: int) -> bool:
+        run = range(i, i + length)
+        if any(self._stands_alone(k) for k in run):
+            return True
+        words = sum(self.infos[k].words for k in run)
+        return length >= 3 and words >= 2 * self.config.min_words
+
+    def _stands_alone(self, i: int) -> bool:
+        info = self.infos[i]
+        return info.words >= self.config.min_words and not info.question
+
+    # ------------------------------------------------------------------ near duplicates
+
+    def _near_duplicates(self, headline_block: int | None) -> None:
+        infos, config = self.infos, self.config
+        eligible = [i for i, info in enumerate(infos)
+                    if i not in self.decisions and i != headline_block and info.key
+                    and self._stands_alone(i)]
+        if len(eligible) < 2:
+            return
+        sets = {i: shingles(infos[i].tokens, config) for i in eligible}
+        use_minhash = config.candidate_search == "minhash" or (
+            config.candidate_search == "auto" and len(eligible) > config.exact_max_blocks)
+        index: _CandidateIndex = (_LshIndex(sets, eligible, config) if use_minhash
+                                  else _ExactIndex())
+        for i in eligible:
+            if i in self.decisions:
+                continue
+            s_i = sets[i]
+            key = infos[i].key  # exact repeats were judged in the pass before
+            candidates = [(len(s_i & sets[j]), j) for j in index.candidates(i, s_i)
+                          if j not in self.decisions and infos[j].key != key]
+            candidates.sort(key=lambda c: (-c[0], c[1]))
+            absorbed = False
+            for shared, j in candidates[: config.max_candidates]:
+                if shared == 0:
+                    break
+                absorbed = self._compare(i, j, shared, len(s_i), len(sets[j]))
+                if absorbed:
+                    break
+            if not absorbed:
+                index.add(i, s_i)
+
+    def _compare(self, i: int, j: int, shared: int, size_i: int, size_j: int) -> bool:
+        """Compare block `i` with an earlier kept block `j`; True if `i` was removed."""
+        config = self.config
+        jaccard = shared / (size_i + size_j - shared)
+        in_j = shared / size_i
+        in_i = shared / size_j
+        if in_j >= config.containment_threshold:
+            why_not = self._brings_new(i, j)
+            if why_not is None:
+                kind: RemovalKind = ("near_duplicate" if jaccard >= config.near_duplicate_threshold
+                                     else "contained")
+                self._remove(i, Decision(kind, j, round(jaccard, 4)))
+                return True
+            self.similar.append(KeptSimilar(i, j, round(jaccard, 4), why_not))
+            return False
+        if in_i >= config.containment_threshold:
+            # The earlier block is a teaser of this one: keep the complete copy.
+            why_not = self._brings_new(j, i)
+            if why_not is None:
+                kind = ("near_duplicate" if jaccard >= config.near_duplicate_threshold
+                        else "contained")
+                self._remove(j, Decision(kind, i, round(jaccard, 4)))
+                return False
+            self.similar.append(KeptSimilar(i, j, round(jaccard, 4), why_not))
+            return False
+        if max(jaccard, in_i, in_j) >= config.similar_report_threshold:
+            self.similar.append(KeptSimilar(i, j, round(jaccard, 4), "below the thresholds"))
+        return False
+
+    def _brings_new(self, b: int, a: int) -> str | None:
+        """Why block `b` cannot go as a copy of block `a`, or None if it can."""
+        tokens_a, tokens_b = self.infos[a].tokens, self.infos[b].tokens
+        numbers_a = [t for t in tokens_a if chardata.DIGIT_RE.search(t)]
+        numbers_b = [t for t in tokens_b if chardata.DIGIT_RE.search(t)]
+        if not _is_subsequence(numbers_b, numbers_a):
+            return "differs in numbers: different facts"
+        vocab_a = set(tokens_a)
+        new = [t for t in dict.fromkeys(tokens_b) if t not in vocab_a]
+        if not new:
+            return None
+        text_b = self.infos[b].text
+        for token in new:
+            if token[:1].upper() + token[1:] in text_b or token.upper() in text_b:
+                if token[:1] != token[:1].upper():
+                    return f"differs in names ({token!r}): different facts"
+        if len(new) > self.config.max_new_words * len(set(tokens_b)):
+            return f"has {len(new)} words of its own"
+        return None
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def _remove(self, i: int, decision: Decision) -> None:
+        self.decisions[i] = decision
+        self._dependents[decision.twin].append(i)
+        # Blocks that repeated `i` now repeat what `i` repeats, which stays in the text.
+        for k in self._dependents.pop(i, []):
+            old = self.decisions[k]
+            self.decisions[k] = Decision(
+                old.kind if old.kind == "repeated_headline" else "contained",
+                decision.twin, min(old.similarity, decision.similarity))
+            self._dependents[decision.twin].append(k)
+
+
+def _is_subsequence(needle: Sequence[str], haystack: Sequence[str]) -> bool:
+    it = iter(haystack)
+    return all(any(x == y for y in it) for x in needle)
+
+
+class _CandidateIndex:
+    def add(self, i: int, s: set[Shingle]) -> None:
+        raise NotImplementedError
+
+    def candidates(self, i: int, s: set[Shingle]) -> list[int]:
+        raise NotImplementedError
+
+
+class _ExactIndex(_CandidateIndex):
+    """Every kept block that shares a shingle with the query: exact comparison, without
+    visiting the pairs that have nothing in common."""
+
+    def __init__(self) -> None:
+        self.postings: dict[Shingle, list[int]] = {}
+
+    def add(self, i: int, s: set[Shingle]) -> None:
+        postings = self.postings
+        for sh in s:
+            ids = postings.get(sh)
+            if ids is None:
+                postings[sh] = [i]
+            elif len(ids) <= MAX_POSTINGS:
+                ids.append(i)
+
+    def candidates(self, i: int, s: set[Shingle]) -> list[int]:
+        postings = self.postings
+        found: dict[int, None] = {}
+        for sh in s:
+            ids = postings.get(sh)
+            if ids is not None and len(ids) <= MAX_POSTINGS:
+                found.update(dict.fromkeys(ids))
+        return sorted(found)
+
+
+class _LshIndex(_CandidateIndex):
+    """datasketch MinHash signatures in a `MinHashLSH`: sub-linear candidate search for
+    articles with thousands of long blocks."""
+
+    def __init__(self, sets: dict[int, set[Shingle]], order: Sequence[int],
+                 config: CleanConfig) -> None:
+        factory = MinHashFactory(config)
+        sigs = factory.signatures([[shingle_hash(sh) for sh in sets[i]] for i in order])
+        self.signatures = dict(zip(order, sigs, strict=True))
+        self.lsh = factory.lsh(config.lsh_bands, config.lsh_rows)
+
+    def add(self, i: int, s: set[Shingle]) -> None:
+        self.lsh.insert(i, self.signatures[i], check_duplication=False)
+
+    def candidates(self, i: int, s: set[Shingle]) -> list[int]:
+        return sorted(self.lsh.query(self.signatures[i]))

@@ -1,0 +1,164 @@
+"""A unified diff from the input to the cleaned text, that GNU patch applies exactly.
+
+The cleaner knows where every output line came from, so the diff is built from that
+alignment in linear time, rather than searched for (difflib is quadratic on the texts that
+need cleaning most, such as thousands of identical lines). Lines are what patch(1) calls
+lines: text up to and including "\\n"; a CR or a U+2028 is part of the line it sits in.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+
+CONTEXT = 3
+NO_NEWLINE = "\\ No newline at end of file\n"
+
+Opcode = tuple[str, int, int, int, int]
+
+
+def unified_diff(
+    original: str,
+    out_lines: Sequence[str],
+    origins: Sequence[int | None],
+    *,
+    name: str = "article.txt",
+) -> str:
+    """The diff that turns `original` into ``"\\n".join(out_lines) + "\\n"``.
+
+    `origins` gives, for each output line, the offset in `original` where the line it came
+    from starts, or None for the blank lines that separate blocks.
+
+    >>> print(unified_diff("a\\n\\n\\nb", ["a", "", "b"], [0, None, 4]), end="")
+    --- a/article.txt
+    +++ b/article.txt
+    @@ -1,4 +1,3 @@
+     a
+     
+    -
+    -b
+    \\ No newline at end of file
+    +b
+    """
+    a = _patch_lines(original)
+    b = [line + "\n" for line in out_lines]
+    if a == b:
+        return ""
+    matches = _align(original, a, b, origins)
+    opcodes = _opcodes(matches, len(a), len(b))
+    out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
+    for group in _grouped(opcodes):
+        i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
+        out.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n")
+        for tag, x1, x2, y1, y2 in group:
+            if tag == "equal":
+                out.extend(_marked(" ", a[x1:x2]))
+                continue
+            out.extend(_marked("-", a[x1:x2]))
+            out.extend(_marked("+", b[y1:y2]))
+    return "".join(out)
+
+
+def _patch_lines(text: str) -> list[str]:
+    if not text:
+        return []
+    lines = [line + "\n" for line in text.split("\n")]
+    if text.endswith("\n"):
+        lines.pop()
+    else:
+        lines[-1] = lines[-1][:-1]
+    return lines
+
+
+def _marked(mark: str, lines: Sequence[str]) -> Iterator[str]:
+    for line in lines:
+        if line.endswith("\n"):
+            yield mark + line
+        else:
+            yield mark + line + "\n"
+            yield NO_NEWLINE
+
+
+def _align(original: str, a: Sequence[str], b: Sequence[str],
+           origins: Sequence[int | None]) -> list[tuple[int, int]]:
+    """Pairs (input line, output line) that are equal, increasing in both."""
+    starts = []
+    offset = 0
+    for line in a:
+        starts.append(offset)
+        offset += len(line)
+    where: list[int | None] = [
+        None if o is None else bisect_right(starts, o) - 1 for o in origins]
+    matches: list[tuple[int, int]] = []
+    last = -1
+    for k, p in enumerate(where):
+        if p is None:
+            # A separator: a blank input line between the two blocks, if there is one.
+            before = max(last, _nearest(where, k, -1))
+            after = _nearest(where, k, +1, default=len(a))
+            for q in range(before + 1, after):
+                if a[q] == "\n":
+                    matches.append((q, k))
+                    last = q
+                    break
+        elif p > last and a[p] == b[k]:
+            matches.append((p, k))
+            last = p
+    return matches
+
+
+def _nearest(where: Sequence[int | None], k: int, step: int, default: int = -1) -> int:
+    k += step
+    while 0 <= k < len(where):
+        p = where[k]
+        if p is not None:
+            return p
+        k += step
+    return default
+
+
+def _opcodes(matches: Sequence[tuple[int, int]], len_a: int, len_b: int) -> list[Opcode]:
+    codes: list[Opcode] = []
+    i = j = 0
+    for p, k in [*matches, (len_a, len_b)]:
+        if p > i or k > j:
+            tag = "replace" if p > i and k > j else ("delete" if p > i else "insert")
+            codes.append((tag, i, p, j, k))
+        if (p, k) == (len_a, len_b):
+            break
+        if codes and codes[-1][0] == "equal" and codes[-1][2] == p and codes[-1][4] == k:
+            codes[-1] = ("equal", codes[-1][1], p + 1, codes[-1][3], k + 1)
+        else:
+            codes.append(("equal", p, p + 1, k, k + 1))
+        i, j = p + 1, k + 1
+    return codes
+
+
+def _grouped(codes: list[Opcode], n: int = CONTEXT) -> Iterator[list[Opcode]]:
+    """Hunks with `n` lines of context, as difflib groups them."""
+    if not codes:
+        return
+    codes = list(codes)
+    if codes[0][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[0]
+        codes[0] = tag, max(i1, i2 - n), i2, max(j1, j2 - n), j2
+    if codes[-1][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[-1]
+        codes[-1] = tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)
+    group: list[Opcode] = []
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "equal" and i2 - i1 > 2 * n:
+            group.append((tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)))
+            yield group
+            group = []
+            i1, j1 = max(i1, i2 - n), max(j1, j2 - n)
+        group.append((tag, i1, i2, j1, j2))
+    if group and not (len(group) == 1 and group[0][0] == "equal"):
+        yield group
+
+
+def _range(start: int, stop: int) -> str:
+    length = stop - start
+    if length == 1:
+        return f"{start + 1}"
+    return f"{start if length == 0 else start + 1},{length}"

@@ -1,0 +1,30 @@
+"""The errors the cleaning library raises.
+
+    CleaningError            anything this library raises on purpose
+    ├── ConfigError          an option has a wrong name, type or value
+    └── DecodeError          bytes that cannot be read as text
+        └── BinaryInputError bytes that are not text at all (NUL bytes, a PDF, an image...)
+
+Every message says what to do next. The HTTP service maps `ConfigError` to 400 and
+`DecodeError` to 422.
+"""
+
+from __future__ import annotations
+
+__all__ = ["BinaryInputError", "CleaningError", "ConfigError", "DecodeError"]
+
+
+class CleaningError(Exception):
+    """Base class of every error raised on purpose by `cleaning`."""
+
+
+class ConfigError(CleaningError, ValueError):
+    """An option is unknown or out of range."""
+
+
+class DecodeError(CleaningError, ValueError):
+    """The input bytes cannot be decoded as text in any candidate encoding."""
+
+
+class BinaryInputError(DecodeError):
+    """The input bytes are a binary format, not text."""

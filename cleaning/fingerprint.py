@@ -1,0 +1,139 @@
+"""Fingerprints of blocks: the matching key, tokens, shingles and MinHash signatures.
+
+The text used for matching is never the text returned: `match_tokens` folds case, width,
+markup, punctuation and quote style; the output keeps the original characters.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import zlib
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from cleaning import chardata
+from cleaning.config import CleanConfig
+
+Shingle = tuple[str, ...]
+
+
+def match_tokens(text: str) -> list[str]:
+    """The words of `text` as matching sees them: case, width, markup and punctuation
+    folded; scripts without spaces split into characters.
+
+    >>> match_tokens("**Don’t  PANIC!** — it's 4:05")
+    ['don', 't', 'panic', 'it', 's', '4', '05']
+    >>> match_tokens("北京大学")
+    ['北', '京', '大', '学']
+    """
+    text = chardata.HTML_TAG_RE.sub(" ", text) if "<" in text else text
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return chardata.TOKEN_RE.findall(text.casefold())
+
+
+def match_key(tokens: Sequence[str]) -> str:
+    """The exact-duplicate key: two blocks with the same key say the same thing."""
+    return " ".join(tokens)
+
+
+def word_count(text: str, tokens: Sequence[str]) -> int:
+    """A block's size in words; scripts without spaces count two characters as a word.
+
+    >>> word_count("One two three.", ["one", "two", "three"])
+    3
+    >>> word_count("北京大学是中国的大学", match_tokens("北京大学是中国的大学"))
+    5
+    """
+    nospace = sum(1 for t in tokens if len(t) == 1 and chardata.NOSPACE_CHAR_RE.match(t))
+    if not nospace:
+        return len(text.split())
+    return (len(tokens) - nospace) + (nospace + 1) // 2
+
+
+def shingles(tokens: Sequence[str], config: CleanConfig) -> set[Shingle]:
+    """Overlapping token n-grams: words for spaced scripts, characters for the others.
+
+    >>> sorted(shingles(["a", "b", "c", "d"], CleanConfig()))
+    [('a', 'b', 'c'), ('b', 'c', 'd')]
+    """
+    has_nospace = any(len(t) == 1 and chardata.NOSPACE_CHAR_RE.match(t) for t in tokens)
+    k = config.shingle_chars if has_nospace else config.shingle_words
+    if len(tokens) <= k:
+        return {tuple(tokens)} if tokens else set()
+    return set(zip(*(tokens[i:] for i in range(k)), strict=False))
+
+
+def shingle_hash(shingle: Shingle) -> int:
+    """A 32-bit hash of a shingle that is the same in every process (unlike `hash`)."""
+    return zlib.crc32("\x1f".join(shingle).encode("utf-8"))
+
+
+class MinHashFactory:
+    """The one source of MinHash signatures: one `num_perm`, one seed, one hash function.
+
+    datasketch refuses to compare signatures built differently, and so does this library:
+    every signature, within an article and across articles, comes from a factory made from
+    the same `CleanConfig`. `signatures` computes many at once with numpy and gives the
+    same values as datasketch's own `MinHash.update_batch` (a test holds it to that).
+    """
+
+    def __init__(self, config: CleanConfig) -> None:
+        self.num_perm = config.num_perm
+        self.seed = config.seed
+        self.template = MinHash(num_perm=config.num_perm, seed=config.seed,
+                                hashfunc=_identity, scheme="affine32")
+        a, b = self.template.permutations
+        self._a = np.asarray(a, dtype=np.uint32)
+        self._b = np.asarray(b, dtype=np.uint32)
+
+    def new(self, hashes: Iterable[int] = ()) -> MinHash:
+        """A datasketch MinHash of these 32-bit shingle hashes."""
+        m = self.template.copy()
+        values = list(hashes)
+        if values:
+            m.update_batch(values)
+        return m
+
+    def signatures(self, groups: Sequence[Sequence[int]]) -> list[LeanMinHash]:
+        """Signatures of many shingle-hash groups at once; an empty group gets none."""
+        lengths = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
+        if not lengths.any():
+            return [LeanMinHash(self.template) for _ in groups]
+        flat = np.fromiter((h for g in groups for h in g), dtype=np.uint32,
+                           count=int(lengths.sum()))
+        mixed = _fmix32(flat)
+        permuted = mixed[:, None] * self._a[None, :] + self._b[None, :]
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        nonempty = lengths > 0
+        mins = np.minimum.reduceat(permuted, starts[nonempty], axis=0)
+        out: list[LeanMinHash] = []
+        row = 0
+        empty = self.template.hashvalues
+        for has in nonempty:
+            values = mins[row] if has else empty
+            row += int(has)
+            out.append(LeanMinHash(seed=self.seed, hashvalues=values, scheme="affine32"))
+        return out
+
+    def lsh(self, bands: int, rows: int) -> MinHashLSH:
+        """An empty LSH index for this factory's signatures, with fixed bands (building
+        one from a threshold costs ~9 ms of numerical integration)."""
+        return MinHashLSH(num_perm=self.num_perm, params=(bands, rows))
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, as datasketch's "affine32" scheme applies it."""
+    h = h.astype(np.uint32, copy=True)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h

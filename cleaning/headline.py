@@ -1,0 +1,126 @@
+"""Find the headline and recognise its copies in any of their usual disguises.
+
+A copy is the same words in another case, in ``**bold**``, as a ``# heading``, or with the
+site's name appended (``Title | Site``, ``Title - Site``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cleaning import chardata
+from cleaning.fingerprint import match_key, match_tokens
+
+#: Without a title hint, the headline is looked for among this many first blocks.
+HEADLINE_WINDOW = 3
+#: Without a hint, a question headline's copies are only taken near the top: an interview
+#: question that opens an article recurs before each answer and must stay.
+QUESTION_COPY_WINDOW = 4
+#: Without a hint, a line that recurs this often is structure, not a headline.
+MAX_HEADLINE_COPIES = 3
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The headline: its display text, its matching keys and the block that holds it."""
+
+    text: str
+    keys: frozenset[str]
+    block: int | None
+    from_hint: bool
+
+
+def strip_markup(text: str) -> str:
+    """The headline's text without markdown decoration.
+
+    >>> strip_markup("**DeepSeek's Rise**")
+    "DeepSeek's Rise"
+    >>> strip_markup("## Breaking news ##")
+    'Breaking news'
+    """
+    return chardata.HEADING_MARKUP_RE.sub("", text.strip()).strip()
+
+
+def headline_keys(text: str) -> frozenset[str]:
+    """Matching keys of a headline: the whole line, and the line without a site suffix.
+
+    >>> sorted(headline_keys("Storm hits coast | The Daily Planet"))
+    ['storm hits coast', 'storm hits coast the daily planet']
+    """
+    keys = {match_key(match_tokens(text))}
+    bare = strip_markup(text)
+    suffix = chardata.SITE_SUFFIX_RE.match(bare)
+    if suffix and len(match_tokens(suffix.group("title"))) >= 2:
+        keys.add(match_key(match_tokens(suffix.group("title"))))
+    keys.discard("")
+    return frozenset(keys)
+
+
+def is_heading_like(text: str, words: int, max_words: int) -> bool:
+    """Short, and either marked up as a heading or not ending like a sentence."""
+    if words > max_words or "\n" in text:
+        return False
+    if chardata.HEADING_MARKUP_RE.search(text):
+        return True
+    return chardata.SENTENCE_END_RE.search(text) is None or text.rstrip().endswith("?")
+
+
+def find_headline(
+    texts: Sequence[str],
+    keys: Sequence[str],
+    words: Sequence[int],
+    hint: str | None,
+    max_words: int,
+) -> tuple[Headline | None, list[int]]:
+    """The headline and the indices of the blocks that are later copies of it.
+
+    The first block that carries the headline keeps it; every later copy is returned for
+    removal. With a `hint` (the title a scraper already knows), copies are found anywhere.
+    """
+    if hint is not None and hint.strip():
+        hkeys = headline_keys(hint)
+        if not hkeys:
+            return None, []
+        holders = _holders(texts, keys, words, hkeys, max_words)
+        head = Headline(strip_markup(hint), hkeys, holders[0] if holders else None, True)
+        return head, holders[1:]
+
+    for i in range(min(HEADLINE_WINDOW, len(texts))):
+        if not is_heading_like(texts[i], words[i], max_words) or len(keys[i].split()) < 2:
+            continue
+        hkeys = headline_keys(texts[i])
+        holders = _holders(texts, keys, words, hkeys, max_words)
+        if len(holders) < 2 or holders[0] != i:
+            continue
+        if len(holders) > MAX_HEADLINE_COPIES:
+            break  # structure that repeats, not a headline
+        copies = holders[1:]
+        if texts[i].rstrip().endswith("?"):
+            copies = [c for c in copies if c < QUESTION_COPY_WINDOW]
+        return Headline(strip_markup(texts[i]), hkeys, i, False), copies
+
+    for i in range(min(2, len(texts))):
+        if is_heading_like(texts[i], words[i], max_words):
+            return Headline(strip_markup(texts[i]), headline_keys(texts[i]), i, False), []
+        if words[i] <= max_words:
+            break  # a short sentence first: no headline to report
+    return None, []
+
+
+def _holders(
+    texts: Sequence[str],
+    keys: Sequence[str],
+    words: Sequence[int],
+    hkeys: frozenset[str],
+    max_words: int,
+) -> list[int]:
+    prefixes = tuple(k + " " for k in hkeys)
+    found = []
+    for i, key in enumerate(keys):
+        if key in hkeys:
+            found.append(i)
+        elif (key.startswith(prefixes) and words[i] <= max_words + 12 and "\n" not in texts[i]
+              and headline_keys(texts[i]) & hkeys):
+            found.append(i)  # the headline with a site name appended
+    return found

@@ -1,0 +1,177 @@
+"""`clean`: the pipeline, a short sequence of named steps run in this order.
+
+1. ``decode``: bytes to text (declared charset, UTF-8, or detection);
+2. ``split_lines``: lines with their input spans, each repaired (entities, encoding,
+   invisible characters, whitespace; see `cleaning.repair`);
+3. ``group_blocks``: lines into blocks, under the layout the text uses;
+4. ``find_headline`` and ``DuplicateFinder.decide``: what repeats what;
+5. ``render``: the kept blocks joined by one blank line, ending in one newline;
+6. ``unified_diff``: the patch from the input to that text.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+
+from cleaning.blocks import Block, Layout, Line, choose_layout, group_blocks, split_lines
+from cleaning.config import CLEAN_DEFAULTS, CleanConfig
+from cleaning.decode import decode_bytes
+from cleaning.dedup import BlockInfo, Decision, DuplicateFinder
+from cleaning.diff import unified_diff
+from cleaning.fingerprint import match_key, match_tokens, word_count
+from cleaning.headline import Headline, find_headline
+from cleaning.repair import repair_line
+from cleaning.result import CleanResult, Fix, KeptSimilar, Removal, Run, Stats
+
+
+def clean(
+    text: str | bytes,
+    config: CleanConfig | None = None,
+    *,
+    title: str | None = None,
+    charset: str | None = None,
+) -> CleanResult:
+    """Clean one article: repair it, drop what repeats, and explain every change.
+
+    `text` may be bytes, decoded with `charset` if given and valid, else UTF-8, else the
+    encoding charset-normalizer detects. `title` is the headline if the caller knows it.
+
+    >>> result = clean("Storm hits coast\\n\\n**Storm hits coast**\\n\\nThe storm came at dawn.")
+    >>> print(result.text, end="")
+    Storm hits coast
+    <BLANKLINE>
+    The storm came at dawn.
+    >>> [(r.kind, r.duplicate_of) for r in result.removed]
+    [('repeated_headline', 0)]
+    """
+    started = time.perf_counter()
+    config = config or CLEAN_DEFAULTS
+    encoding = source = None
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        decoded = decode_bytes(bytes(text), charset)
+        text, encoding, source = decoded.text, decoded.encoding, decoded.source
+    if title is not None:
+        title = repair_line(" ".join(title.split()), config)[0]
+
+    lines = split_lines(text, config)
+    layout = choose_layout(lines)
+    outcome = _dedupe(group_blocks(lines, layout), config, title)
+    if layout is Layout.BLANK_LINES and _relayouts(outcome):
+        # Removing blocks left a text that reads as one paragraph per line; clean it that
+        # way now, so that cleaning the result again changes nothing.
+        layout = Layout.LINE_PER_BLOCK
+        outcome = _dedupe(group_blocks(lines, layout), config, title)
+    blocks, headline, decisions, similar = outcome
+
+    out_lines: list[str] = []
+    origins: list[int | None] = []
+    spans: dict[int, tuple[int, int]] = {}
+    offset = 0
+    for block in blocks:
+        if block.index in decisions:
+            continue
+        if out_lines:
+            out_lines.append("")
+            origins.append(None)
+            offset += 1
+        block_text = block.text
+        spans[block.index] = (offset, offset + len(block_text))
+        offset += len(block_text) + 1
+        for line in block.lines:
+            out_lines.append(line.text)
+            origins.append(line.start)
+    cleaned = "\n".join(out_lines) + "\n" if out_lines else ""
+
+    removed = [
+        Removal(d.kind, i, blocks[i].text, blocks[i].start, blocks[i].end, d.twin,
+                blocks[d.twin].text, *spans[d.twin], d.similarity)
+        for i, d in sorted(decisions.items())
+    ]
+    runs = _runs(removed, spans)
+    in_run = {b for run in runs for b in range(run.start_block, run.end_block + 1)}
+    removed = [_with_run_flag(r, r.block in in_run) for r in removed]
+    return CleanResult(
+        text=cleaned,
+        headline=headline.text if headline else None,
+        removed=removed,
+        runs=runs,
+        kept_similar=similar,
+        fixes=_fixes(blocks, lines),
+        diff=unified_diff(text, out_lines, origins),
+        stats=Stats(len(blocks), len(spans), len(text), len(cleaned),
+                    round(time.perf_counter() - started, 6), layout.value),
+        encoding=encoding,
+        encoding_source=source,
+        input_text=text,
+    )
+
+
+_Outcome = tuple[list[Block], Headline | None, dict[int, Decision], list[KeptSimilar]]
+
+
+def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Outcome:
+    texts = [b.text for b in blocks]
+    tokens = [match_tokens(t) for t in texts]
+    infos = [BlockInfo(t, tok, match_key(tok), word_count(t, tok))
+             for t, tok in zip(texts, tokens, strict=True)]
+    keys = [info.key for info in infos]
+    headline, copies = find_headline(texts, keys, [i.words for i in infos], title,
+                                     config.headline_max_words)
+    if not config.remove_repeated_headline:
+        copies = []
+    decisions, similar = DuplicateFinder(infos, config).decide(
+        headline.block if headline else None, copies)
+    if not config.remove_duplicates:
+        similar = sorted(
+            [*similar, *(KeptSimilar(i, d.twin, d.similarity,
+                                     f"{d.kind}: kept, remove_duplicates is off")
+                         for i, d in decisions.items() if d.kind != "repeated_headline")],
+            key=lambda k: (k.block, k.similar_to))
+        decisions = {i: d for i, d in decisions.items() if d.kind == "repeated_headline"}
+    return blocks, headline, decisions, similar
+
+
+def _relayouts(outcome: _Outcome) -> bool:
+    blocks, _, decisions, _ = outcome
+    kept = [b for b in blocks if b.index not in decisions]
+    if not any(len(b.lines) > 1 for b in kept):
+        return False
+    lines: list[Line] = []
+    for b in kept:
+        lines.extend(b.lines)
+        lines.append(Line("", 0, 0))
+    return choose_layout(lines[:-1]) is Layout.LINE_PER_BLOCK
+
+
+def _runs(removed: Sequence[Removal], spans: dict[int, tuple[int, int]]) -> list[Run]:
+    """Group removed blocks that follow each other and repeat blocks that follow each other."""
+    kept_order = {b: n for n, b in enumerate(sorted(spans))}
+    runs: list[Run] = []
+    group: list[Removal] = []
+
+    def close() -> None:
+        if len(group) >= 2:
+            runs.append(Run(group[0].block, group[-1].block, group[0].duplicate_of,
+                            group[-1].duplicate_of, len(group), group[0].start, group[-1].end))
+
+    for r in removed:
+        if group and (r.block != group[-1].block + 1
+                      or kept_order[r.duplicate_of] != kept_order[group[-1].duplicate_of] + 1):
+            close()
+            group = []
+        group.append(r)
+    close()
+    return runs
+
+
+def _with_run_flag(r: Removal, in_run: bool) -> Removal:
+    return r if r.in_run == in_run else replace(r, in_run=in_run)
+
+
+def _fixes(blocks: Sequence[Block], lines: Sequence[Line]) -> list[Fix]:
+    owner = {id(line): block.index for block in blocks for line in block.lines}
+    return [Fix(owner.get(id(line)), rep.step, rep.detail, line.start, line.end,
+                rep.before, rep.after)
+            for line in lines for rep in line.repairs]

@@ -1,0 +1,125 @@
+"""The records a cleaning returns: what came out, what was removed and why, what was fixed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+RemovalKind = Literal["repeated_headline", "duplicate", "near_duplicate", "contained"]
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A block taken out of the article, and the kept block that says the same thing.
+
+    Offsets `start`/`end` are character offsets in the input (after decoding);
+    `duplicate_of` is the input block index of the kept twin, and `twin_start`/`twin_end`
+    are the twin's character offsets in the returned text.
+    """
+
+    kind: RemovalKind
+    block: int
+    text: str
+    start: int
+    end: int
+    duplicate_of: int
+    twin_text: str
+    twin_start: int
+    twin_end: int
+    similarity: float
+    in_run: bool = False
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive removed blocks that repeat consecutive kept blocks: one event to a reader.
+
+    Blocks `start_block` to `end_block` (input indices, inclusive) repeat blocks
+    `of_start_block` to `of_end_block`.
+    """
+
+    start_block: int
+    end_block: int
+    of_start_block: int
+    of_end_block: int
+    blocks: int
+    start: int
+    end: int
+
+    def describe(self) -> str:
+        return (f"blocks {self.start_block}-{self.end_block} repeat blocks "
+                f"{self.of_start_block}-{self.of_end_block}")
+
+
+@dataclass(frozen=True)
+class KeptSimilar:
+    """A block that resembles a kept block but stays, with the reason it stays."""
+
+    block: int
+    similar_to: int
+    similarity: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A repair of one input line: the step, ftfy's explanation, the text before and after."""
+
+    block: int | None
+    step: str
+    detail: str
+    start: int
+    end: int
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Sizes in and out, and the time the cleaning took."""
+
+    blocks_in: int
+    blocks_out: int
+    chars_in: int
+    chars_out: int
+    seconds: float
+    layout: str
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """What `clean` returns. `text` is the canonical article; `diff` turns the input into it."""
+
+    text: str
+    headline: str | None
+    removed: list[Removal]
+    runs: list[Run]
+    kept_similar: list[KeptSimilar]
+    fixes: list[Fix]
+    diff: str
+    stats: Stats
+    encoding: str | None = None
+    encoding_source: str | None = None
+    input_text: str = field(default="", repr=False)
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.input_text
+
+    def to_dict(self, *, include_diff: bool = True) -> dict[str, Any]:
+        """A JSON-ready mapping of the result (the input text is left out)."""
+        out: dict[str, Any] = {
+            "text": self.text,
+            "headline": self.headline,
+            "changed": self.changed,
+            "removed": [asdict(r) for r in self.removed],
+            "runs": [{**asdict(r), "description": r.describe()} for r in self.runs],
+            "kept_similar": [asdict(k) for k in self.kept_similar],
+            "fixes": [asdict(f) for f in self.fixes],
+            "stats": asdict(self.stats),
+            "encoding": self.encoding,
+            "encoding_source": self.encoding_source,
+        }
+        if include_diff:
+            out["diff"] = self.diff
+        return out
