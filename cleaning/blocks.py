@@ -149,6 +149,11 @@ def looks_hard_wrapped(lines: Sequence[Line]) -> bool:
     return True
 
 
+def looks_hard_wrapped_text(text: str) -> bool:
+    """`looks_hard_wrapped` for a block's text."""
+    return looks_hard_wrapped([Line(line, 0, 0) for line in text.split("\n")])
+
+
 def columns(text: str) -> int:
     """Terminal columns of `text`: wide and full-width characters count two."""
     if text.isascii():

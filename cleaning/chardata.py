@@ -52,7 +52,13 @@ HTML_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Z
 
 #: Something that looks like an HTML or XML tag. A line that has one is markup, and its
 #: entities are left as they are (the same rule as ftfy's "auto" mode, applied per line).
-HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+HTML_ELEMENTS = (
+    "a|abbr|article|aside|b|blockquote|body|br|caption|cite|code|dd|del|div|dl|dt|em|"
+    "figcaption|figure|footer|h[1-6]|head|header|hr|html|i|iframe|img|ins|kbd|li|link|main|"
+    "mark|meta|nav|noscript|ol|p|picture|pre|q|s|script|section|small|source|span|strong|"
+    "style|sub|sup|svg|table|tbody|td|tfoot|th|thead|time|title|tr|u|ul|video"
+)
+HTML_TAG_RE = re.compile(rf"</?(?:{HTML_ELEMENTS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
 #: Characters that ftfy may want to change: anything outside printable ASCII, an entity
 #: start, or an ASCII control character. Text without any of these is left alone untouched,
@@ -76,3 +82,12 @@ SENTENCE_END_RE = re.compile("[.!?\u3002\uff01\uff1f\u061f\u0964]\\W*$")
 
 #: A token with a digit: numbers are facts, and paragraphs that differ in them are different.
 DIGIT_RE = re.compile(r"\d")
+
+#: A word, for measuring a block's size, has a letter: "2," or "|" or "—" are not words.
+LETTER_RE = re.compile(r"[^\W\d_]")
+
+#: How a teaser ends when it was cut from a longer paragraph.
+TRUNCATED_RE = re.compile(
+    r"(?:\.\.\.|\u2026|\[\u2026\]|\[\.\.\.\])\W*$|\b(?:read|see) more\W*$|continue reading\W*$",
+    re.IGNORECASE,
+)

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cleaning import chardata
+from cleaning.blocks import looks_hard_wrapped_text
 from cleaning.config import CleanConfig
 from cleaning.fingerprint import MinHashFactory, Shingle, shingle_hash, shingles
 from cleaning.result import KeptSimilar, RemovalKind
@@ -44,6 +45,11 @@ class BlockInfo:
     @property
     def question(self) -> bool:
         return chardata.QUESTION_END_RE.search(self.text) is not None
+
+    @property
+    def prose(self) -> bool:
+        """One line, or lines wrapped as a paragraph: not code, a table or a list."""
+        return "\n" not in self.text or looks_hard_wrapped_text(self.text)
 
     @property
     def run_key(self) -> str:
@@ -70,6 +76,9 @@ class DuplicateFinder:
         self.decisions: dict[int, Decision] = {}
         self.similar: list[KeptSimilar] = []
         self._dependents: dict[int, list[int]] = defaultdict(list)
+        self._counts: dict[str, int] = defaultdict(int)
+        for info in infos:
+            self._counts[info.run_key] += 1
 
     def decide(self, headline_block: int | None, headline_copies: Sequence[int],
                ) -> tuple[dict[int, Decision], list[KeptSimilar]]:
@@ -104,7 +113,7 @@ class DuplicateFinder:
                 length = self._aligned(i, j)
                 if length > best_len:
                     best_len, best_j = length, j
-            if best_len >= 2 and self._run_qualifies(i, best_len):
+            if best_len >= 2 and self._run_qualifies(i, best_j, best_len):
                 for t in range(best_len):
                     twin = best_j + t
                     if twin in self.decisions:  # the twin itself went as a headline copy
@@ -112,12 +121,15 @@ class DuplicateFinder:
                     self._remove(i + t, Decision("duplicate", twin, 1.0))
                 i += best_len
                 continue
-            if self._stands_alone(i):
+            if self._stands_alone(i) and self._pasted_once(i):
                 self._remove(i, Decision("duplicate", earlier[0], 1.0))
             else:
-                reason = ("a question repeated: kept (interview questions recur on purpose)"
-                          if infos[i].question else
-                          "a short line repeated: kept as structure")
+                if infos[i].question:
+                    reason = "a question repeated: kept (interview questions recur on purpose)"
+                elif not self._pasted_once(i):
+                    reason = "a block met three times or more: kept as a template"
+                else:
+                    reason = "a short line repeated: kept as structure"
                 self.similar.append(KeptSimilar(i, earlier[0], 1.0, reason))
                 earlier.append(i)
             i += 1
@@ -132,12 +144,29 @@ class DuplicateFinder:
             t += 1
         return t
 
-    def _run_qualifies(self, i: int, length: int) -> bool:
+    def _run_qualifies(self, i: int, j: int, length: int) -> bool:
+        """A pasted run holds a paragraph that occurs just twice, or is three blocks or more
+        of mostly such blocks that is not a template with one slot varied."""
         run = range(i, i + length)
         if any(self._stands_alone(k) for k in run):
             return True
-        words = sum(self.infos[k].words for k in run)
-        return length >= 3 and words >= 2 * self.config.min_words
+        if length < 3 or 2 * sum(self._pasted_once(k) for k in run) <= length:
+            return False
+        return not self._template(i, j, length)
+
+    def _template(self, i: int, j: int, length: int) -> bool:
+        """True when the alignment of `i..` with `j..` goes on past one differing block on
+        either side: the same sequence with a slot filled differently, as docs and recipes
+        repeat on purpose."""
+        keys = [info.run_key for info in self.infos]
+        before = j >= 2 and keys[i - 2] == keys[j - 2]
+        after = i + length + 1 < len(keys) and j + length + 1 < i and (
+            keys[i + length + 1] == keys[j + length + 1])
+        return before or after
+
+    def _pasted_once(self, i: int) -> bool:
+        """A paste repeats a block once; a block met three times or more is a template."""
+        return self._counts[self.infos[i].run_key] == 2
 
     def _stands_alone(self, i: int) -> bool:
         info = self.infos[i]
@@ -149,7 +178,7 @@ class DuplicateFinder:
         infos, config = self.infos, self.config
         eligible = [i for i, info in enumerate(infos)
                     if i not in self.decisions and i != headline_block and info.key
-                    and self._stands_alone(i)]
+                    and self._stands_alone(i) and info.prose]
         if len(eligible) < 2:
             return
         sets = {i: shingles(infos[i].tokens, config) for i in eligible}
@@ -177,32 +206,36 @@ class DuplicateFinder:
 
     def _compare(self, i: int, j: int, shared: int, size_i: int, size_j: int) -> bool:
         """Compare block `i` with an earlier kept block `j`; True if `i` was removed."""
-        config = self.config
         jaccard = shared / (size_i + size_j - shared)
-        in_j = shared / size_i
-        in_i = shared / size_j
-        if in_j >= config.containment_threshold:
-            why_not = self._brings_new(i, j)
-            if why_not is None:
-                kind: RemovalKind = ("near_duplicate" if jaccard >= config.near_duplicate_threshold
-                                     else "contained")
-                self._remove(i, Decision(kind, j, round(jaccard, 4)))
-                return True
-            self.similar.append(KeptSimilar(i, j, round(jaccard, 4), why_not))
+        if shared / size_i >= self.config.containment_threshold:
+            return self._judge(i, j, jaccard)
+        if shared / size_j >= self.config.containment_threshold:
+            # The earlier block may be a truncated teaser of this one: keep the complete copy.
+            self._judge(j, i, jaccard)
             return False
-        if in_i >= config.containment_threshold:
-            # The earlier block is a teaser of this one: keep the complete copy.
-            why_not = self._brings_new(j, i)
-            if why_not is None:
-                kind = ("near_duplicate" if jaccard >= config.near_duplicate_threshold
-                        else "contained")
-                self._remove(j, Decision(kind, i, round(jaccard, 4)))
-                return False
-            self.similar.append(KeptSimilar(i, j, round(jaccard, 4), why_not))
-            return False
-        if max(jaccard, in_i, in_j) >= config.similar_report_threshold:
+        if jaccard >= self.config.similar_report_threshold:
             self.similar.append(KeptSimilar(i, j, round(jaccard, 4), "below the thresholds"))
         return False
+
+    def _judge(self, b: int, a: int, jaccard: float) -> bool:
+        """Remove block `b`, mostly inside kept block `a`, if nothing of it would be lost."""
+        later, earlier = max(a, b), min(a, b)
+        if jaccard >= self.config.near_duplicate_threshold:
+            kind: RemovalKind = "near_duplicate"
+        elif _is_teaser(self.infos[b], self.infos[a].tokens):
+            kind = "contained"
+        else:
+            # A sentence lifted out of a paragraph is a pull quote or a quoted post; the
+            # article shows it twice on purpose.
+            self.similar.append(KeptSimilar(later, earlier, round(jaccard, 4),
+                                            "contained but not a teaser (a pull quote?): kept"))
+            return False
+        why_not = self._brings_new(b, a)
+        if why_not is not None:
+            self.similar.append(KeptSimilar(later, earlier, round(jaccard, 4), why_not))
+            return False
+        self._remove(b, Decision(kind, a, round(jaccard, 4)))
+        return True
 
     def _brings_new(self, b: int, a: int) -> str | None:
         """Why block `b` cannot go as a copy of block `a`, or None if it can."""
@@ -236,6 +269,18 @@ class DuplicateFinder:
                 old.kind if old.kind == "repeated_headline" else "contained",
                 decision.twin, min(old.similarity, decision.similarity))
             self._dependents[decision.twin].append(k)
+
+
+def _is_teaser(short: BlockInfo, full: Sequence[str]) -> bool:
+    """True if `short` is the start of `full` cut off: at an ellipsis, a "read more" or in
+    the middle of a word. A complete sentence that opens a paragraph is not a teaser."""
+    tokens = short.tokens
+    n = len(tokens)
+    if n == 0 or n >= len(full):
+        return False
+    if list(tokens[:-1]) != list(full[: n - 1]) or not full[n - 1].startswith(tokens[-1]):
+        return False
+    return tokens[-1] != full[n - 1] or chardata.TRUNCATED_RE.search(short.text) is not None
 
 
 def _is_subsequence(needle: Sequence[str], haystack: Sequence[str]) -> bool:

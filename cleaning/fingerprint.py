@@ -40,17 +40,19 @@ def match_key(tokens: Sequence[str]) -> str:
 
 
 def word_count(text: str, tokens: Sequence[str]) -> int:
-    """A block's size in words; scripts without spaces count two characters as a word.
+    """A block's size in words (with a letter in them); scripts without spaces count two
+    characters as a word.
 
-    >>> word_count("One two three.", ["one", "two", "three"])
+    >>> word_count("One two, 3 4 — three.", ["one", "two", "3", "4", "three"])
     3
     >>> word_count("北京大学是中国的大学", match_tokens("北京大学是中国的大学"))
     5
     """
     nospace = sum(1 for t in tokens if len(t) == 1 and chardata.NOSPACE_CHAR_RE.match(t))
+    letter = chardata.LETTER_RE.search
     if not nospace:
-        return len(text.split())
-    return (len(tokens) - nospace) + (nospace + 1) // 2
+        return sum(1 for word in text.split() if letter(word))
+    return sum(1 for t in tokens if letter(t)) - nospace + (nospace + 1) // 2
 
 
 def shingles(tokens: Sequence[str], config: CleanConfig) -> set[Shingle]:

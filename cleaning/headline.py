@@ -17,6 +17,9 @@ HEADLINE_WINDOW = 3
 #: Without a hint, a question headline's copies are only taken near the top: an interview
 #: question that opens an article recurs before each answer and must stay.
 QUESTION_COPY_WINDOW = 4
+#: Without a hint, copies of the headline are taken this near the top; further down, a copy
+#: goes only as part of a repeated run (a body pasted twice with its headline).
+COPY_WINDOW = 6
 #: Without a hint, a line that recurs this often is structure, not a headline.
 MAX_HEADLINE_COPIES = 3
 
@@ -86,27 +89,31 @@ def find_headline(
         head = Headline(strip_markup(hint), hkeys, holders[0] if holders else None, True)
         return head, holders[1:]
 
+    # The headline opens the article, or follows a summary or a kicker line. A later
+    # candidate counts only when printed twice near the top, or when nothing before it
+    # looks like a heading: a section heading repeated from a table of contents does not.
+    first_heading = None
     for i in range(min(HEADLINE_WINDOW, len(texts))):
         if not is_heading_like(texts[i], words[i], max_words) or len(keys[i].split()) < 2:
             continue
+        if first_heading is None:
+            first_heading = i
         hkeys = headline_keys(texts[i])
         holders = _holders(texts, keys, words, hkeys, max_words)
-        if len(holders) < 2 or holders[0] != i:
+        copies = [c for c in holders if i < c < COPY_WINDOW]
+        if not copies or holders[0] != i:
+            continue
+        if i != first_heading and copies[0] > i + 2:
             continue
         if len(holders) > MAX_HEADLINE_COPIES:
-            break  # structure that repeats, not a headline
-        copies = holders[1:]
-        if texts[i].rstrip().endswith("?"):
+            copies = []  # a line that recurs this often is structure
+        elif texts[i].rstrip().endswith("?"):
             copies = [c for c in copies if c < QUESTION_COPY_WINDOW]
         return Headline(strip_markup(texts[i]), hkeys, i, False), copies
-
-    for i in range(min(2, len(texts))):
-        if is_heading_like(texts[i], words[i], max_words):
-            return Headline(strip_markup(texts[i]), headline_keys(texts[i]), i, False), []
-        if words[i] <= max_words:
-            break  # a short sentence first: no headline to report
-    return None, []
-
+    if first_heading is None or any(words[k] <= max_words for k in range(first_heading)):
+        return None, []
+    i = first_heading
+    return Headline(strip_markup(texts[i]), headline_keys(texts[i]), i, False), []
 
 def _holders(
     texts: Sequence[str],
