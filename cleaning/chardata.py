@@ -50,8 +50,7 @@ ZWSP = "\u200b"
 #: A character entity or numeric character reference.
 HTML_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
 
-#: Something that looks like an HTML or XML tag. A line that has one is markup, and its
-#: entities are left as they are (the same rule as ftfy's "auto" mode, applied per line).
+#: An HTML tag, by the names of real HTML elements (so "<<loosey-goosey>>" is not one).
 HTML_ELEMENTS = (
     "a|abbr|article|aside|b|blockquote|body|br|caption|cite|code|dd|del|div|dl|dt|em|"
     "figcaption|figure|footer|h[1-6]|head|header|hr|html|i|iframe|img|ins|kbd|li|link|main|"
@@ -59,6 +58,9 @@ HTML_ELEMENTS = (
     "style|sub|sup|svg|table|tbody|td|tfoot|th|thead|time|title|tr|u|ul|video"
 )
 HTML_TAG_RE = re.compile(rf"</?(?:{HTML_ELEMENTS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+
+#: Escaped angle brackets: with real tags beside them, the line is HTML source.
+ESCAPED_MARKUP_RE = re.compile(r"&(?:lt|gt|#0*6[02]|#x0*3[cCeE]);", re.IGNORECASE)
 
 #: Characters that ftfy may want to change: anything outside printable ASCII, an entity
 #: start, or an ASCII control character. Text without any of these is left alone untouched,

@@ -29,6 +29,9 @@ from cleaning.result import KeptSimilar, RemovalKind
 
 #: Exact-key candidates tried per block: the first kept copy and the most recent ones.
 RECENT_TWINS = 8
+#: An aligned run this long, and a quarter of the article or more, is a paste whatever its
+#: blocks are: templates (recipes, docs) repeat shorter sequences.
+LONG_RUN = 8
 #: A shingle shared by more blocks than this says nothing about which block is the twin.
 MAX_POSTINGS = 64
 
@@ -116,7 +119,7 @@ class DuplicateFinder:
             if best_len >= 2 and self._run_qualifies(i, best_j, best_len):
                 for t in range(best_len):
                     twin = best_j + t
-                    if twin in self.decisions:  # the twin itself went as a headline copy
+                    if twin in self.decisions:  # the twin went itself: repeat what it repeats
                         twin = self.decisions[twin].twin
                     self._remove(i + t, Decision("duplicate", twin, 1.0))
                 i += best_len
@@ -138,21 +141,22 @@ class DuplicateFinder:
         """How many blocks from `i` on repeat the kept blocks from `j` on, one for one."""
         infos, n, t = self.infos, len(self.infos), 0
         while (i + t < n and j + t < i and i + t not in self.decisions
-               and infos[i + t].run_key == infos[j + t].run_key
-               and (j + t not in self.decisions
-                    or self.decisions[j + t].kind == "repeated_headline")):
+               and infos[i + t].run_key == infos[j + t].run_key):
             t += 1
         return t
 
     def _run_qualifies(self, i: int, j: int, length: int) -> bool:
-        """A pasted run holds a paragraph that occurs just twice, or is three blocks or more
-        of mostly such blocks that is not a template with one slot varied."""
+        """A pasted run is mostly blocks that occur just twice, is no template with one slot
+        varied, and holds a paragraph or is three blocks or more."""
         run = range(i, i + length)
-        if any(self._stands_alone(k) for k in run):
-            return True
-        if length < 3 or 2 * sum(self._pasted_once(k) for k in run) <= length:
+        if self._template(i, j, length):
             return False
-        return not self._template(i, j, length)
+        if length >= max(LONG_RUN, len(self.infos) // 4):
+            return True  # a quarter of the article again: a paste, whatever it holds
+        once = [k for k in run if self._pasted_once(k)]
+        if 2 * len(once) <= length:
+            return False
+        return length >= 3 or any(self._stands_alone(k) for k in once)
 
     def _template(self, i: int, j: int, length: int) -> bool:
         """True when the alignment of `i..` with `j..` goes on past one differing block on

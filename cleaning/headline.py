@@ -92,27 +92,28 @@ def find_headline(
     # The headline opens the article, or follows a summary or a kicker line. A later
     # candidate counts only when printed twice near the top, or when nothing before it
     # looks like a heading: a section heading repeated from a table of contents does not.
-    first_heading = None
+    first_short = None
     for i in range(min(HEADLINE_WINDOW, len(texts))):
-        if not is_heading_like(texts[i], words[i], max_words) or len(keys[i].split()) < 2:
+        if words[i] > max_words or "\n" in texts[i] or len(keys[i].split()) < 2:
             continue
-        if first_heading is None:
-            first_heading = i
+        if first_short is None:
+            first_short = i
         hkeys = headline_keys(texts[i])
         holders = _holders(texts, keys, words, hkeys, max_words)
         copies = [c for c in holders if i < c < COPY_WINDOW]
         if not copies or holders[0] != i:
             continue
-        if i != first_heading and copies[0] > i + 2:
+        if i != first_short and copies[0] > i + 2:
             continue
         if len(holders) > MAX_HEADLINE_COPIES:
             copies = []  # a line that recurs this often is structure
         elif texts[i].rstrip().endswith("?"):
             copies = [c for c in copies if c < QUESTION_COPY_WINDOW]
         return Headline(strip_markup(texts[i]), hkeys, i, False), copies
-    if first_heading is None or any(words[k] <= max_words for k in range(first_heading)):
+    if first_short is None or not is_heading_like(texts[first_short], words[first_short],
+                                                  max_words):
         return None, []
-    i = first_heading
+    i = first_short
     return Headline(strip_markup(texts[i]), headline_keys(texts[i]), i, False), []
 
 def _holders(

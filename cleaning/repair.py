@@ -110,15 +110,20 @@ def _needs_ftfy(text: str) -> bool:
 
 
 def unescape_html(text: str) -> str:
-    """Decode HTML entities unless the line is markup; repeat until nothing changes, so
-    that double-escaped text (``&amp;amp;``) comes out the same on a second cleaning.
+    """Decode HTML entities; repeat until nothing changes, so that double-escaped text
+    (``&amp;amp;``) comes out the same on a second cleaning. A line of HTML source that
+    escapes markup on purpose (tags and ``&lt;`` together) is left as it is.
 
     >>> unescape_html("Fish &amp;amp; chips &#8212; &eacute;t&eacute;")
     'Fish & chips — été'
-    >>> unescape_html("<b>Fish &amp; chips</b>")
-    '<b>Fish &amp; chips</b>'
+    >>> unescape_html('<meta charset=&quot;utf-8&quot;>')
+    '<meta charset="utf-8">'
+    >>> unescape_html("<code>&lt;b&gt;</code>")
+    '<code>&lt;b&gt;</code>'
     """
-    if "&" not in text or chardata.HTML_TAG_RE.search(text):
+    if "&" not in text:
+        return text
+    if chardata.ESCAPED_MARKUP_RE.search(text) and chardata.HTML_TAG_RE.search(text):
         return text
     for _ in range(4):
         if not chardata.HTML_ENTITY_RE.search(text):
