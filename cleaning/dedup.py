@@ -32,6 +32,10 @@ RECENT_TWINS = 8
 #: An aligned run this long, and a quarter of the article or more, is a paste whatever its
 #: blocks are: templates (recipes, docs) repeat shorter sequences.
 LONG_RUN = 8
+#: Words that make a line a sentence rather than a label.
+SENTENCE_WORDS = 5
+#: How far past a differing block a template's alignment is looked for.
+TEMPLATE_GAPS = (2, 3)
 #: A shingle shared by more blocks than this says nothing about which block is the twin.
 MAX_POSTINGS = 64
 
@@ -48,6 +52,11 @@ class BlockInfo:
     @property
     def question(self) -> bool:
         return chardata.QUESTION_END_RE.search(self.text) is not None
+
+    @property
+    def sentence(self) -> bool:
+        """A complete sentence of a few words, not a code line, a label or a table cell."""
+        return self.words >= SENTENCE_WORDS and chardata.SENTENCE_END_RE.search(self.text) is not None
 
     @property
     def prose(self) -> bool:
@@ -156,17 +165,24 @@ class DuplicateFinder:
         once = [k for k in run if self._pasted_once(k)]
         if 2 * len(once) <= length:
             return False
-        return length >= 3 or any(self._stands_alone(k) for k in once)
+        if any(self._stands_alone(k) for k in once):
+            return True
+        # Three short blocks or more with a sentence among them: a pasted passage. Without
+        # one, they are the lines of a code sample, a table or a list, which repeat on purpose.
+        return length >= 3 and any(self.infos[k].sentence for k in run)
 
     def _template(self, i: int, j: int, length: int) -> bool:
-        """True when the alignment of `i..` with `j..` goes on past one differing block on
-        either side: the same sequence with a slot filled differently, as docs and recipes
-        repeat on purpose."""
+        """True when the alignment of `i..` with `j..` goes on past a differing block or two
+        on either side: the same sequence with a slot filled differently, as docs, code
+        samples and recipes repeat on purpose."""
         keys = [info.run_key for info in self.infos]
-        before = j >= 2 and keys[i - 2] == keys[j - 2]
-        after = i + length + 1 < len(keys) and j + length + 1 < i and (
-            keys[i + length + 1] == keys[j + length + 1])
-        return before or after
+        for gap in TEMPLATE_GAPS:
+            if j - gap >= 0 and keys[i - gap] == keys[j - gap]:
+                return True
+            after_i, after_j = i + length - 1 + gap, j + length - 1 + gap
+            if after_i < len(keys) and after_j < i and keys[after_i] == keys[after_j]:
+                return True
+        return False
 
     def _pasted_once(self, i: int) -> bool:
         """A paste repeats a block once; a block met three times or more is a template."""

@@ -111,26 +111,57 @@ def clean(
 _Outcome = tuple[list[Block], Headline | None, dict[int, Decision], list[KeptSimilar]]
 
 
+#: Rounds of duplicate decisions on the surviving blocks (one is the common case).
+MAX_ROUNDS = 4
+
+
 def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Outcome:
+    """Decide on the blocks, then again on the blocks that survive, until a round removes
+    nothing: what cleaning the result again would see, it sees now (idempotence)."""
     texts = [b.text for b in blocks]
     tokens = [match_tokens(t) for t in texts]
     infos = [BlockInfo(t, tok, match_key(tok), word_count(t, tok))
              for t, tok in zip(texts, tokens, strict=True)]
-    keys = [info.key for info in infos]
-    headline, copies = find_headline(texts, keys, [i.words for i in infos], title,
-                                     config.headline_max_words)
+    active = list(range(len(blocks)))
+    decisions: dict[int, Decision] = {}
+    similar: dict[tuple[int, int], KeptSimilar] = {}
+    headline: Headline | None = None
+    for round_ in range(MAX_ROUNDS):
+        local, local_similar, found = _decide(
+            [infos[i] for i in active], config, title)
+        if round_ == 0:
+            headline = found
+        for k in local_similar:
+            key = (active[k.block], active[k.similar_to])
+            similar.setdefault(key, replace(k, block=key[0], similar_to=key[1]))
+        if not local:
+            break
+        fresh = {active[i]: replace(d, twin=active[d.twin]) for i, d in local.items()}
+        for i, d in decisions.items():
+            while d.twin in fresh:  # its twin went this round: repeat what the twin repeats
+                d = replace(d, twin=fresh[d.twin].twin)
+            decisions[i] = d
+        decisions.update(fresh)
+        active = [i for i in active if i not in fresh]
+    kept_similar = sorted((k for k in similar.values() if k.block not in decisions),
+                          key=lambda k: (k.block, k.similar_to))
+    return blocks, headline, decisions, kept_similar
+
+
+def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
+            ) -> tuple[dict[int, Decision], list[KeptSimilar], Headline | None]:
+    headline, copies = find_headline([i.text for i in infos], [i.key for i in infos],
+                                     [i.words for i in infos], title, config.headline_max_words)
     if not config.remove_repeated_headline:
         copies = []
     decisions, similar = DuplicateFinder(infos, config).decide(
         headline.block if headline else None, copies)
     if not config.remove_duplicates:
-        similar = sorted(
-            [*similar, *(KeptSimilar(i, d.twin, d.similarity,
-                                     f"{d.kind}: kept, remove_duplicates is off")
-                         for i, d in decisions.items() if d.kind != "repeated_headline")],
-            key=lambda k: (k.block, k.similar_to))
+        similar = [*similar, *(KeptSimilar(i, d.twin, d.similarity,
+                                           f"{d.kind}: kept, remove_duplicates is off")
+                               for i, d in decisions.items() if d.kind != "repeated_headline")]
         decisions = {i: d for i, d in decisions.items() if d.kind == "repeated_headline"}
-    return blocks, headline, decisions, similar
+    return decisions, similar, headline
 
 
 def _relayouts(outcome: _Outcome) -> bool:
