@@ -34,7 +34,8 @@ NOSPACE_CHAR_RE = re.compile(f"[{NOSPACE_RANGES}]")
 ZWSP_SCRIPT_RE = re.compile("[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff]")
 
 #: Where a line may end in decoded text. patch(1) only knows "\n"; the rest are repaired.
-LINE_BREAK_RE = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+#: U+0085 is left to ftfy: in mojibake it is the Windows-1252 ellipsis, not a line break.
+LINE_BREAK_RE = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\u2028\u2029]")
 
 #: Runs of ASCII spaces and tabs inside a line. Other spaces (no-break, ideographic) carry
 #: meaning in French and CJK typography and are left alone.
@@ -93,3 +94,6 @@ TRUNCATED_RE = re.compile(
     r"(?:\.\.\.|\u2026|\[\u2026\]|\[\.\.\.\])\W*$|\b(?:read|see) more\W*$|continue reading\W*$",
     re.IGNORECASE,
 )
+
+#: Something only code has: brackets, operators, a trailing comma or semicolon, a prompt.
+CODE_RE = re.compile(r"[{}()\[\]=;<>|\\]|,\s*$|^\s*[$#>]\s")

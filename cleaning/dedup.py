@@ -167,9 +167,12 @@ class DuplicateFinder:
             return False
         if any(self._stands_alone(k) for k in once):
             return True
-        # Three short blocks or more with a sentence among them: a pasted passage. Without
-        # one, they are the lines of a code sample, a table or a list, which repeat on purpose.
-        return length >= 3 and any(self.infos[k].sentence for k in run)
+        # Three short blocks or more with a sentence among them, or four with no code among
+        # them, are a pasted passage. Otherwise they are the lines of a code sample or a
+        # table, which repeat on purpose.
+        if length >= 3 and any(self.infos[k].sentence for k in run):
+            return True
+        return length >= 4 and not any(chardata.CODE_RE.search(self.infos[k].text) for k in run)
 
     def _template(self, i: int, j: int, length: int) -> bool:
         """True when the alignment of `i..` with `j..` goes on past a differing block or two

@@ -8,11 +8,14 @@ mojibake at all, and ftfy's full pass costs about a millisecond per 4 KB.
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from dataclasses import dataclass
 
 import ftfy
+import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252")
 from ftfy.badness import is_bad
+from ftfy.chardata import UTF8_DETECTOR_RE
 
 from cleaning import chardata
 from cleaning.config import CleanConfig
@@ -87,6 +90,9 @@ def repair_line(line: str, config: CleanConfig) -> tuple[str, list[Repair]]:
             fixed, plan = ftfy.fix_and_explain(text, FTFY_CONFIG)
             detail = ", ".join(f"{action} {param}" for action, param in plan or ())
             text = _step(repairs, "fix_encoding", detail, text, fixed)
+        if config.fix_encoding and not text.isascii():
+            text = _step(repairs, "fix_encoding", "decode leftover UTF-8 sequences", text,
+                         fix_utf8_leftovers(text))
         if config.remove_invisible:
             text = _step(repairs, "remove_invisible", "invisible characters", text,
                          remove_invisible(text))
@@ -107,6 +113,30 @@ def _needs_ftfy(text: str) -> bool:
         or chardata.CONTROL_RE.search(text) is not None
         or not unicodedata.is_normalized("NFC", text)
     )
+
+
+def fix_utf8_leftovers(text: str) -> str:
+    """Decode three- and four-byte UTF-8 sequences left as Windows-1252 mojibake that ftfy's
+    badness score lets pass (a symbol before a no-break space, say). ftfy finds the
+    sequences; a sequence is replaced only if it is valid UTF-8 as a whole.
+
+    >>> fix_utf8_leftovers("ebb \u00e2\u201e\u00a0 is a mark; 60,000\u00e2\u201a\u00a9")
+    'ebb ℠ is a mark; 60,000₩'
+    """
+
+    def decode(match: re.Match[str]) -> str:
+        seq = match.group(0)
+        if len(seq) < 3 or not "\u00e0" <= seq[0] <= "\u00f4":
+            return seq
+        try:
+            fixed = seq.encode("sloppy-windows-1252").decode("utf-8")
+        except UnicodeError:
+            return seq
+        if any(unicodedata.category(ch)[0] == "C" for ch in fixed):
+            return seq
+        return fixed
+
+    return UTF8_DETECTOR_RE.sub(decode, text)
 
 
 def unescape_html(text: str) -> str:
