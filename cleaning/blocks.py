@@ -20,7 +20,7 @@ from enum import Enum
 
 from cleaning import chardata
 from cleaning.config import CleanConfig
-from cleaning.repair import Repair, repair_line
+from cleaning.repair import Needs, Repair, repair_line
 
 #: Wider than this (in terminal columns), a line is not hard-wrapped prose.
 WRAP_MAX_COLUMNS = 100
@@ -74,16 +74,32 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
     [('a', 0, 1), ('b', 3, 6), ('', 7, 7)]
     """
     lines: list[Line] = []
+    needs = Needs.of(text)
+    if not needs.entities and not needs.encoding and not needs.invisible and (
+            chardata.LINE_BREAK_RE.search(text.replace("\n", "")) is None):
+        # The common case: text that only line breaks and spaces can be wrong in.
+        start = 0
+        for raw in text.split("\n"):
+            end = start + len(raw)
+            fixed = raw.strip(" \t")
+            if "  " in fixed or "\t" in fixed:
+                fixed = chardata.SPACE_RUN_RE.sub(" ", fixed)
+            repairs = ([Repair("normalize_whitespace", "spaces", raw, fixed)]
+                       if fixed != raw and config.normalize_whitespace else [])
+            lines.append(Line(fixed if config.normalize_whitespace else raw, start, end, repairs))
+            start = end + 1
+        return lines
     start = 0
     for match in chardata.LINE_BREAK_RE.finditer(text):
-        _add_line(lines, text, start, match.start(), config)
+        _add_line(lines, text, start, match.start(), config, needs)
         start = match.end()
-    _add_line(lines, text, start, len(text), config)
+    _add_line(lines, text, start, len(text), config, needs)
     return lines
 
 
-def _add_line(lines: list[Line], text: str, start: int, end: int, config: CleanConfig) -> None:
-    fixed, repairs = repair_line(text[start:end], config)
+def _add_line(lines: list[Line], text: str, start: int, end: int, config: CleanConfig,
+              needs: Needs) -> None:
+    fixed, repairs = repair_line(text[start:end], config, needs)
     if "\n" not in fixed:
         lines.append(Line(fixed, start, end, repairs))
         return

@@ -28,6 +28,14 @@ NOSPACE_RANGES = (
 #: letters and digits. Punctuation, symbols, markup and the underscore are not tokens.
 TOKEN_RE = re.compile(f"[{NOSPACE_RANGES}]|[^\\W_{NOSPACE_RANGES}]+")
 
+#: Every ASCII character that is not a letter or digit becomes a space: with str.split,
+#: the ASCII case of TOKEN_RE.
+ASCII_NONWORD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+#: Typographic punctuation of correct text, which matching folds to nothing.
+TYPOGRAPHY = ("\u2019", "\u2018", "\u201c", "\u201d", "\u2014", "\u2013", "\u2026", "\u2022",
+              "\u00a0", "\u00ab", "\u00bb", "\u00b7")
+
 NOSPACE_CHAR_RE = re.compile(f"[{NOSPACE_RANGES}]")
 
 #: Scripts in which a zero-width space is a real word-break hint rather than junk.
@@ -67,6 +75,24 @@ ESCAPED_MARKUP_RE = re.compile(r"&(?:lt|gt|#0*6[02]|#x0*3[cCeE]);", re.IGNORECAS
 #: start, or an ASCII control character. Text without any of these is left alone untouched,
 #: which is the common case and the fast path.
 REPAIR_HINT_RE = re.compile("[^\t\n\r\x20-\x7e]|&")
+
+#: Characters that ftfy's badness score needs to see before it calls a text mojibake,
+#: less the typographic punctuation of correct English (curly quotes, dashes, ellipsis,
+#: bullet, guillemets, degree, middle dot, no-break space), which the score only flags
+#: beside one of these. ftfy's score costs ~125 ns a character, so it only runs on lines
+#: that have one of them. `tests/test_repair.py` keeps this in step with ftfy's pattern.
+MOJIBAKE_CHARS = (
+    "\u0080-\u009f\u00a1-\u00aa\u00ac-\u00af\u00b1-\u00b6\u00b8-\u00ba\u00bc-\u00fc\u0100-\u0107"
+    "\u010c-\u0113\u0116-\u011b\u011e\u011f\u0122\u0123\u012a\u012b\u012f\u0130\u0136"
+    "\u0137\u0139-\u013e\u0141-\u0143\u0145\u0147\u014c\u0150\u0152\u0153\u0155\u0158"
+    "\u015a\u015b\u015e-\u0162\u0164\u0165\u016a\u016e\u0170\u0172\u0178-\u017e\u0192"
+    "\u02c6\u02c7\u02d8\u02db-\u02dd\u0384-\u0386\u0388-\u038a\u038c\u038e\u038f\u0391-\u03c9"
+    "\u0401-\u045f\u0490\u0491\u2015\u201a\u201e\u2020\u2021\u2030\u2039\u203a\u2044"
+    "\u20a7\u20ac\u2116\u2122\u2202\u2206\u220f\u2211\u221a\u221e\u2229\u222b\u2248\u2260"
+    "\u2261\u2264\u2265\u2310\u2502\u250c\u2510\u2518\u251c\u2524\u252c\u253c\u2550-\u256c"
+    "\u2580\u2584\u2588\u258c\u2590-\u2593\u25ca\uf8ff\ufb01\ufb02\ufffd"
+)
+MOJIBAKE_HINT_RE = re.compile(f"[{MOJIBAKE_CHARS}\\u2500-\\u259f\\ufffd]")
 
 #: Characters that need ftfy even in text that does not look like mojibake: C0/C1
 #: controls, terminal escapes, surrogates and deprecated format characters.

@@ -17,14 +17,15 @@ Precision first: every pair that is similar but stays is reported with its reaso
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from cleaning import chardata
 from cleaning.blocks import looks_hard_wrapped_text
 from cleaning.config import CleanConfig
-from cleaning.fingerprint import MinHashFactory, Shingle, shingle_hash, shingles
+from cleaning.fingerprint import MinHashFactory, Shingle, has_nospace, shingle_hash, shingles
 from cleaning.result import KeptSimilar, RemovalKind
 
 #: Exact-key candidates tried per block: the first kept copy and the most recent ones.
@@ -36,8 +37,6 @@ LONG_RUN = 8
 SENTENCE_WORDS = 5
 #: How far past a differing block a template's alignment is looked for.
 TEMPLATE_GAPS = (2, 3)
-#: A shingle shared by more blocks than this says nothing about which block is the twin.
-MAX_POSTINGS = 64
 
 
 @dataclass(frozen=True)
@@ -49,21 +48,21 @@ class BlockInfo:
     key: str
     words: int
 
-    @property
+    @cached_property
     def question(self) -> bool:
         return chardata.QUESTION_END_RE.search(self.text) is not None
 
-    @property
+    @cached_property
     def sentence(self) -> bool:
         """A complete sentence of a few words, not a code line, a label or a table cell."""
         return self.words >= SENTENCE_WORDS and chardata.SENTENCE_END_RE.search(self.text) is not None
 
-    @property
+    @cached_property
     def prose(self) -> bool:
         """One line, or lines wrapped as a paragraph: not code, a table or a list."""
         return "\n" not in self.text or looks_hard_wrapped_text(self.text)
 
-    @property
+    @cached_property
     def run_key(self) -> str:
         """The key for aligning runs: the matching key, or the folded text of a block that
         has no words (a separator such as ``* * *``)."""
@@ -204,7 +203,8 @@ class DuplicateFinder:
                     and self._stands_alone(i) and info.prose]
         if len(eligible) < 2:
             return
-        sets = {i: shingles(infos[i].tokens, config) for i in eligible}
+        sets = {i: shingles(infos[i].tokens, config, has_nospace(infos[i].text))
+                for i in eligible}
         use_minhash = config.candidate_search == "minhash" or (
             config.candidate_search == "auto" and len(eligible) > config.exact_max_blocks)
         index: _CandidateIndex = (_LshIndex(sets, eligible, config) if use_minhash
@@ -320,29 +320,24 @@ class _CandidateIndex:
 
 
 class _ExactIndex(_CandidateIndex):
-    """Every kept block that shares a shingle with the query: exact comparison, without
-    visiting the pairs that have nothing in common."""
+    """Kept blocks found through the shingles they share with the query: exact comparison
+    without visiting the pairs that have nothing in common. Each shingle remembers the
+    first block that had it, so a block whose shingles mostly belong to one kept block
+    finds it, in C-level set and dict operations."""
 
     def __init__(self) -> None:
-        self.postings: dict[Shingle, list[int]] = {}
+        self.owner: dict[Shingle, int] = {}
+        self.seen: set[Shingle] = set()
 
     def add(self, i: int, s: set[Shingle]) -> None:
-        postings = self.postings
-        for sh in s:
-            ids = postings.get(sh)
-            if ids is None:
-                postings[sh] = [i]
-            elif len(ids) <= MAX_POSTINGS:
-                ids.append(i)
+        new = s - self.seen
+        self.seen |= new
+        self.owner.update(dict.fromkeys(new, i))
 
     def candidates(self, i: int, s: set[Shingle]) -> list[int]:
-        postings = self.postings
-        found: dict[int, None] = {}
-        for sh in s:
-            ids = postings.get(sh)
-            if ids is not None and len(ids) <= MAX_POSTINGS:
-                found.update(dict.fromkeys(ids))
-        return sorted(found)
+        found = Counter(map(self.owner.get, s))
+        found.pop(None, None)
+        return sorted(found)  # type: ignore[type-var]
 
 
 class _LshIndex(_CandidateIndex):

@@ -75,7 +75,36 @@ def might_need_repair(text: str) -> bool:
     return chardata.REPAIR_HINT_RE.search(text) is not None
 
 
-def repair_line(line: str, config: CleanConfig) -> tuple[str, list[Repair]]:
+@dataclass(frozen=True)
+class Needs:
+    """Which repairs can change anything in a text, found once for the whole text so that
+    each line skips the checks that cannot apply. The default needs everything."""
+
+    entities: bool = True
+    encoding: bool = True
+    invisible: bool = True
+
+    @classmethod
+    def of(cls, text: str) -> Needs:
+        """What `text` may need.
+
+        >>> Needs.of("Plain, correct “text”.")
+        Needs(entities=False, encoding=False, invisible=False)
+        """
+        if not might_need_repair(text):
+            return cls(entities=False, encoding=False, invisible=False)
+        return cls(
+            entities="&" in text,
+            encoding=chardata.CONTROL_RE.search(text) is not None or (
+                not text.isascii() and (chardata.MOJIBAKE_HINT_RE.search(text) is not None
+                                        or not unicodedata.is_normalized("NFC", text))),
+            invisible=(chardata.INVISIBLE_RE.search(text) is not None
+                       or chardata.ZWSP in text),
+        )
+
+
+def repair_line(line: str, config: CleanConfig, needs: Needs | None = None,
+                ) -> tuple[str, list[Repair]]:
     """Repair one line (no line breaks in it) and say what was done.
 
     >>> repair_line("Itâ€™s  here &amp; now ", CleanConfig())[0]
@@ -83,17 +112,19 @@ def repair_line(line: str, config: CleanConfig) -> tuple[str, list[Repair]]:
     """
     repairs: list[Repair] = []
     text = line
+    needs = needs or Needs()
     if might_need_repair(text):
-        if config.unescape_html:
+        if config.unescape_html and needs.entities:
             text = _step(repairs, "unescape_html", "entities", text, unescape_html(text))
-        if config.fix_encoding and _needs_ftfy(text):
-            fixed, plan = ftfy.fix_and_explain(text, FTFY_CONFIG)
-            detail = ", ".join(f"{action} {param}" for action, param in plan or ())
-            text = _step(repairs, "fix_encoding", detail, text, fixed)
-        if config.fix_encoding and not text.isascii():
-            text = _step(repairs, "fix_encoding", "decode leftover UTF-8 sequences", text,
-                         fix_utf8_leftovers(text))
-        if config.remove_invisible:
+        if config.fix_encoding and needs.encoding:
+            if _needs_ftfy(text):
+                fixed, plan = ftfy.fix_and_explain(text, FTFY_CONFIG)
+                detail = ", ".join(f"{action} {param}" for action, param in plan or ())
+                text = _step(repairs, "fix_encoding", detail, text, fixed)
+            if chardata.MOJIBAKE_HINT_RE.search(text):
+                text = _step(repairs, "fix_encoding", "decode leftover UTF-8 sequences",
+                             text, fix_utf8_leftovers(text))
+        if config.remove_invisible and (needs.invisible or repairs):
             text = _step(repairs, "remove_invisible", "invisible characters", text,
                          remove_invisible(text))
     if config.normalize_whitespace:
@@ -109,9 +140,9 @@ def _step(repairs: list[Repair], step: str, detail: str, before: str, after: str
 
 def _needs_ftfy(text: str) -> bool:
     return (
-        is_bad(text)
-        or chardata.CONTROL_RE.search(text) is not None
+        chardata.CONTROL_RE.search(text) is not None
         or not unicodedata.is_normalized("NFC", text)
+        or (chardata.MOJIBAKE_HINT_RE.search(text) is not None and is_bad(text))
     )
 
 
