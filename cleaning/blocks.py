@@ -24,6 +24,8 @@ from cleaning.repair import Needs, Repair, repair_line
 
 #: Wider than this (in terminal columns), a line is not hard-wrapped prose.
 WRAP_MAX_COLUMNS = 100
+#: Narrower than this, lines are a list or a column of words, not wrapped prose.
+WRAP_MIN_COLUMNS = 30
 
 
 @dataclass
@@ -37,7 +39,7 @@ class Line:
 
     @property
     def blank(self) -> bool:
-        return not self.text.strip()
+        return not self.text or self.text.isspace()
 
 
 @dataclass
@@ -144,7 +146,8 @@ def looks_hard_wrapped(lines: Sequence[Line]) -> bool:
     """True when lines were broken by a greedy wrapper: each would have overflowed the
     widest line had it taken the next word.
 
-    >>> looks_hard_wrapped([Line("aaa bbb", 0, 0), Line("ccccc dd", 0, 0), Line("e", 0, 0)])
+    >>> looks_hard_wrapped([Line("Scraped text often comes wrapped at", 0, 0),
+    ...                     Line("a fixed width, like this one here.", 0, 0)])
     True
     >>> looks_hard_wrapped([Line("Title", 0, 0), Line("A paragraph of some length.", 0, 0),
     ...                     Line("More.", 0, 0)])
@@ -154,7 +157,7 @@ def looks_hard_wrapped(lines: Sequence[Line]) -> bool:
         return True
     widths = [columns(line.text) for line in lines]
     widest = max(widths[:-1])
-    if widest > WRAP_MAX_COLUMNS:
+    if not WRAP_MIN_COLUMNS <= widest <= WRAP_MAX_COLUMNS:
         return False
     for width, following in zip(widths[:-1], lines[1:], strict=True):
         first = following.text.split(" ", 1)[0]
@@ -181,12 +184,13 @@ def group_blocks(lines: Sequence[Line], layout: Layout) -> list[Block]:
     """Group lines into blocks under the given layout."""
     blocks: list[Block] = []
     current: list[Line] = []
+    per_line = layout is Layout.LINE_PER_BLOCK
     for line in lines:
-        if line.blank:
+        if not line.text or line.text.isspace():
             if current:
                 blocks.append(Block(len(blocks), current))
                 current = []
-        elif layout is Layout.LINE_PER_BLOCK:
+        elif per_line:
             blocks.append(Block(len(blocks), [line]))
         else:
             current.append(line)

@@ -35,6 +35,8 @@ RECENT_TWINS = 8
 LONG_RUN = 8
 #: Words that make a line a sentence rather than a label.
 SENTENCE_WORDS = 5
+#: A block met more often than this (a separator, a label) does not start a run.
+MAX_RUN_START_COUNT = 16
 #: How far past a differing block a template's alignment is looked for.
 TEMPLATE_GAPS = (2, 3)
 
@@ -62,7 +64,6 @@ class BlockInfo:
         """One line, or lines wrapped as a paragraph: not code, a table or a list."""
         return "\n" not in self.text or looks_hard_wrapped_text(self.text)
 
-    @cached_property
     def run_key(self) -> str:
         """The key for aligning runs: the matching key, or the folded text of a block that
         has no words (a separator such as ``* * *``)."""
@@ -87,9 +88,8 @@ class DuplicateFinder:
         self.decisions: dict[int, Decision] = {}
         self.similar: list[KeptSimilar] = []
         self._dependents: dict[int, list[int]] = defaultdict(list)
-        self._counts: dict[str, int] = defaultdict(int)
-        for info in infos:
-            self._counts[info.run_key] += 1
+        self._keys = [info.run_key() for info in infos]
+        self._counts: dict[str, int] = Counter(self._keys)
 
     def decide(self, headline_block: int | None, headline_copies: Sequence[int],
                ) -> tuple[dict[int, Decision], list[KeptSimilar]]:
@@ -107,23 +107,29 @@ class DuplicateFinder:
     def _exact_runs(self, headline_block: int | None) -> None:
         infos, n = self.infos, len(self.infos)
         kept_by_key: dict[str, list[int]] = {}
+        inside: tuple[int, int] = (-1, 0)  # (end, offset) of a run already found not to count
         i = 0
         while i < n:
             if i in self.decisions:
                 i += 1
                 continue
-            key = infos[i].run_key
+            key = self._keys[i]
             earlier = kept_by_key.get(key)
             if not earlier:
                 kept_by_key[key] = [i]
                 i += 1
                 continue
-            twins = earlier[:1] + earlier[-RECENT_TWINS:] if len(earlier) > RECENT_TWINS else earlier
             best_len, best_j = 0, earlier[0]
-            for j in twins:
-                length = self._aligned(i, j)
-                if length > best_len:
-                    best_len, best_j = length, j
+            if self._counts[key] <= MAX_RUN_START_COUNT:
+                # A run does not start at a line met everywhere (a separator, a label):
+                # it may only pass through one. That keeps the search linear.
+                twins = earlier[:1] + earlier[-RECENT_TWINS:] if len(earlier) > RECENT_TWINS else earlier
+                for j in twins:
+                    if i < inside[0] and i - j == inside[1]:
+                        continue  # a tail of a run already judged
+                    length = self._aligned(i, j)
+                    if length > best_len:
+                        best_len, best_j = length, j
             if best_len >= 2 and self._run_qualifies(i, best_j, best_len):
                 for t in range(best_len):
                     twin = best_j + t
@@ -132,6 +138,8 @@ class DuplicateFinder:
                     self._remove(i + t, Decision("duplicate", twin, 1.0))
                 i += best_len
                 continue
+            if best_len >= LONG_RUN:
+                inside = (i + best_len, i - best_j)
             if self._stands_alone(i) and self._pasted_once(i):
                 self._remove(i, Decision("duplicate", earlier[0], 1.0))
             else:
@@ -147,9 +155,8 @@ class DuplicateFinder:
 
     def _aligned(self, i: int, j: int) -> int:
         """How many blocks from `i` on repeat the kept blocks from `j` on, one for one."""
-        infos, n, t = self.infos, len(self.infos), 0
-        while (i + t < n and j + t < i and i + t not in self.decisions
-               and infos[i + t].run_key == infos[j + t].run_key):
+        keys, n, t = self._keys, len(self._keys), 0
+        while i + t < n and j + t < i and i + t not in self.decisions and keys[i + t] == keys[j + t]:
             t += 1
         return t
 
@@ -177,7 +184,7 @@ class DuplicateFinder:
         """True when the alignment of `i..` with `j..` goes on past a differing block or two
         on either side: the same sequence with a slot filled differently, as docs, code
         samples and recipes repeat on purpose."""
-        keys = [info.run_key for info in self.infos]
+        keys = self._keys
         for gap in TEMPLATE_GAPS:
             if j - gap >= 0 and keys[i - gap] == keys[j - gap]:
                 return True
@@ -188,7 +195,7 @@ class DuplicateFinder:
 
     def _pasted_once(self, i: int) -> bool:
         """A paste repeats a block once; a block met three times or more is a template."""
-        return self._counts[self.infos[i].run_key] == 2
+        return self._counts[self._keys[i]] == 2
 
     def _stands_alone(self, i: int) -> bool:
         info = self.infos[i]

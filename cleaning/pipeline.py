@@ -133,7 +133,9 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Out
             headline = found
         for k in local_similar:
             key = (active[k.block], active[k.similar_to])
-            similar.setdefault(key, replace(k, block=key[0], similar_to=key[1]))
+            if key not in similar:
+                similar[key] = k if key == (k.block, k.similar_to) else replace(
+                    k, block=key[0], similar_to=key[1])
         if not local:
             break
         fresh = {active[i]: replace(d, twin=active[d.twin]) for i, d in local.items()}

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Speed of `cleaning.clean` in-process, on one core: typical articles and scaling shapes.
+
+    python benchmarks/bench_core.py                  # report to stdout
+    python benchmarks/bench_core.py --report benchmarks/REPORT-core.md
+
+Typical: real articles of 3-7 KB from ../shared/corpus, each damaged in the evaluator's
+ways (../shared/eval/evaluate.py), median and p90 per damage kind. Scaling: texts of 5 KB,
+100 KB and 1 MB built from real paragraphs (half of them pasted twice), and pathological
+shapes (one 1 MB line, 50,000 one-word lines, every block the same), each as a ratio to the
+5 KB time measured in the same run, since these machines are shared and noisy. Last, a
+profile of where the time goes on the typical articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cleaning import clean  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+
+
+def load_eval():  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(SHARED / "eval"))
+    import evaluate  # type: ignore[import-not-found]
+
+    return evaluate
+
+
+def timed(text: str, repeat: int) -> float:
+    """Best-of-three median seconds of `repeat` calls."""
+    runs = []
+    for _ in range(3):
+        samples = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            clean(text)
+            samples.append(time.perf_counter() - start)
+        runs.append(statistics.median(samples))
+    return min(runs)
+
+
+def typical(ev) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
+    arts = [a for a in ev.load_articles(ev.DEFAULT_CORPUS, "all")
+            if 3000 <= len("\n\n".join(a.blocks).encode()) <= 7000]
+    cases = ev.make_cases(arts, ev.CATEGORIES)
+    lines = [f"Typical articles: {len(arts)} real articles of 3-7 KB, {len(cases)} damaged cases.",
+             "", "| damage | cases | median ms | p90 ms |", "|---|---|---|---|"]
+    by_cat: dict[str, list[float]] = {}
+    for case in cases:
+        clean(case.raw)  # warm
+        start = time.perf_counter()
+        clean(case.raw)
+        by_cat.setdefault(case.category, []).append(time.perf_counter() - start)
+    every = []
+    for cat, secs in sorted(by_cat.items()):
+        secs.sort()
+        every.extend(secs)
+        lines.append(f"| {cat} | {len(secs)} | {1000 * statistics.median(secs):.3f} | "
+                     f"{1000 * secs[int(0.9 * len(secs))]:.3f} |")
+    every.sort()
+    lines.append(f"| **all** | {len(every)} | **{1000 * statistics.median(every):.3f}** | "
+                 f"{1000 * every[int(0.9 * len(every))]:.3f} |")
+    return lines, [c.raw for c in cases]
+
+
+def scaling(ev) -> list[str]:  # type: ignore[no-untyped-def]
+    paras = [p for a in ev.load_articles(ev.DEFAULT_CORPUS, "all") for p in a.paragraphs]
+
+    def body(size: int) -> str:
+        out, total, k = [], 0, 0
+        while total < size // 2:
+            out.append(paras[k % len(paras)] + (f" ({k})" if k >= len(paras) else ""))
+            total += len(out[-1].encode()) + 2
+            k += 1
+        return "\n\n".join(out + out)  # pasted twice: the work scales with what repeats
+
+    base_text = body(5_000)
+    base = timed(base_text, 200)
+    shapes = [
+        ("5 KB, body twice", base_text, 1),
+        ("100 KB, body twice", body(100_000), 1),
+        ("1 MB, body twice", body(1_000_000), 1),
+        ("1 MB, one line", ("word " * 200_000)[:1_000_000], 1),
+        ("50,000 one-word lines", "\n".join(f"w{k % 977}" for k in range(50_000)), 1),
+        ("1 MB, every block the same",
+         "\n\n".join(["The same paragraph, again and again, all the way down."] * 18_000), 1),
+    ]
+    lines = ["| shape | size | ms | ratio to 5 KB |", "|---|---|---|---|"]
+    for name, text, repeat in shapes:
+        secs = base if text is base_text else timed(text, repeat)
+        lines.append(f"| {name} | {len(text.encode()) / 1000:.0f} KB | {1000 * secs:.2f} | "
+                     f"{secs / base:.0f}x |")
+    return lines
+
+
+def profile(texts: list[str]) -> list[str]:
+    prof = cProfile.Profile()
+    prof.enable()
+    for text in texts:
+        clean(text)
+    prof.disable()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(r"cleaning", 18)
+    keep = [line for line in out.getvalue().splitlines() if "cleaning" in line or "ncalls" in line]
+    return ["```", *keep, "```"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--report", type=Path, help="also write the report here")
+    args = ap.parse_args()
+    if not (SHARED / "eval" / "evaluate.py").exists():
+        print("../shared is not beside the checkout: nothing to measure", file=sys.stderr)
+        return 2
+    ev = load_eval()
+    typ, texts = typical(ev)
+    report = ["# Core benchmark", "", f"Python {sys.version.split()[0]}, one process, one core.",
+              "", "## Typical articles", "", *typ, "", "## Scaling", "", *scaling(ev), "",
+              "## Where the time goes (typical articles, cumulative)", "", *profile(texts), ""]
+    text = "\n".join(report)
+    print(text)
+    if args.report:
+        args.report.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
