@@ -96,14 +96,19 @@ MOJIBAKE_HINT_RE = re.compile(f"[{MOJIBAKE_CHARS}\\u2500-\\u259f\\ufffd]")
 
 #: Characters that need ftfy even in text that does not look like mojibake: C0/C1
 #: controls, terminal escapes, surrogates and deprecated format characters.
-CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u206a-\u206f\ufff9-\ufffb]")
+CONTROL_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u206a-\u206f\ufff9-\ufffb]"
+)
 
 #: Markdown and bullet decoration around a heading or list item, stripped for display of
 #: the headline (never from the returned text).
 HEADING_MARKUP_RE = re.compile(r"^\s*(?:#{1,6}\s+|[*_]{1,3}|>\s*)+|(?:[*_]{1,3}|\s+#+)\s*$")
 
 #: A trailing site name after a headline: "Title | Site", "Title - Site", "Title — Site".
-SITE_SUFFIX_RE = re.compile(r"^(?P<title>.+?)\s+(?:[|\u2013\u2014\u00b7\u2022:]{1,2}|-{1,2})\s+(?P<site>[^|\u2013\u2014]{1,60})$")
+SITE_SUFFIX_RE = re.compile(
+    r"^(?P<title>.+?)\s+(?:[|\u2013\u2014\u00b7\u2022:]{1,2}|-{1,2})\s+"
+    r"(?P<site>[^|\u2013\u2014]{1,60})$"
+)
 
 #: Sentence-final punctuation in the scripts we serve.
 QUESTION_END_RE = re.compile("[?\uff1f\u061f\u037e]\\W*$")

@@ -101,11 +101,13 @@ class CleanConfig:
         for name in ("near_duplicate_threshold", "containment_threshold",
                      "similar_report_threshold", "max_new_words"):
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not number or not 0 <= value <= 1:
                 raise ConfigError(f"{name} must be a number from 0 to 1, got {value!r}")
         if self.candidate_search not in ("auto", "exact", "minhash"):
             raise ConfigError(
-                f"candidate_search must be 'auto', 'exact' or 'minhash', got {self.candidate_search!r}"
+                "candidate_search must be 'auto', 'exact' or 'minhash', "
+                f"got {self.candidate_search!r}"
             )
         if self.lsh_bands * self.lsh_rows != self.num_perm:
             raise ConfigError(

@@ -57,7 +57,8 @@ class BlockInfo:
     @cached_property
     def sentence(self) -> bool:
         """A complete sentence of a few words, not a code line, a label or a table cell."""
-        return self.words >= SENTENCE_WORDS and chardata.SENTENCE_END_RE.search(self.text) is not None
+        ends = chardata.SENTENCE_END_RE.search(self.text) is not None
+        return self.words >= SENTENCE_WORDS and ends
 
     @cached_property
     def prose(self) -> bool:
@@ -94,9 +95,11 @@ class DuplicateFinder:
     def decide(self, headline_block: int | None, headline_copies: Sequence[int],
                ) -> tuple[dict[int, Decision], list[KeptSimilar]]:
         if headline_block is not None:
+            head = set(self.infos[headline_block].tokens)
             for i in headline_copies:
-                sim = 1.0 if self.infos[i].key == self.infos[headline_block].key else 0.9
-                self._remove(i, Decision("repeated_headline", headline_block, sim))
+                copy = set(self.infos[i].tokens)
+                sim = len(copy & head) / len(copy | head) if copy | head else 1.0
+                self._remove(i, Decision("repeated_headline", headline_block, round(sim, 4)))
         self._exact_runs(headline_block)
         self._near_duplicates(headline_block)
         self.similar.sort(key=lambda k: (k.block, k.similar_to))
@@ -123,7 +126,8 @@ class DuplicateFinder:
             if self._counts[key] <= MAX_RUN_START_COUNT:
                 # A run does not start at a line met everywhere (a separator, a label):
                 # it may only pass through one. That keeps the search linear.
-                twins = earlier[:1] + earlier[-RECENT_TWINS:] if len(earlier) > RECENT_TWINS else earlier
+                twins = (earlier[:1] + earlier[-RECENT_TWINS:] if len(earlier) > RECENT_TWINS
+                         else earlier)
                 for j in twins:
                     if i < inside[0] and i - j == inside[1]:
                         continue  # a tail of a run already judged
@@ -156,7 +160,8 @@ class DuplicateFinder:
     def _aligned(self, i: int, j: int) -> int:
         """How many blocks from `i` on repeat the kept blocks from `j` on, one for one."""
         keys, n, t = self._keys, len(self._keys), 0
-        while i + t < n and j + t < i and i + t not in self.decisions and keys[i + t] == keys[j + t]:
+        decided = self.decisions
+        while i + t < n and j + t < i and i + t not in decided and keys[i + t] == keys[j + t]:
             t += 1
         return t
 
@@ -280,8 +285,8 @@ class DuplicateFinder:
             return None
         text_b = self.infos[b].text
         for token in new:
-            if token[:1].upper() + token[1:] in text_b or token.upper() in text_b:
-                if token[:1] != token[:1].upper():
+            capitalised = token[:1].upper() + token[1:] in text_b or token.upper() in text_b
+            if capitalised and token[:1] != token[:1].upper():
                     return f"differs in names ({token!r}): different facts"
         if len(new) > self.config.max_new_words * len(set(tokens_b)):
             return f"has {len(new)} words of its own"
@@ -343,8 +348,7 @@ class _ExactIndex(_CandidateIndex):
 
     def candidates(self, i: int, s: set[Shingle]) -> list[int]:
         found = Counter(map(self.owner.get, s))
-        found.pop(None, None)
-        return sorted(found)  # type: ignore[type-var]
+        return sorted(j for j in found if j is not None)
 
 
 class _LshIndex(_CandidateIndex):

@@ -29,16 +29,15 @@ def unified_diff(
     `origins` gives, for each output line, the offset in `original` where the line it came
     from starts, or None for the blank lines that separate blocks.
 
-    >>> print(unified_diff("a\\n\\n\\nb", ["a", "", "b"], [0, None, 4]), end="")
+    >>> print(unified_diff("Title\\n  Body", ["Title", "", "Body"], [0, None, 6]), end="")
     --- a/article.txt
     +++ b/article.txt
-    @@ -1,4 +1,3 @@
-     a
-     
-    -
-    -b
+    @@ -1,2 +1,3 @@
+     Title
+    -  Body
     \\ No newline at end of file
-    +b
+    +
+    +Body
     """
     a = _patch_lines(original)
     b = [line + "\n" for line in out_lines]

@@ -94,10 +94,14 @@ def find_headline(
     # looks like a heading: a section heading repeated from a table of contents does not.
     first_short = None
     for i in range(min(HEADLINE_WINDOW, len(texts))):
-        if words[i] > max_words or "\n" in texts[i] or len(keys[i].split()) < 2:
+        if words[i] > max_words or "\n" in texts[i]:
             continue
         if first_short is None:
             first_short = i
+        if len(keys[i].split()) < 2:
+            continue
+        if i > 0 and not is_heading_like(texts[i], words[i], max_words):
+            continue  # the opening line may be any title; later ones must look like one
         hkeys = headline_keys(texts[i])
         holders = _holders(texts, keys, words, hkeys, max_words)
         copies = [c for c in holders if i < c < COPY_WINDOW]

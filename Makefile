@@ -1,0 +1,30 @@
+# The quick start: `make serve` starts the service, `make test` runs every test.
+# Both install what they need first, from the lock file, into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+
+.PHONY: serve test lint bench eval install
+
+$(BIN)/.installed: pyproject.toml uv.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv sync --frozen --inexact --quiet
+	touch $@
+
+install: $(BIN)/.installed
+
+serve: $(BIN)/.installed
+	$(BIN)/newsclean serve
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check cleaning service tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench_core.py --report benchmarks/REPORT-core.md

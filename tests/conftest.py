@@ -1,0 +1,34 @@
+"""Shared fixtures: where the seeds and the shared evaluation corpus live."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+
+
+def seed_cases() -> list[tuple[str, str, str, dict[str, object]]]:
+    """(name, input, expected, meta) for every golden case in seeds/."""
+    cases = []
+    for raw in sorted(SEEDS.glob("*.txt")):
+        if raw.name.endswith(".expected.txt"):
+            continue
+        expected = raw.with_name(raw.stem + ".expected.txt")
+        meta_path = raw.with_suffix(".json")
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+        cases.append((raw.stem, raw.read_bytes().decode("utf-8"),
+                      expected.read_bytes().decode("utf-8"), meta))
+    return cases
+
+
+@pytest.fixture(scope="session")
+def corpus() -> list[dict[str, object]]:
+    path = SHARED / "corpus" / "articles.jsonl"
+    if not path.exists():
+        pytest.skip("../shared/corpus is not beside this checkout")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -1,0 +1,78 @@
+"""Real articles from ../shared/corpus (skipped when it is not beside the checkout).
+
+Posted clean, every ground-truth article comes back unchanged, but for the invisible
+characters the policy drops and for the articles whose body really repeats a block (a
+headline printed again in the body, a caption or reference printed twice): those may only
+lose exact repeats, each of whose twin is kept. ftfy's own cases are fixed as ftfy fixes
+them, under our policy of keeping typographic quotes, full-width forms and ligatures.
+"""
+
+from __future__ import annotations
+
+import json
+
+import ftfy
+import pytest
+
+from cleaning import clean
+from cleaning.chardata import INVISIBLE_RE, ZWSP
+from cleaning.fingerprint import match_tokens
+from cleaning.repair import normalize_spaces
+from tests.conftest import SHARED
+from tests.patchutil import apply_patch
+
+#: Ground-truth bodies that repeat a block exactly, as the damage newsclean removes does.
+REPEATS_IN_TRUTH = {
+    "rdb-medium-2": "the body's first line repeats the title",
+    "rdb-wikipedia-2": "the body's first heading repeats the title",
+    "rdb-mercurial": "the body's heading repeats the title without the site name",
+    "rdb-yahoo-2": "a photo caption printed twice in a row",
+    "rdb-wikipedia-4": "a reference printed twice in a row",
+    "aeb-5f03fc173ebc6abd": "a meal plan that serves the same recipe on two days",
+}
+
+
+def canonical(article: dict[str, object]) -> str:
+    """The article as the cleaner's policy writes it: invisible junk dropped (a paragraph of
+    nothing but zero-width spaces goes with it) and runs of spaces folded."""
+    blocks = [str(article["title"]), *article["paragraphs"]]  # type: ignore[misc]
+    lines = []
+    for block in blocks:
+        block = INVISIBLE_RE.sub("", block).replace(ZWSP, "")
+        block = "\n".join(normalize_spaces(line) for line in block.split("\n"))
+        if block.strip():
+            lines.append(block)
+    return "\n\n".join(lines) + "\n"
+
+
+def test_clean_articles_come_back_unchanged(corpus: list[dict[str, object]]) -> None:
+    changed = []
+    for article in corpus:
+        raw = canonical(article)
+        result = clean(raw)
+        assert apply_patch(raw, result.diff) == result.text
+        if result.text == raw:
+            continue
+        changed.append(article["id"])
+        assert article["id"] in REPEATS_IN_TRUTH, f"{article['id']} changed"
+        assert result.fixes == []
+        for removal in result.removed:
+            assert removal.kind in ("duplicate", "repeated_headline")
+            words, twin = set(match_tokens(removal.text)), set(match_tokens(removal.twin_text))
+            assert words <= twin
+            assert removal.similarity == 1.0 or removal.kind == "repeated_headline"
+    assert sorted(changed) == sorted(REPEATS_IN_TRUTH)
+
+
+def test_ftfy_cases_are_fixed_as_ftfy_fixes_them() -> None:
+    path = SHARED / "corpus" / "ftfy_cases.json"
+    if not path.exists():
+        pytest.skip("../shared/corpus is not beside this checkout")
+    differ = []
+    for case in json.loads(path.read_text(encoding="utf-8")):
+        ours = clean(case["original"]).text
+        theirs = ftfy.fix_text(case["original"], uncurl_quotes=False,
+                               fix_character_width=False, fix_latin_ligatures=False)
+        if ours != clean(theirs).text:
+            differ.append(case["label"])
+    assert differ == []

@@ -1,0 +1,123 @@
+"""The library's contract: its public names, its purity, its config and its decoding."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+import cleaning
+from cleaning import BinaryInputError, CleanConfig, ConfigError, MinHashFactory, clean, decode_bytes
+from cleaning.fingerprint import match_tokens, shingle_hash, shingles
+
+
+def test_all_matches_public_names() -> None:
+    public = {name for name in vars(cleaning) if not name.startswith("_")}
+    modules = {"blocks", "chardata", "config", "decode", "dedup", "diff", "errors",
+               "fingerprint", "headline", "pipeline", "repair", "result", "annotations"}
+    assert set(cleaning.__all__) == public - modules
+
+
+def test_import_pulls_in_no_web_framework() -> None:
+    # (datasketch imports the redis client for its own storage layer: not our doing.)
+    code = ("import sys, cleaning; cleaning.clean('Title\\n\\nBody.');"
+            "print([m for m in ('flask', 'gunicorn', 'werkzeug') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_library_reads_no_environment_and_no_network() -> None:
+    forbidden = {"os", "socket", "flask", "redis", "urllib", "http", "requests", "subprocess"}
+    for path in Path(cleaning.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                names = {(node.module or "").split(".")[0]}
+            else:
+                continue
+            assert not names & forbidden, f"{path.name} imports {names & forbidden}"
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"min_words": 0}, "min_words must be a whole number"),
+    ({"containment_threshold": 1.5}, "from 0 to 1"),
+    ({"candidate_search": "fast"}, "candidate_search must be"),
+    ({"num_perm": 100}, "lsh_bands * lsh_rows must equal num_perm"),
+])
+def test_config_errors_say_what_to_do(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("*", r"\*")):
+        CleanConfig.from_options(options)
+
+
+def test_config_is_frozen() -> None:
+    config = CleanConfig()
+    with pytest.raises(AttributeError):
+        config.min_words = 3  # type: ignore[misc]
+
+
+def test_decode_declared_default_detected_and_binary() -> None:
+    text = "Zoë’s café — 100 €"
+    assert decode_bytes(text.encode("cp1252"), "windows-1252").source == "declared"
+    assert decode_bytes(text.encode("utf-8")).source == "default"
+    assert decode_bytes(text.encode("utf-16")).text == text
+    long = ("Der Bürgermeister sagte am Freitag, dass die Straße über die Brücke "
+            "im Frühjahr geöffnet wird. ") * 5
+    detected = decode_bytes(long.encode("cp1252"))
+    assert detected.source == "detected"
+    assert detected.text == long
+    wrong = decode_bytes(text.encode("utf-8"), "ascii")  # a wrong declaration falls through
+    assert wrong.text == text
+    for blob in (b"%PDF-1.7 ...", b"\x89PNG\r\n\x1a\n...", b"text\x00with nul"):
+        with pytest.raises(BinaryInputError):
+            decode_bytes(blob)
+    result = clean(text.encode("cp1252"), charset="cp1252")
+    assert (result.text, result.encoding, result.encoding_source) == (text + "\n", "cp1252",
+                                                                      "declared")
+
+
+def test_minhash_factory_matches_datasketch() -> None:
+    config = CleanConfig()
+    factory = MinHashFactory(config)
+    groups = [[shingle_hash(s) for s in shingles(match_tokens(t), config)]
+              for t in ("the quick brown fox jumps over the lazy dog", "a b c d e f", "x")]
+    for group, sig in zip(groups, factory.signatures(groups), strict=True):
+        reference = MinHash(num_perm=config.num_perm, seed=config.seed,
+                            hashfunc=lambda v: v, scheme="affine32")
+        reference.update_batch(group)
+        assert np.array_equal(sig.hashvalues, reference.hashvalues)
+        assert np.array_equal(factory.new(group).hashvalues, reference.hashvalues)
+
+
+def test_minhash_search_decides_like_exact_search() -> None:
+    paras = [f"Paragraph {k} talks about the river, the bridge and the market square in "
+             f"the old town, where the council will meet on day {k} of the month." for k in range(30)]
+    near = paras[5].replace("will meet", "is going to meet")
+    raw = "\n\n".join(["Title", *paras, near, *paras[10:14]])
+    exact = clean(raw, CleanConfig(candidate_search="exact"))
+    lsh = clean(raw, CleanConfig(candidate_search="minhash"))
+    assert exact.text == lsh.text
+    assert [(r.block, r.kind) for r in exact.removed] == [(r.block, r.kind) for r in lsh.removed]
+
+
+def test_remove_duplicates_off_reports_instead() -> None:
+    raw = "Title\n\n" + "\n\n".join(["A long paragraph that says one thing about the town hall "
+                                     "and its new roof and the cost of it all."] * 2)
+    result = clean(raw, CleanConfig(remove_duplicates=False))
+    assert result.removed == []
+    assert any("remove_duplicates is off" in k.reason for k in result.kept_similar)
+
+
+def test_title_hint_finds_copies_anywhere() -> None:
+    body = [f"Paragraph number {k} of a story about the harbour and its boats." for k in range(9)]
+    raw = "\n\n".join([*body, "Harbour Boats Return", *body[:0], "The end of the story."])
+    result = clean(raw, title="Harbour boats return | Coastal Times")
+    assert [r.kind for r in result.removed] == []  # the first copy is the headline's place
+    raw2 = "\n\n".join(["Harbour boats return", *body, "HARBOUR BOATS RETURN"])
+    result2 = clean(raw2, title="Harbour boats return | Coastal Times")
+    assert [r.kind for r in result2.removed] == ["repeated_headline"]
