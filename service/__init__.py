@@ -1,0 +1,65 @@
+"""newsclean's HTTP service: a thin, stateless Flask layer over `cleaning`.
+
+    gunicorn -c gunicorn.conf.py "service:create_app()"
+
+`create_app` builds the app from `Settings` (read from the environment when none are
+given); nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+from typing import TYPE_CHECKING
+
+from service.settings import Settings
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+__all__ = ["Settings", "create_app"]
+
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The WSGI app, configured by `settings` or by the environment."""
+    # Imported here, not at the top: gunicorn's config imports this package before the
+    # workers exist, and prometheus_client must not be imported before it is configured.
+    from flask import Flask, Response, g, request
+
+    from service.api import bp
+    from service.errors import register_error_handlers
+    from service.index import Indexer
+    from service.metrics import Metrics
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["newsclean.settings"] = settings
+    app.extensions["newsclean.metrics"] = metrics = Metrics()
+    app.extensions["newsclean.indexer"] = Indexer(settings)
+    app.register_blueprint(bp)
+    register_error_handlers(app)
+
+    @app.before_request
+    def start() -> None:
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        metrics.requests.labels(request.method, endpoint, str(response.status_code)).inc()
+        metrics.latency.labels(endpoint).observe(time.perf_counter() - g.get("started", 0.0))
+        if response.status_code >= 400 and response.is_json:
+            code = (response.get_json(silent=True) or {}).get("error", {}).get("code", "error")
+            metrics.errors.labels(code).inc()
+        return response
+
+    return app

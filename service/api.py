@@ -1,0 +1,281 @@
+"""The HTTP API: thin views that parse, call `cleaning.clean`, and serialise."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request, stream_with_context
+
+from cleaning import CleanConfig, clean
+from service.errors import ApiError, RequestTimeout, as_api_error, error_body
+from service.index import NAMESPACE_RE, Indexer, IndexRequest, IndexUnavailable
+from service.metrics import Metrics
+from service.openapi import openapi_document
+from service.settings import Settings
+
+bp = Blueprint("api", __name__)
+
+RAW_TYPES = ("text/plain", "application/octet-stream")
+ARTICLE_FIELDS = {"text", "title", "id", "options", "diff", "index"}
+
+
+def settings() -> Settings:
+    return current_app.extensions["newsclean.settings"]  # type: ignore[no-any-return]
+
+
+def metrics() -> Metrics:
+    return current_app.extensions["newsclean.metrics"]  # type: ignore[no-any-return]
+
+
+def indexer() -> Indexer:
+    return current_app.extensions["newsclean.indexer"]  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------- /clean
+
+
+@bp.post("/clean")
+def clean_one() -> Response:
+    mimetype = request.mimetype
+    if mimetype == "application/json":
+        item = parse_json_body()
+        if not isinstance(item, dict):
+            raise ApiError(400, "bad_json", "the body must be a JSON object with a 'text' field")
+        article = Article.from_json(item, default_diff=query_diff())
+    elif mimetype in RAW_TYPES or not mimetype:
+        article = Article.from_raw(request.get_data(), request.mimetype_params.get("charset"),
+                                   request.args.get("title"), request.args.get("id"),
+                                   query_diff())
+    else:
+        raise ApiError(415, "unsupported_media_type",
+                       f"cannot read a body of type {mimetype!r}; send application/json "
+                       "({\"text\": ...}) or text/plain")
+    body = article.process()
+    if wants_text():
+        return Response(body["text"], mimetype="text/plain")
+    return json_response(body)
+
+
+def query_diff() -> bool:
+    value = request.args.get("diff", "true").strip().lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ApiError(400, "bad_query", "diff must be true or false")
+    return value in ("true", "1", "yes")
+
+
+def wants_text() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/plain"],
+                                               default="application/json")
+    return best == "text/plain"
+
+
+def parse_json_body() -> Any:
+    try:
+        return json.loads(request.get_data())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "bad_json", f"the body is not valid JSON: {exc}") from None
+
+
+class Article:
+    """One article of a request: what to clean, with what, and what to answer."""
+
+    def __init__(self, text: str | bytes, *, title: str | None, ident: Any,
+                 config: CleanConfig, charset: str | None, diff: bool,
+                 index: IndexRequest | None) -> None:
+        self.text, self.title, self.ident = text, title, ident
+        self.config, self.charset, self.diff, self.index = config, charset, diff, index
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any], *, default_diff: bool = True) -> Article:
+        unknown = set(item) - ARTICLE_FIELDS
+        if unknown:
+            raise ApiError(400, "bad_field", f"unknown field(s) {sorted(unknown)}; "
+                           f"known fields: {sorted(ARTICLE_FIELDS)}")
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise ApiError(400, "missing_text", "'text' is required and must be a string")
+        if "\x00" in text:
+            raise ApiError(422, "not_text", "'text' contains NUL characters, so it is not text")
+        title = item.get("title")
+        if title is not None and not isinstance(title, str):
+            raise ApiError(400, "bad_field", "'title' must be a string")
+        ident = item.get("id")
+        if ident is not None and not isinstance(ident, (str, int)):
+            raise ApiError(400, "bad_field", "'id' must be a string or a number")
+        options = item.get("options") or {}
+        if not isinstance(options, dict):
+            raise ApiError(400, "bad_option", "'options' must be an object")
+        diff = item.get("diff", default_diff)
+        if not isinstance(diff, bool):
+            raise ApiError(400, "bad_field", "'diff' must be true or false")
+        return cls(text, title=title, ident=ident, config=CleanConfig.from_options(options),
+                   charset=None, diff=diff,
+                   index=IndexRequest.from_json(item.get("index"), ident))
+
+    @classmethod
+    def from_raw(cls, body: bytes, charset: str | None, title: str | None, ident: str | None,
+                 diff: bool) -> Article:
+        return cls(body, title=title, ident=ident, config=CleanConfig(), charset=charset,
+                   diff=diff, index=None)
+
+    def process(self) -> dict[str, Any]:
+        with deadline(settings().request_timeout):
+            result = clean(self.text, self.config, title=self.title, charset=self.charset)
+        metrics().observe_result(result)
+        body: dict[str, Any] = {"id": self.ident} if self.ident is not None else {}
+        body.update(result.to_dict(include_diff=self.diff))
+        if self.index is not None:
+            body["index"] = indexer().handle(self.index, result)
+        return body
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Raise RequestTimeout in this block after `seconds` (in a gunicorn sync worker, which
+    runs requests on its main thread; elsewhere there is no alarm to set)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise RequestTimeout(f"cleaning took longer than {seconds:g} s "
+                             "(NEWSCLEAN_REQUEST_TIMEOUT); send a smaller article")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                    status=status, mimetype="application/json")
+
+
+# ---------------------------------------------------------------------- /clean/batch
+
+
+@bp.post("/clean/batch")
+def clean_batch() -> Response:
+    mimetype = request.mimetype
+    if mimetype in ("application/x-ndjson", "application/jsonl", "application/json-seq"):
+        lines = [line for line in request.get_data().split(b"\n") if line.strip()]
+        check_batch_size(len(lines))
+        return Response(stream_with_context(ndjson_results(lines)),
+                        mimetype="application/x-ndjson")
+    if mimetype == "application/json":
+        items = parse_json_body()
+        if not isinstance(items, list):
+            raise ApiError(400, "bad_json", "a JSON batch is an array of article objects; "
+                           "for one article, POST to /clean")
+        check_batch_size(len(items))
+        return json_response([batch_item(item, n) for n, item in enumerate(items, 1)])
+    raise ApiError(415, "unsupported_media_type",
+                   "send application/x-ndjson (one JSON object per line) or a JSON array")
+
+
+def check_batch_size(count: int) -> None:
+    limit = settings().max_batch_items
+    if count > limit:
+        raise ApiError(413, "too_many_items", f"the batch has {count} articles, more than "
+                       f"{limit}; split it, or raise NEWSCLEAN_MAX_BATCH_ITEMS")
+
+
+def ndjson_results(lines: list[bytes]) -> Iterator[str]:
+    for n, line in enumerate(lines, 1):
+        try:
+            item = json.loads(line)
+        except (ValueError, UnicodeDecodeError) as exc:
+            body = error_body(400, "bad_json", f"line {n} is not valid JSON: {exc}")
+            yield json.dumps({"line": n, **body}, ensure_ascii=False) + "\n"
+            continue
+        yield json.dumps(batch_item(item, n), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def batch_item(item: Any, n: int) -> dict[str, Any]:
+    """One article's result, or its error object: a bad item never fails the batch."""
+    ident = item.get("id") if isinstance(item, dict) else None
+    try:
+        if not isinstance(item, dict):
+            raise ApiError(400, "bad_json", "each item must be a JSON object with a 'text' field")
+        return Article.from_json(item).process()
+    except Exception as exc:
+        err = as_api_error(exc)
+        metrics().errors.labels(err.code).inc()
+        return {"line": n, **({"id": ident} if ident is not None else {}),
+                **error_body(err.status, err.code, err.message)}
+
+
+# ---------------------------------------------------------------------- operations
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    return json_response({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    index = indexer().status()
+    ready = {"status": "ready" if index["available"] else "degraded", "index": index}
+    return json_response(ready)
+
+
+@bp.get("/version")
+def version_info() -> Response:
+    return json_response({
+        "service": version("newsclean"),
+        "ftfy": version("ftfy"),
+        "datasketch": version("datasketch"),
+        "flask": version("flask"),
+        "gunicorn": version("gunicorn"),
+    })
+
+
+@bp.get("/metrics")
+def metrics_text() -> Response:
+    payload, content_type = metrics().render()
+    return Response(payload, content_type=content_type)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return json_response(openapi_document())
+
+
+# ---------------------------------------------------------------------- the index
+
+
+@bp.get("/index/<namespace>/stats")
+def index_stats(namespace: str) -> Response:
+    check_namespace(namespace)
+    try:
+        return json_response(indexer().stats(namespace))
+    except IndexUnavailable as exc:
+        raise ApiError(503, "index_unavailable", str(exc)) from None
+
+
+@bp.delete("/index/<namespace>/<path:ident>")
+def index_remove(namespace: str, ident: str) -> Response:
+    check_namespace(namespace)
+    try:
+        removed = indexer().remove(namespace, ident)
+    except IndexUnavailable as exc:
+        raise ApiError(503, "index_unavailable", str(exc)) from None
+    if not removed:
+        raise ApiError(404, "not_found", f"no article {ident!r} in namespace {namespace!r}")
+    return json_response({"namespace": namespace, "id": ident, "removed": True})
+
+
+def check_namespace(namespace: str) -> None:
+    if not NAMESPACE_RE.match(namespace):
+        raise ApiError(400, "bad_index", "a namespace is 1-64 letters, digits, or . _ : -")

@@ -1,0 +1,95 @@
+"""The one JSON error shape, and the one place that maps exceptions to statuses.
+
+Every error answers ``{"error": {"status", "code", "message", "request_id"}}`` with the
+status in the HTTP line too; never an HTML page, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from cleaning import BinaryInputError, ConfigError, DecodeError
+
+log = logging.getLogger("newsclean")
+
+#: Machine-readable codes for the statuses werkzeug raises.
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "not_text",
+    500: "internal_error",
+    503: "timeout",
+}
+
+
+class ApiError(Exception):
+    """An error the API reports on purpose, with its status and code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class RequestTimeout(Exception):
+    """One article took longer than `NEWSCLEAN_REQUEST_TIMEOUT`."""
+
+
+def error_body(status: int, code: str, message: str) -> dict[str, object]:
+    return {"error": {"status": status, "code": code, "message": message,
+                      "request_id": g.get("request_id")}}
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    response = jsonify(error_body(status, code, message))
+    response.status_code = status
+    return response
+
+
+def as_api_error(exc: Exception) -> ApiError:
+    """The API error an exception from cleaning one article stands for."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, BinaryInputError):
+        return ApiError(422, "not_text", str(exc))
+    if isinstance(exc, DecodeError):
+        return ApiError(422, "undecodable", str(exc))
+    if isinstance(exc, ConfigError):
+        return ApiError(400, "bad_option", str(exc))
+    if isinstance(exc, RequestTimeout):
+        return ApiError(503, "timeout", str(exc))
+    log.exception("unexpected error while cleaning", exc_info=exc)
+    return ApiError(500, "internal_error", "the article could not be cleaned; this is a bug")
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        message = exc.description or exc.name
+        if status == 404:
+            message = (f"no endpoint at {request.path}; the API is described at "
+                       "/openapi.json")
+        elif status == 405:
+            message = f"{request.method} is not allowed on {request.path}"
+        elif status == 413:
+            message = (f"the body is larger than {app.config['MAX_CONTENT_LENGTH']} bytes; "
+                       "send less, or raise NEWSCLEAN_MAX_BODY_BYTES")
+        response = error_response(status, HTTP_CODES.get(status, "http_error"), message)
+        valid = getattr(exc, "valid_methods", None)
+        if valid:
+            response.headers["Allow"] = ", ".join(valid)
+        return response
+
+    @app.errorhandler(Exception)
+    def any_error(exc: Exception) -> Response:
+        err = as_api_error(exc)
+        return error_response(err.status, err.code, err.message)
