@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import time
 import uuid
-
 from typing import TYPE_CHECKING
 
 from service.settings import Settings

@@ -13,7 +13,7 @@ import tempfile
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="newsclean-metrics-")
 
-from service.settings import Settings  # noqa: E402
+from service.settings import Settings
 
 _settings = Settings.from_env()
 

@@ -1,0 +1,46 @@
+"""The README is true: its quick start is what CI runs, and it documents every setting."""
+
+from __future__ import annotations
+
+import re
+
+from service.settings import ENV, Settings
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def quick_start() -> list[str]:
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```sh", 1)[1].split("```", 1)[0]
+    return [line.split("#")[0].strip() for line in block.strip().splitlines()]
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
+    commands = quick_start()
+    assert commands == ["make serve", "make test"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^\s*make test\s*$", ci, re.MULTILINE)
+    assert "make serve" in ci  # CI starts the service the way the README says
+    makefile = (ROOT / "Makefile").read_text()
+    assert "uv sync --frozen" in makefile  # they install what they need, from the lock file
+
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    table = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", table, re.MULTILINE))
+    variables = {name for name, _ in ENV.values()}
+    assert variables <= documented, f"undocumented: {variables - documented}"
+    defaults = Settings()
+    for field, (name, _) in ENV.items():
+        row = re.search(rf"^\| `{name}` \| `?([^|`]*)`? \|", table, re.MULTILINE)
+        assert row, name
+        value = getattr(defaults, field)
+        if row.group(1) != "(empty)":
+            assert float(row.group(1)) == value if isinstance(value, (int, float)) else (
+                row.group(1) == value), name
+
+
+def test_readme_curl_example_is_the_sample() -> None:
+    assert "--data-binary @seeds/000_20ca18fb463f4b56.txt" in README
+    assert "blocks 11-16 repeat blocks 5-10" in README
