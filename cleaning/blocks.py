@@ -16,6 +16,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import Enum
 
 from cleaning import chardata
@@ -49,7 +50,7 @@ class Block:
     index: int
     lines: list[Line]
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
 
@@ -77,8 +78,9 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
     """
     lines: list[Line] = []
     needs = Needs.of(text)
-    if not needs.entities and not needs.encoding and not needs.invisible and (
-            chardata.LINE_BREAK_RE.search(text.replace("\n", "")) is None):
+    # Needs.of has seen every other line break character (they are controls) already.
+    if not needs.entities and not needs.encoding and not needs.invisible and not (
+            "\r" in text or "\u2028" in text or "\u2029" in text):
         # The common case: text that only line breaks and spaces can be wrong in.
         start = 0
         for raw in text.split("\n"):

@@ -94,6 +94,13 @@ MOJIBAKE_CHARS = (
 )
 MOJIBAKE_HINT_RE = re.compile(f"[{MOJIBAKE_CHARS}\\u2500-\\u259f\\ufffd]")
 
+#: Any character that some repair might act on, in one class: a single scan tells most
+#: texts (correct prose, curly quotes included) that only spaces can be wrong in them.
+ANY_REPAIR_RE = re.compile(
+    f"[&\x00-\x08\x0b\x0c\x0e-\x1f\x7f{MOJIBAKE_CHARS}\u2500-\u259f\ufffd"
+    "\ud800-\udfff\u206a-\u206f\ufff9-\ufffb\u00ad\ufeff\u2060\u180e\u200b]"
+)
+
 #: Characters that need ftfy even in text that does not look like mojibake: C0/C1
 #: controls, terminal escapes, surrogates and deprecated format characters.
 CONTROL_RE = re.compile(

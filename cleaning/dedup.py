@@ -25,7 +25,7 @@ from functools import cached_property
 from cleaning import chardata
 from cleaning.blocks import looks_hard_wrapped_text
 from cleaning.config import CleanConfig
-from cleaning.fingerprint import MinHashFactory, Shingle, has_nospace, shingle_hash, shingles
+from cleaning.fingerprint import MinHashFactory, Shingle, shingle_hash, shingles
 from cleaning.result import KeptSimilar, RemovalKind
 
 #: Exact-key candidates tried per block: the first kept copy and the most recent ones.
@@ -33,6 +33,7 @@ RECENT_TWINS = 8
 #: An aligned run this long, and a quarter of the article or more, is a paste whatever its
 #: blocks are: templates (recipes, docs) repeat shorter sequences.
 LONG_RUN = 8
+QUESTION_MARKS = ("?", "\uff1f", "\u061f", "\u037e")
 #: Words that make a line a sentence rather than a label.
 SENTENCE_WORDS = 5
 #: A block met more often than this (a separator, a label) does not start a run.
@@ -49,10 +50,13 @@ class BlockInfo:
     tokens: list[str]
     key: str
     words: int
+    nospace: bool = False
 
     @cached_property
     def question(self) -> bool:
-        return chardata.QUESTION_END_RE.search(self.text) is not None
+        tail = self.text[-6:]
+        return any(mark in tail for mark in QUESTION_MARKS) and (
+            chardata.QUESTION_END_RE.search(self.text) is not None)
 
     @cached_property
     def sentence(self) -> bool:
@@ -215,8 +219,7 @@ class DuplicateFinder:
                     and self._stands_alone(i) and info.prose]
         if len(eligible) < 2:
             return
-        sets = {i: shingles(infos[i].tokens, config, has_nospace(infos[i].text))
-                for i in eligible}
+        sets = {i: shingles(infos[i].tokens, config, infos[i].nospace) for i in eligible}
         use_minhash = config.candidate_search == "minhash" or (
             config.candidate_search == "auto" and len(eligible) > config.exact_max_blocks)
         index: _CandidateIndex = (_LshIndex(sets, eligible, config) if use_minhash
@@ -339,12 +342,10 @@ class _ExactIndex(_CandidateIndex):
 
     def __init__(self) -> None:
         self.owner: dict[Shingle, int] = {}
-        self.seen: set[Shingle] = set()
 
     def add(self, i: int, s: set[Shingle]) -> None:
-        new = s - self.seen
-        self.seen |= new
-        self.owner.update(dict.fromkeys(new, i))
+        # set.difference with a dict walks the set, not the dict: O(len(s)).
+        self.owner.update(dict.fromkeys(s.difference(self.owner), i))
 
     def candidates(self, i: int, s: set[Shingle]) -> list[int]:
         found = Counter(map(self.owner.get, s))

@@ -50,7 +50,7 @@ def has_nospace(text: str) -> bool:
     return not text.isascii() and chardata.NOSPACE_CHAR_RE.search(text) is not None
 
 
-def word_count(text: str, tokens: Sequence[str]) -> int:
+def word_count(text: str, tokens: Sequence[str], nospace: bool | None = None) -> int:
     """A block's size in words (tokens with a letter: "2" or "—" are not words); scripts
     without spaces count two characters as a word.
 
@@ -60,7 +60,7 @@ def word_count(text: str, tokens: Sequence[str]) -> int:
     5
     """
     words = len(tokens) - sum(map(str.isdigit, tokens))
-    if not has_nospace(text):
+    if not (has_nospace(text) if nospace is None else nospace):
         return words
     nospace = len(chardata.NOSPACE_CHAR_RE.findall(text))
     return words - nospace + (nospace + 1) // 2
@@ -75,6 +75,8 @@ def shingles(tokens: Sequence[str], config: CleanConfig, nospace: bool = False) 
     k = config.shingle_chars if nospace else config.shingle_words
     if len(tokens) <= k:
         return {tuple(tokens)} if tokens else set()
+    if k == 3:  # the default, without the generic slicing
+        return set(zip(tokens, tokens[1:], tokens[2:]))
     return set(zip(*(tokens[i:] for i in range(k)), strict=False))
 
 

@@ -93,6 +93,9 @@ class Needs:
         """
         if not might_need_repair(text):
             return cls(entities=False, encoding=False, invisible=False)
+        if chardata.ANY_REPAIR_RE.search(text) is None:
+            return cls(entities=False, encoding=not unicodedata.is_normalized("NFC", text),
+                       invisible=False)
         return cls(
             entities="&" in text,
             encoding=chardata.CONTROL_RE.search(text) is not None or (
