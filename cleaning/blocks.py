@@ -16,8 +16,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from enum import Enum
+from functools import cached_property
 
 from cleaning import chardata
 from cleaning.config import CleanConfig

@@ -62,8 +62,8 @@ def word_count(text: str, tokens: Sequence[str], nospace: bool | None = None) ->
     words = len(tokens) - sum(map(str.isdigit, tokens))
     if not (has_nospace(text) if nospace is None else nospace):
         return words
-    nospace = len(chardata.NOSPACE_CHAR_RE.findall(text))
-    return words - nospace + (nospace + 1) // 2
+    chars = len(chardata.NOSPACE_CHAR_RE.findall(text))
+    return words - chars + (chars + 1) // 2
 
 
 def shingles(tokens: Sequence[str], config: CleanConfig, nospace: bool = False) -> set[Shingle]:
@@ -76,7 +76,7 @@ def shingles(tokens: Sequence[str], config: CleanConfig, nospace: bool = False) 
     if len(tokens) <= k:
         return {tuple(tokens)} if tokens else set()
     if k == 3:  # the default, without the generic slicing
-        return set(zip(tokens, tokens[1:], tokens[2:]))
+        return set(zip(tokens, tokens[1:], tokens[2:], strict=False))
     return set(zip(*(tokens[i:] for i in range(k)), strict=False))
 
 
