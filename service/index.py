@@ -72,6 +72,20 @@ class IndexRequest:
         return cls(namespace, "" if ident is None else str(ident), mode == "add")
 
 
+def similarity(jaccard: float, size_a: int, size_b: int) -> float:
+    """How much of the smaller article is in the other: the containment that a Jaccard
+    estimate and the two shingle counts imply. A story with a dateline added or a footer
+    appended keeps a high containment where its Jaccard drops.
+
+    >>> similarity(0.5, 100, 50)
+    1.0
+    """
+    if not size_a or not size_b:
+        return 0.0
+    shared = jaccard * (size_a + size_b) / (1 + jaccard)
+    return min(1.0, shared / min(size_a, size_b))
+
+
 def fingerprint_shingles(result: CleanResult) -> list[int]:
     """Hashes of the word 5-shingles of the story's body: the headline and short lines out."""
     words: list[str] = []
@@ -150,9 +164,10 @@ class MemoryStore:
 class RedisStore:
     """The shared store: every worker and every container on one Redis sees one index.
 
-    Keys, under the configured prefix: ``{prefix}:{namespace}:lsh...`` (datasketch's LSH
-    buckets), ``{prefix}:{namespace}:sig`` (a hash of id to packed signature) and
-    ``{prefix}:{namespace}:seen`` (a sorted set of id by the time it was seen).
+    Keys, under the configured prefix: ``{prefix}:{{namespace}}:lsh...`` (datasketch's LSH
+    buckets), ``{prefix}:{{namespace}}:sig`` (a hash of id to packed signature: the shingle
+    count and 128 uint32s) and ``{prefix}:{{namespace}}:seen`` (a sorted set of id by the
+    time it was seen).
     """
 
     kind = "redis"
@@ -163,20 +178,29 @@ class RedisStore:
 
         self.prefix = prefix
         self.url = url
-        self.options = {"socket_timeout": timeout, "socket_connect_timeout": timeout,
-                        "retry_on_timeout": False, "health_check_interval": 0}
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        # Fail fast, never retry inside a request: the breaker decides when to try again.
+        self.options: dict[str, Any] = {"socket_timeout": timeout,
+                                        "socket_connect_timeout": timeout,
+                                        "retry": Retry(NoBackoff(), 0)}
         self.client = redis.Redis.from_url(url, **self.options)
         self._lsh: dict[str, MinHashLSH] = {}
 
     def key(self, namespace: str, what: str) -> str:
-        return f"{self.prefix}:{namespace}:{what}"
+        # The namespace in braces is a Redis Cluster hash tag: all of one namespace's keys
+        # hash to one slot, so its pipelines and LSH buckets never span shards.
+        return f"{self.prefix}:{{{namespace}}}:{what}"
 
     def lsh(self, namespace: str) -> MinHashLSH:
         if namespace not in self._lsh:
+            from redis.connection import parse_url
+
             self._lsh[namespace] = MinHashLSH(
                 num_perm=NUM_PERM, params=(BANDS, ROWS),
                 storage_config={"type": "redis", "basename": self.key(namespace, "lsh").encode(),
-                                "redis": {"url": self.url, **self.options}})
+                                "redis": {**parse_url(self.url), **self.options}})
         return self._lsh[namespace]
 
     def get_signature(self, namespace: str, ident: str) -> bytes | None:
@@ -242,9 +266,9 @@ class Indexer:
         signature = self.factory.signatures([hashes])[0]
         try:
             with self._guard():
-                matches = self._query(request, signature)
+                matches = self._query(request, signature, len(hashes))
                 if request.add:
-                    self._add(request.namespace, request.ident, signature)
+                    self._add(request.namespace, request.ident, signature, len(hashes))
                 self._expire(request.namespace)
         except IndexUnavailable as exc:
             return {**answer, "status": "unavailable", "matches": [], "added": False,
@@ -276,7 +300,8 @@ class Indexer:
 
     # ---- internals
 
-    def _query(self, request: IndexRequest, signature: LeanMinHash) -> list[dict[str, Any]]:
+    def _query(self, request: IndexRequest, signature: LeanMinHash,
+               size: int) -> list[dict[str, Any]]:
         lsh = self.store.lsh(request.namespace)
         cutoff = time.time() - self.retention
         found: list[tuple[float, str, float]] = []
@@ -288,18 +313,20 @@ class Indexer:
             seen = self.store.seen(request.namespace, ident)
             if stored is None or seen is None or seen < cutoff:
                 continue
-            similarity = float(np.mean(unpack(stored) == signature.hashvalues))
-            if similarity >= self.settings.index_threshold:
-                found.append((round(similarity, 4), ident, seen))
+            their_size, their_values = unpack(stored)
+            jaccard = float(np.mean(their_values == signature.hashvalues))
+            score = similarity(jaccard, size, their_size)
+            if score >= self.settings.index_threshold:
+                found.append((round(score, 4), ident, seen))
         found.sort(key=lambda m: (-m[0], m[1]))
         return [{"id": ident, "similarity": sim, "seen": seen} for sim, ident, seen in found]
 
-    def _add(self, namespace: str, ident: str, signature: LeanMinHash) -> None:
+    def _add(self, namespace: str, ident: str, signature: LeanMinHash, size: int) -> None:
         lsh = self.store.lsh(namespace)
         if self.store.get_signature(namespace, ident) is not None and ident in lsh:
             lsh.remove(ident)  # the same id again: update, never a second entry
         lsh.insert(ident, signature, check_duplication=False)
-        self.store.put(namespace, ident, pack(signature), time.time())
+        self.store.put(namespace, ident, pack(signature, size), time.time())
 
     def _remove(self, namespace: str, ident: str) -> bool:
         lsh = self.store.lsh(namespace)
@@ -344,10 +371,12 @@ class _Guard:
         raise IndexUnavailable(f"index store unavailable: {self.indexer._last_error}") from exc
 
 
-def pack(signature: LeanMinHash) -> bytes:
+def pack(signature: LeanMinHash, size: int) -> bytes:
+    """The stored form: the shingle count, then the signature, little-endian uint32s."""
     values = np.asarray(signature.hashvalues, dtype=np.uint32)
-    return struct.pack(f"<{len(values)}I", *values.tolist())
+    return struct.pack(f"<I{len(values)}I", size, *values.tolist())
 
 
-def unpack(data: bytes) -> np.ndarray:
-    return np.frombuffer(data, dtype="<u4").astype(np.uint32)
+def unpack(data: bytes) -> tuple[int, np.ndarray]:
+    values = np.frombuffer(data, dtype="<u4").astype(np.uint32)
+    return int(values[0]), values[1:]
