@@ -36,7 +36,8 @@ def variants(title: str, paras: list[str]) -> dict[str, str]:
         "byline": f"{title}\n\nBy Jane Q. Reporter, Staff Writer\n\n{body}",
         "dateline": f"{title}\n\nLONDON (Wire) — {body}",
         "footer": f"{title}\n\n{body}\n\n{FOOTER}",
-        "all of these": f"Another headline\n\nBy Jane Q. Reporter\n\nPARIS (AP) — {body}\n\n{FOOTER}",
+        "all of these": (f"Another headline\n\nBy Jane Q. Reporter\n\nPARIS (AP) — {body}"
+                         f"\n\n{FOOTER}"),
         "first paragraph cut": "\n\n".join([title, *paras[1:]]),
         "last paragraph cut": "\n\n".join([title, *paras[:-1]]),
     }
