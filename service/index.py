@@ -200,7 +200,7 @@ class RedisStore:
             self._lsh[namespace] = MinHashLSH(
                 num_perm=NUM_PERM, params=(BANDS, ROWS),
                 storage_config={"type": "redis", "basename": self.key(namespace, "lsh").encode(),
-                                "redis": {**parse_url(self.url), **self.options}})
+                                "redis": {**parse_url(self.url), **self.options}})  # type: ignore[no-untyped-call]
         return self._lsh[namespace]
 
     def get_signature(self, namespace: str, ident: str) -> bytes | None:
