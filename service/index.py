@@ -33,9 +33,13 @@ from service.settings import Settings
 
 log = logging.getLogger("newsclean.index")
 
-#: Document fingerprints: 128 permutations in 32 bands of 4 rows. A pair at Jaccard 0.7
-#: collides in some band with probability 0.9996, at 0.3 with 0.23: candidates, verified.
-NUM_PERM, BANDS, ROWS = 128, 32, 4
+#: Document fingerprints: 100 permutations in 20 bands of 5 rows. A pair at Jaccard 0.8
+#: collides in some band with probability 0.9997, at 0.6 with 0.80, at 0.3 with 0.05: the
+#: candidates, which are then verified. Each band is a Redis key per article, so fewer bands
+#: is less memory (measured in benchmarks/REPORT-index.md).
+NUM_PERM, BANDS, ROWS = 100, 20, 5
+#: Expired articles are looked for at most this often, per namespace and process.
+EXPIRE_EVERY = 1.0
 SHINGLE = 5
 #: Lines shorter than this many words are not part of the story's fingerprint.
 MIN_LINE_WORDS = 8
@@ -111,8 +115,9 @@ class Store(Protocol):
 
     def lsh(self, namespace: str) -> MinHashLSH: ...
     def get_signature(self, namespace: str, ident: str) -> bytes | None: ...
+    def entries(self, namespace: str,
+                idents: list[str]) -> list[tuple[bytes | None, float | None]]: ...
     def put(self, namespace: str, ident: str, signature: bytes, seen: float) -> None: ...
-    def seen(self, namespace: str, ident: str) -> float | None: ...
     def delete(self, namespace: str, ident: str) -> None: ...
     def expired(self, namespace: str, before: float) -> list[str]: ...
     def stats(self, namespace: str) -> dict[str, Any]: ...
@@ -138,12 +143,13 @@ class MemoryStore:
         entry = self._sigs.get(namespace, {}).get(ident)
         return entry[0] if entry else None
 
+    def entries(self, namespace: str,
+                idents: list[str]) -> list[tuple[bytes | None, float | None]]:
+        got = self._sigs.get(namespace, {})
+        return [got.get(i, (None, None)) for i in idents]
+
     def put(self, namespace: str, ident: str, signature: bytes, seen: float) -> None:
         self._sigs.setdefault(namespace, {})[ident] = (signature, seen)
-
-    def seen(self, namespace: str, ident: str) -> float | None:
-        entry = self._sigs.get(namespace, {}).get(ident)
-        return entry[1] if entry else None
 
     def delete(self, namespace: str, ident: str) -> None:
         self._sigs.get(namespace, {}).pop(ident, None)
@@ -206,15 +212,22 @@ class RedisStore:
     def get_signature(self, namespace: str, ident: str) -> bytes | None:
         return self.client.hget(self.key(namespace, "sig"), ident)  # type: ignore[return-value]
 
+    def entries(self, namespace: str,
+                idents: list[str]) -> list[tuple[bytes | None, float | None]]:
+        """Signatures and times of many ids in one round trip."""
+        if not idents:
+            return []
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hmget(self.key(namespace, "sig"), idents)
+        pipe.zmscore(self.key(namespace, "seen"), idents)
+        sigs, seen = pipe.execute()
+        return list(zip(sigs, seen, strict=True))
+
     def put(self, namespace: str, ident: str, signature: bytes, seen: float) -> None:
         pipe = self.client.pipeline()
         pipe.hset(self.key(namespace, "sig"), ident, signature)
         pipe.zadd(self.key(namespace, "seen"), {ident: seen})
         pipe.execute()
-
-    def seen(self, namespace: str, ident: str) -> float | None:
-        value = self.client.zscore(self.key(namespace, "seen"), ident)
-        return None if value is None else float(value)
 
     def delete(self, namespace: str, ident: str) -> None:
         pipe = self.client.pipeline()
@@ -252,6 +265,7 @@ class Indexer:
                                                   lsh_rows=ROWS))
         self.retention = settings.index_retention_days * 86400
         self._broken_until = 0.0
+        self._expired_at: dict[str, float] = {}
         self._last_error = ""
         self._lock = threading.Lock()
 
@@ -281,7 +295,7 @@ class Indexer:
 
     def stats(self, namespace: str) -> dict[str, Any]:
         with self._guard():
-            self._expire(namespace)
+            self._expire(namespace, now=True)
             return {"namespace": namespace, **self.store.stats(namespace),
                     "retention_days": self.settings.index_retention_days,
                     "store": self.store.kind}
@@ -305,12 +319,13 @@ class Indexer:
         lsh = self.store.lsh(request.namespace)
         cutoff = time.time() - self.retention
         found: list[tuple[float, str, float]] = []
-        for key in sorted(lsh.query(signature), key=str):
-            ident = key.decode() if isinstance(key, bytes) else str(key)
-            if ident == request.ident:
-                continue
-            stored = self.store.get_signature(request.namespace, ident)
-            seen = self.store.seen(request.namespace, ident)
+        # datasketch's plain query: one round trip a band. (Its buffered query and insertion
+        # sessions build a new Redis client on every flush, which measured slower.)
+        keys = {k.decode() if isinstance(k, bytes) else str(k) for k in lsh.query(signature)}
+        keys.discard(request.ident)
+        idents = sorted(keys)
+        for ident, (stored, seen) in zip(idents, self.store.entries(request.namespace, idents),
+                                         strict=True):
             if stored is None or seen is None or seen < cutoff:
                 continue
             their_size, their_values = unpack(stored)
@@ -336,7 +351,11 @@ class Indexer:
         self.store.delete(namespace, ident)
         return known
 
-    def _expire(self, namespace: str) -> None:
+    def _expire(self, namespace: str, *, now: bool = False) -> None:
+        clock = time.monotonic()
+        if not now and clock - self._expired_at.get(namespace, -EXPIRE_EVERY) < EXPIRE_EVERY:
+            return
+        self._expired_at[namespace] = clock
         for ident in self.store.expired(namespace, time.time() - self.retention):
             self._remove(namespace, ident)
 
