@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from itertools import chain
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -220,6 +221,8 @@ class DuplicateFinder:
         if len(eligible) < 2:
             return
         sets = {i: shingles(infos[i].tokens, config, infos[i].nospace) for i in eligible}
+        if not self._may_overlap(sets):
+            return
         use_minhash = config.candidate_search == "minhash" or (
             config.candidate_search == "auto" and len(eligible) > config.exact_max_blocks)
         index: _CandidateIndex = (_LshIndex(sets, eligible, config) if use_minhash
@@ -241,6 +244,18 @@ class DuplicateFinder:
                     break
             if not absorbed:
                 index.add(i, s_i)
+
+    def _may_overlap(self, sets: dict[int, set[Shingle]]) -> bool:
+        """False when no block shares half of its distinct shingles with the other blocks:
+        then no pair can reach a removal or reporting threshold, and the search is skipped.
+        A correct article, the common case, costs one Counter over its shingles."""
+        blocks_with = Counter(chain.from_iterable(sets.values()))
+        bar = min(self.config.containment_threshold, self.config.similar_report_threshold)
+        for s in sets.values():
+            alone = list(map(blocks_with.__getitem__, s)).count(1)
+            if len(s) - alone >= bar * len(s):
+                return True
+        return False
 
     def _compare(self, i: int, j: int, shared: int, size_i: int, size_j: int) -> bool:
         """Compare block `i` with an earlier kept block `j`; True if `i` was removed."""
