@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from itertools import chain
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 from cleaning import chardata
 from cleaning.blocks import looks_hard_wrapped_text
