@@ -34,7 +34,7 @@ RECENT_TWINS = 8
 #: An aligned run this long, and a quarter of the article or more, is a paste whatever its
 #: blocks are: templates (recipes, docs) repeat shorter sequences.
 LONG_RUN = 8
-QUESTION_MARKS = ("?", "\uff1f", "\u061f", "\u037e")
+QUESTION_MARKS = "?\uff1f\u061f\u037e"
 #: Words that make a line a sentence rather than a label.
 SENTENCE_WORDS = 5
 #: A block met more often than this (a separator, a label) does not start a run.
@@ -55,9 +55,20 @@ class BlockInfo:
 
     @cached_property
     def question(self) -> bool:
-        tail = self.text[-6:]
-        return any(mark in tail for mark in QUESTION_MARKS) and (
-            chardata.QUESTION_END_RE.search(self.text) is not None)
+        last = self.text[-1:]
+        if last in QUESTION_MARKS:
+            return True
+        if not last or last.isalnum():
+            return False
+        return chardata.QUESTION_END_RE.search(self.text) is not None
+
+    def shingle_set(self, config: CleanConfig) -> set[Shingle]:
+        """The block's shingles, computed once across the decision rounds."""
+        cached = self.__dict__.get("_shingles")
+        if cached is None or cached[0] is not config:
+            cached = (config, shingles(self.tokens, config, self.nospace))
+            self.__dict__["_shingles"] = cached  # a frozen dataclass: bypass __setattr__
+        return cached[1]
 
     @cached_property
     def sentence(self) -> bool:
@@ -220,8 +231,9 @@ class DuplicateFinder:
                     and self._stands_alone(i) and info.prose]
         if len(eligible) < 2:
             return
-        sets = {i: shingles(infos[i].tokens, config, infos[i].nospace) for i in eligible}
-        if not self._may_overlap(sets):
+        sets = {i: infos[i].shingle_set(config) for i in eligible}
+        worth = self._worth_querying(sets)
+        if not worth:
             return
         use_minhash = config.candidate_search == "minhash" or (
             config.candidate_search == "auto" and len(eligible) > config.exact_max_blocks)
@@ -231,31 +243,34 @@ class DuplicateFinder:
             if i in self.decisions:
                 continue
             s_i = sets[i]
-            key = infos[i].key  # exact repeats were judged in the pass before
-            candidates = [(len(s_i & sets[j]), j) for j in index.candidates(i, s_i)
-                          if j not in self.decisions and infos[j].key != key]
-            candidates.sort(key=lambda c: (-c[0], c[1]))
-            absorbed = False
-            for shared, j in candidates[: config.max_candidates]:
-                if shared == 0:
-                    break
-                absorbed = self._compare(i, j, shared, len(s_i), len(sets[j]))
-                if absorbed:
-                    break
-            if not absorbed:
-                index.add(i, s_i)
+            if i in worth:
+                key = infos[i].key  # exact repeats were judged in the pass before
+                candidates = [(len(s_i & sets[j]), j) for j in index.candidates(i, s_i)
+                              if j not in self.decisions and infos[j].key != key]
+                candidates.sort(key=lambda c: (-c[0], c[1]))
+                if any(self._compare(i, j, shared, len(s_i), len(sets[j]))
+                       for shared, j in candidates[: config.max_candidates] if shared):
+                    continue
+            index.add(i, s_i)
 
-    def _may_overlap(self, sets: dict[int, set[Shingle]]) -> bool:
-        """False when no block shares half of its distinct shingles with the other blocks:
-        then no pair can reach a removal or reporting threshold, and the search is skipped.
-        A correct article, the common case, costs one Counter over its shingles."""
+    def _worth_querying(self, sets: dict[int, set[Shingle]]) -> set[int]:
+        """The blocks whose candidates are worth looking up: those that share half of their
+        distinct shingles with other blocks (only they can be removed or reported), and
+        those that share a shingle with one of these (they may contain it, as a paragraph
+        contains its teaser). Every block is still indexed. In a correct article, the
+        common case, none is worth it, for the cost of one Counter."""
         blocks_with = Counter(chain.from_iterable(sets.values()))
         bar = min(self.config.containment_threshold, self.config.similar_report_threshold)
-        for s in sets.values():
+        hot: set[Shingle] = set()
+        worth = set()
+        for i, s in sets.items():
             alone = list(map(blocks_with.__getitem__, s)).count(1)
             if len(s) - alone >= bar * len(s):
-                return True
-        return False
+                worth.add(i)
+                hot |= s
+        if worth:
+            worth.update(i for i, s in sets.items() if not hot.isdisjoint(s))
+        return worth
 
     def _compare(self, i: int, j: int, shared: int, size_i: int, size_j: int) -> bool:
         """Compare block `i` with an earlier kept block `j`; True if `i` was removed."""
