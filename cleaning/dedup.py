@@ -26,7 +26,7 @@ from itertools import chain
 from cleaning import chardata
 from cleaning.blocks import looks_hard_wrapped_text
 from cleaning.config import CleanConfig
-from cleaning.fingerprint import MinHashFactory, Shingle, shingle_hash, shingles
+from cleaning.fingerprint import MinHashFactory, Shingle, shingle_hash, shingle_ids, shingles
 from cleaning.result import KeptSimilar, RemovalKind
 
 #: Exact-key candidates tried per block: the first kept copy and the most recent ones.
@@ -63,11 +63,21 @@ class BlockInfo:
         return chardata.QUESTION_END_RE.search(self.text) is not None
 
     def shingle_set(self, config: CleanConfig) -> set[Shingle]:
-        """The block's shingles, computed once across the decision rounds."""
+        """The block's shingles, exact: what every decision is verified on."""
         cached = self.__dict__.get("_shingles")
         if cached is None or cached[0] is not config:
             cached = (config, shingles(self.tokens, config, self.nospace))
             self.__dict__["_shingles"] = cached  # a frozen dataclass: bypass __setattr__
+        return cached[1]
+
+    def shingle_ids(self, config: CleanConfig) -> set[int]:
+        """The shingles as ints, for finding candidates fast: CPython does not cache the
+        hash of a tuple, and counting tuples hashes each one again. A collision of two ids
+        (one in 2**64) can only add a candidate, which the exact sets then reject."""
+        cached = self.__dict__.get("_ids")
+        if cached is None or cached[0] is not config:
+            cached = (config, shingle_ids(self.tokens, config, self.nospace))
+            self.__dict__["_ids"] = cached
         return cached[1]
 
     @cached_property
@@ -231,29 +241,31 @@ class DuplicateFinder:
                     and self._stands_alone(i) and info.prose]
         if len(eligible) < 2:
             return
-        sets = {i: infos[i].shingle_set(config) for i in eligible}
-        worth = self._worth_querying(sets)
+        ids = {i: infos[i].shingle_ids(config) for i in eligible}
+        worth = self._worth_querying(ids)
         if not worth:
             return
         use_minhash = config.candidate_search == "minhash" or (
             config.candidate_search == "auto" and len(eligible) > config.exact_max_blocks)
-        index: _CandidateIndex = (_LshIndex(sets, eligible, config) if use_minhash
-                                  else _ExactIndex())
+        index: _CandidateIndex = (
+            _LshIndex({i: infos[i].shingle_set(config) for i in eligible}, eligible, config)
+            if use_minhash else _ExactIndex())
         for i in eligible:
             if i in self.decisions:
                 continue
-            s_i = sets[i]
             if i in worth:
+                s_i = infos[i].shingle_set(config)
                 key = infos[i].key  # exact repeats were judged in the pass before
-                candidates = [(len(s_i & sets[j]), j) for j in index.candidates(i, s_i)
+                candidates = [(len(s_i & infos[j].shingle_set(config)), j)
+                              for j in index.candidates(i, ids[i])
                               if j not in self.decisions and infos[j].key != key]
                 candidates.sort(key=lambda c: (-c[0], c[1]))
-                if any(self._compare(i, j, shared, len(s_i), len(sets[j]))
+                if any(self._compare(i, j, shared, len(s_i), len(infos[j].shingle_set(config)))
                        for shared, j in candidates[: config.max_candidates] if shared):
                     continue
-            index.add(i, s_i)
+            index.add(i, ids[i])
 
-    def _worth_querying(self, sets: dict[int, set[Shingle]]) -> set[int]:
+    def _worth_querying(self, sets: dict[int, set[int]]) -> set[int]:
         """The blocks whose candidates are worth looking up: those that share half of their
         distinct shingles with other blocks (only they can be removed or reported), and
         those that share a shingle with one of these (they may contain it, as a paragraph
@@ -261,7 +273,7 @@ class DuplicateFinder:
         common case, none is worth it, for the cost of one Counter."""
         blocks_with = Counter(chain.from_iterable(sets.values()))
         bar = min(self.config.containment_threshold, self.config.similar_report_threshold)
-        hot: set[Shingle] = set()
+        hot: set[int] = set()
         worth = set()
         for i, s in sets.items():
             alone = list(map(blocks_with.__getitem__, s)).count(1)
@@ -357,10 +369,12 @@ def _is_subsequence(needle: Sequence[str], haystack: Sequence[str]) -> bool:
 
 
 class _CandidateIndex:
-    def add(self, i: int, s: set[Shingle]) -> None:
+    """Finds the kept blocks that may resemble a block, given its shingle ids."""
+
+    def add(self, i: int, ids: set[int]) -> None:
         raise NotImplementedError
 
-    def candidates(self, i: int, s: set[Shingle]) -> list[int]:
+    def candidates(self, i: int, ids: set[int]) -> list[int]:
         raise NotImplementedError
 
 
@@ -371,14 +385,14 @@ class _ExactIndex(_CandidateIndex):
     finds it, in C-level set and dict operations."""
 
     def __init__(self) -> None:
-        self.owner: dict[Shingle, int] = {}
+        self.owner: dict[int, int] = {}
 
-    def add(self, i: int, s: set[Shingle]) -> None:
-        # set.difference with a dict walks the set, not the dict: O(len(s)).
-        self.owner.update(dict.fromkeys(s.difference(self.owner), i))
+    def add(self, i: int, ids: set[int]) -> None:
+        # set.difference with a dict walks the set, not the dict: O(len(ids)).
+        self.owner.update(dict.fromkeys(ids.difference(self.owner), i))
 
-    def candidates(self, i: int, s: set[Shingle]) -> list[int]:
-        found = Counter(map(self.owner.get, s))
+    def candidates(self, i: int, ids: set[int]) -> list[int]:
+        found = Counter(map(self.owner.get, ids))
         return sorted(j for j in found if j is not None)
 
 
@@ -393,8 +407,8 @@ class _LshIndex(_CandidateIndex):
         self.signatures = dict(zip(order, sigs, strict=True))
         self.lsh = factory.lsh(config.lsh_bands, config.lsh_rows)
 
-    def add(self, i: int, s: set[Shingle]) -> None:
+    def add(self, i: int, ids: set[int]) -> None:
         self.lsh.insert(i, self.signatures[i], check_duplication=False)
 
-    def candidates(self, i: int, s: set[Shingle]) -> list[int]:
+    def candidates(self, i: int, ids: set[int]) -> list[int]:
         return sorted(self.lsh.query(self.signatures[i]))

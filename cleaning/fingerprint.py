@@ -80,6 +80,17 @@ def shingles(tokens: Sequence[str], config: CleanConfig, nospace: bool = False) 
     return set(zip(*(tokens[i:] for i in range(k)), strict=False))
 
 
+def shingle_ids(tokens: Sequence[str], config: CleanConfig, nospace: bool = False) -> set[int]:
+    """`shingles` as ints (Python's hash of each n-gram), without building the set of
+    tuples: for finding candidates, never for deciding."""
+    k = config.shingle_chars if nospace else config.shingle_words
+    if len(tokens) <= k:
+        return {hash(tuple(tokens))} if tokens else set()
+    if k == 3:
+        return set(map(hash, zip(tokens, tokens[1:], tokens[2:], strict=False)))
+    return set(map(hash, zip(*(tokens[i:] for i in range(k)), strict=False)))
+
+
 def shingle_hash(shingle: Shingle) -> int:
     """A 32-bit hash of a shingle that is the same in every process (unlike `hash`)."""
     return zlib.crc32("\x1f".join(shingle).encode("utf-8"))
