@@ -174,7 +174,8 @@ def private_redis() -> Iterator[tuple[str, int, Path]]:
 
 def start_redis(server: str, port: int, folder: Path) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1",
-                             "--save", "", "--appendonly", "no", "--dir", str(folder)],
+                             "--save", "", "--appendonly", "no", "--dir", str(folder),
+                             "--enable-debug-command", "local"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = redis.Redis(port=port, socket_connect_timeout=0.2)
     for _ in range(100):
@@ -253,3 +254,28 @@ def test_index_request_errors() -> None:
         assert r.get_json()["error"]["code"] == "bad_index"
     r = client.post("/clean", json={"text": "x", "index": {}})
     assert r.status_code == 400  # adding needs an id
+
+
+def test_slow_redis_does_not_slow_cleaning(private_redis: tuple[str, int, Path]) -> None:
+    server, port, folder = private_redis
+    redis_proc = start_redis(server, port, folder)
+    env = {"REDIS_URL": f"redis://127.0.0.1:{port}/0", "WEB_CONCURRENCY": "1",
+           "NEWSCLEAN_REDIS_TIMEOUT": "0.2"}
+    text = article("Harbour plan", STORY)
+    try:
+        with running([str(BIN / "newsclean"), "serve"], env) as base:
+            assert post_json(base + "/clean", {"text": text, "id": "a",
+                                               "index": {"namespace": "n"}})[1]["index"][
+                "status"] == "ok"
+            sleeper = subprocess.Popen(["redis-cli", "-p", str(port), "DEBUG", "SLEEP", "3"],
+                                       stdout=subprocess.DEVNULL)
+            time.sleep(0.2)
+            started = time.monotonic()
+            status, body = post_json(base + "/clean", {"text": text, "id": "b",
+                                                       "index": {"namespace": "n"}})
+            assert time.monotonic() - started < 1.0  # the 0.2 s timeout, not Redis's 3 s
+            assert status == 200 and body["index"]["status"] == "unavailable"
+            sleeper.wait(timeout=10)
+    finally:
+        redis_proc.terminate()
+        redis_proc.wait(timeout=10)
