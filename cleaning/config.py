@@ -39,7 +39,10 @@ class CleanConfig:
       questions, table headers, attribution lines) and go only as part of a repeated run.
       Scripts without spaces count two characters as a word. Raise it to keep more.
     - `near_duplicate_threshold`: the Jaccard similarity of word shingles from which a
-      verified match is called a near duplicate rather than a contained block.
+      block mostly inside a kept one is a near duplicate (removed). Below it, the block is
+      removed only if it is a truncated teaser; otherwise it stays, reported. At 0.6 the
+      held-out corpus lost 20 more lines (two meal-plan lines that differ by one
+      ingredient, say), for 18% more recall on copies with a word dropped: precision first.
     - `containment_threshold`: the share of a block's shingles that must appear in the kept
       block for it to be removed. 0.8 tolerates one changed word in a 15-word paragraph.
     - `max_new_words`: the share of words a removed block may have that its kept twin lacks.

@@ -305,10 +305,11 @@ class DuplicateFinder:
         elif _is_teaser(self.infos[b], self.infos[a].tokens):
             kind = "contained"
         else:
-            # A sentence lifted out of a paragraph is a pull quote or a quoted post; the
-            # article shows it twice on purpose.
+            # A sentence lifted out of a paragraph is a pull quote or a quoted post, shown
+            # twice on purpose; and a shorter variant may lack a fact on purpose.
             self.similar.append(KeptSimilar(later, earlier, round(jaccard, 4),
-                                            "contained but not a teaser (a pull quote?): kept"))
+                                            "mostly inside the other, but neither a near "
+                                            "duplicate nor a teaser: kept"))
             return False
         why_not = self._brings_new(b, a)
         if why_not is not None:
