@@ -132,6 +132,8 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Out
             [infos[i] for i in active], config, title)
         if round_ == 0:
             headline = found
+        if round_ == 0 and not local:
+            return blocks, headline, decisions, local_similar  # the common case: one round
         for k in local_similar:
             key = (active[k.block], active[k.similar_to])
             if key not in similar:
@@ -160,9 +162,11 @@ def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
     decisions, similar = DuplicateFinder(infos, config).decide(
         headline.block if headline else None, copies)
     if not config.remove_duplicates:
-        similar = [*similar, *(KeptSimilar(i, d.twin, d.similarity,
-                                           f"{d.kind}: kept, remove_duplicates is off")
-                               for i, d in decisions.items() if d.kind != "repeated_headline")]
+        similar = sorted(
+            [*similar, *(KeptSimilar(i, d.twin, d.similarity,
+                                     f"{d.kind}: kept, remove_duplicates is off")
+                         for i, d in decisions.items() if d.kind != "repeated_headline")],
+            key=lambda k: (k.block, k.similar_to))
         decisions = {i: d for i, d in decisions.items() if d.kind == "repeated_headline"}
     return decisions, similar, headline
 
