@@ -30,9 +30,7 @@ def match_tokens(text: str) -> list[str]:
     """
     text = chardata.HTML_TAG_RE.sub(" ", text) if "<" in text else text
     if not text.isascii():
-        for mark in chardata.TYPOGRAPHY:  # str.replace is a fast scan; most text is then ASCII
-            if mark in text:
-                text = text.replace(mark, " ")
+        text = chardata.TYPOGRAPHY_RE.sub(" ", text)  # most text is then ASCII
     if text.isascii():
         # The same tokens as TOKEN_RE gives, five times faster: str.translate has a fast
         # path for ASCII.
