@@ -33,7 +33,9 @@ TOKEN_RE = re.compile(f"[{NOSPACE_RANGES}]|[^\\W_{NOSPACE_RANGES}]+")
 ASCII_NONWORD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 #: Typographic punctuation of correct text, which matching folds to nothing.
-TYPOGRAPHY_RE = re.compile("[\u2019\u2018\u201c\u201d\u2014\u2013\u2026\u2022\u00a0\u00ab\u00bb\u00b7]")
+TYPOGRAPHY_RE = re.compile(
+    "[\u2019\u2018\u201c\u201d\u2014\u2013\u2026\u2022\u00a0\u00ab\u00bb\u00b7]"
+)
 
 NOSPACE_CHAR_RE = re.compile(f"[{NOSPACE_RANGES}]")
 
