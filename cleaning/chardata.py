@@ -125,9 +125,6 @@ SENTENCE_END_RE = re.compile("[.!?\u3002\uff01\uff1f\u061f\u0964]\\W*$")
 #: A token with a digit: numbers are facts, and paragraphs that differ in them are different.
 DIGIT_RE = re.compile(r"\d")
 
-#: A word, for measuring a block's size, has a letter: "2," or "|" or "—" are not words.
-LETTER_RE = re.compile(r"[^\W\d_]")
-
 #: How a teaser ends when it was cut from a longer paragraph.
 TRUNCATED_RE = re.compile(
     r"(?:\.\.\.|\u2026|\[\u2026\]|\[\.\.\.\])\W*$|\b(?:read|see) more\W*$|continue reading\W*$",

@@ -209,6 +209,8 @@ def _with_run_flag(r: Removal, in_run: bool) -> Removal:
 
 
 def _fixes(blocks: Sequence[Block], lines: Sequence[Line]) -> list[Fix]:
+    if not any(line.repairs for line in lines):
+        return []
     owner = {id(line): block.index for block in blocks for line in block.lines}
     return [Fix(owner.get(id(line)), rep.step, rep.detail, line.start, line.end,
                 rep.before, rep.after)
