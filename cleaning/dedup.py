@@ -239,70 +239,66 @@ class DuplicateFinder:
         min_words, decided = config.min_words, self.decisions
         eligible = [i for i, info in enumerate(infos)  # the cheap tests first
                     if info.words >= min_words and i not in decided and i != headline_block
-                    and info.key and not info.question and info.prose]
+                    and info.key and (info.text[-1:].isalnum() or not info.question)
+                    and ("\n" not in info.text or info.prose)]
         if len(eligible) < 2:
             return
-        ids = self._shingle_ids(eligible)
-        worth = self._worth_querying(ids)
+        worth = self._worth_querying(eligible)
         if not worth:
             return
+        ids = {i: infos[i].shingle_ids(config) for i in eligible}
         use_minhash = config.candidate_search == "minhash" or (
             config.candidate_search == "auto" and len(eligible) > config.exact_max_blocks)
         index: _CandidateIndex = (
             _LshIndex({i: infos[i].shingle_set(config) for i in eligible}, eligible, config)
             if use_minhash else _ExactIndex())
         for i in eligible:
-            if i in self.decisions:
+            if i in decided:
                 continue
             if i in worth:
                 s_i = infos[i].shingle_set(config)
                 key = infos[i].key  # exact repeats were judged in the pass before
                 candidates = [(len(s_i & infos[j].shingle_set(config)), j)
                               for j in index.candidates(i, ids[i])
-                              if j not in self.decisions and infos[j].key != key]
+                              if j not in decided and infos[j].key != key]
                 candidates.sort(key=lambda c: (-c[0], c[1]))
                 if any(self._compare(i, j, shared, len(s_i), len(infos[j].shingle_set(config)))
                        for shared, j in candidates[: config.max_candidates] if shared):
                     continue
             index.add(i, ids[i])
 
-    def _shingle_ids(self, eligible: Sequence[int]) -> dict[int, set[int]]:
-        """Every eligible block's shingle ids, hashed in one pass over all their tokens
-        (one C-level map instead of one per block); the same ids as `shingle_ids`."""
+    def _worth_querying(self, eligible: Sequence[int]) -> set[int]:
+        """The blocks whose candidates are worth looking up: those that share half of their
+        shingles with other blocks (only they can be removed or reported), and those that
+        share a shingle with one of these (they may contain it, as a paragraph contains
+        its teaser). Every block is still indexed.
+
+        In a correct article, the common case, none is worth it; finding that out costs
+        one hash per word and one Counter. A shingle repeated inside its own block counts
+        as shared, which can only raise a block's share: the test never misses a block.
+        """
         infos, config = self.infos, self.config
+        bar = min(config.containment_threshold, config.similar_report_threshold)
+        grams_of: dict[int, list[int]]
         if config.shingle_words != 3 or any(
                 infos[i].nospace and config.shingle_chars != 3 for i in eligible):
-            return {i: infos[i].shingle_ids(config) for i in eligible}
-        flat: list[str] = []
-        bounds = []
-        for i in eligible:
-            start = len(flat)
-            flat.extend(infos[i].tokens)
-            bounds.append((i, start, len(flat)))
-        grams = list(map(hash, zip(flat, flat[1:], flat[2:], strict=False)))
-        ids = {}
-        for i, start, end in bounds:  # eligible blocks have at least min_words tokens
-            ids[i] = set(grams[start:end - 2])
-            infos[i].__dict__["_ids"] = (config, ids[i])
-        return ids
-
-    def _worth_querying(self, sets: dict[int, set[int]]) -> set[int]:
-        """The blocks whose candidates are worth looking up: those that share half of their
-        distinct shingles with other blocks (only they can be removed or reported), and
-        those that share a shingle with one of these (they may contain it, as a paragraph
-        contains its teaser). Every block is still indexed. In a correct article, the
-        common case, none is worth it, for the cost of one Counter."""
-        blocks_with = Counter(chain.from_iterable(sets.values()))
-        bar = min(self.config.containment_threshold, self.config.similar_report_threshold)
-        hot: set[int] = set()
-        worth = set()
-        for i, s in sets.items():
-            alone = list(map(blocks_with.__getitem__, s)).count(1)
-            if len(s) - alone >= bar * len(s):
-                worth.add(i)
-                hot |= s
+            grams_of = {i: list(infos[i].shingle_ids(config)) for i in eligible}
+        else:
+            flat: list[str] = []
+            bounds = []
+            for i in eligible:
+                start = len(flat)
+                flat.extend(infos[i].tokens)
+                bounds.append((i, start, len(flat)))
+            grams = list(map(hash, zip(flat, flat[1:], flat[2:], strict=False)))
+            # eligible blocks have min_words tokens or more: each has k-grams of its own
+            grams_of = {i: grams[start:end - 2] for i, start, end in bounds}
+        counts = Counter(chain.from_iterable(grams_of.values()))
+        worth = {i for i, g in grams_of.items()
+                 if len(g) - list(map(counts.__getitem__, g)).count(1) >= bar * len(g)}
         if worth:
-            worth.update(i for i, s in sets.items() if not hot.isdisjoint(s))
+            hot = set(chain.from_iterable(grams_of[i] for i in worth))
+            worth.update(i for i, g in grams_of.items() if not hot.isdisjoint(g))
         return worth
 
     def _compare(self, i: int, j: int, shared: int, size_i: int, size_j: int) -> bool:
