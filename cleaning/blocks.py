@@ -17,7 +17,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cached_property
 
 from cleaning import chardata
 from cleaning.config import CleanConfig
@@ -49,10 +48,12 @@ class Block:
 
     index: int
     lines: list[Line]
+    text: str = ""
 
-    @cached_property
-    def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
+    def __post_init__(self) -> None:
+        if not self.text:
+            lines = self.lines
+            self.text = lines[0].text if len(lines) == 1 else "\n".join(x.text for x in lines)
 
     @property
     def start(self) -> int:

@@ -32,6 +32,10 @@ TOKEN_RE = re.compile(f"[{NOSPACE_RANGES}]|[^\\W_{NOSPACE_RANGES}]+")
 #: the ASCII case of TOKEN_RE.
 ASCII_NONWORD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
+#: The same, but keeping U+001F, which joins blocks that are tokenised together.
+ASCII_NONWORD_KEEP_SEPARATOR = str.maketrans(
+    {chr(c): " " for c in range(128) if not chr(c).isalnum() and c != 0x1F})
+
 #: Typographic punctuation of correct text, which matching folds to nothing.
 TYPOGRAPHY_RE = re.compile(
     "[\u2019\u2018\u201c\u201d\u2014\u2013\u2026\u2022\u00a0\u00ab\u00bb\u00b7]"

@@ -35,6 +35,7 @@ RECENT_TWINS = 8
 #: blocks are: templates (recipes, docs) repeat shorter sequences.
 LONG_RUN = 8
 QUESTION_MARKS = "?\uff1f\u061f\u037e"
+NOT_QUESTION_ENDS = ".!,:;\u3002\uff01"
 #: Words that make a line a sentence rather than a label.
 SENTENCE_WORDS = 5
 #: A block met more often than this (a separator, a label) does not start a run.
@@ -53,14 +54,9 @@ class BlockInfo:
     words: int
     nospace: bool = False
 
-    @cached_property
+    @property
     def question(self) -> bool:
-        last = self.text[-1:]
-        if last in QUESTION_MARKS:
-            return True
-        if not last or last.isalnum():
-            return False
-        return chardata.QUESTION_END_RE.search(self.text) is not None
+        return is_question(self.text)
 
     def shingle_set(self, config: CleanConfig) -> set[Shingle]:
         """The block's shingles, exact: what every decision is verified on."""
@@ -239,7 +235,7 @@ class DuplicateFinder:
         min_words, decided = config.min_words, self.decisions
         eligible = [i for i, info in enumerate(infos)  # the cheap tests first
                     if info.words >= min_words and i not in decided and i != headline_block
-                    and info.key and (info.text[-1:].isalnum() or not info.question)
+                    and info.key and not is_question(info.text)
                     and ("\n" not in info.text or info.prose)]
         if len(eligible) < 2:
             return
@@ -367,6 +363,20 @@ class DuplicateFinder:
                 old.kind if old.kind == "repeated_headline" else "contained",
                 decision.twin, min(old.similarity, decision.similarity))
             self._dependents[decision.twin].append(k)
+
+
+def is_question(text: str) -> bool:
+    """True if `text` ends with a question mark (of any script), quotes or brackets aside.
+
+    >>> is_question('He asked: "Why now?"'), is_question("It is now.")
+    (True, False)
+    """
+    last = text[-1:]
+    if last in QUESTION_MARKS:
+        return True
+    if not last or last.isalnum() or last in NOT_QUESTION_ENDS:
+        return False
+    return chardata.QUESTION_END_RE.search(text) is not None
 
 
 def _is_teaser(short: BlockInfo, full: Sequence[str]) -> bool:

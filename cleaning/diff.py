@@ -8,7 +8,6 @@ lines: text up to and including "\\n"; a CR or a U+2028 is part of the line it s
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 
 CONTEXT = 3
@@ -80,40 +79,44 @@ def _marked(mark: str, lines: Sequence[str]) -> Iterator[str]:
 
 def _align(original: str, a: Sequence[str], b: Sequence[str],
            origins: Sequence[int | None]) -> list[tuple[int, int]]:
-    """Pairs (input line, output line) that are equal, increasing in both."""
-    starts = []
-    offset = 0
-    for line in a:
-        starts.append(offset)
-        offset += len(line)
-    where: list[int | None] = [
-        None if o is None else bisect_right(starts, o) - 1 for o in origins]
+    """Pairs (input line, output line) that are equal, increasing in both.
+
+    Output lines come from the input in order, so one forward walk finds the input line
+    of each: its origin offset only ever grows.
+    """
+    where: list[int | None] = []
+    q, line_end = 0, len(a[0]) if a else 0
+    for origin in origins:
+        if origin is None:
+            where.append(None)
+            continue
+        while origin >= line_end and q + 1 < len(a):
+            q += 1
+            line_end += len(a[q])
+        where.append(q)
+    after = len(a)
+    next_content: list[int] = [0] * len(where)
+    for k in range(len(where) - 1, -1, -1):
+        next_content[k] = after
+        p = where[k]
+        if p is not None:
+            after = p
     matches: list[tuple[int, int]] = []
-    last = -1
+    last = previous = -1
     for k, p in enumerate(where):
         if p is None:
             # A separator: a blank input line between the two blocks, if there is one.
-            before = max(last, _nearest(where, k, -1))
-            after = _nearest(where, k, +1, default=len(a))
-            for q in range(before + 1, after):
+            for q in range(max(last, previous) + 1, next_content[k]):
                 if a[q] == "\n":
                     matches.append((q, k))
                     last = q
                     break
-        elif p > last and a[p] == b[k]:
+            continue
+        previous = p
+        if p > last and a[p] == b[k]:
             matches.append((p, k))
             last = p
     return matches
-
-
-def _nearest(where: Sequence[int | None], k: int, step: int, default: int = -1) -> int:
-    k += step
-    while 0 <= k < len(where):
-        p = where[k]
-        if p is not None:
-            return p
-        k += step
-    return default
 
 
 def _opcodes(matches: Sequence[tuple[int, int]], len_a: int, len_b: int) -> list[Opcode]:

@@ -20,7 +20,7 @@ from cleaning.config import CLEAN_DEFAULTS, CleanConfig
 from cleaning.decode import decode_bytes
 from cleaning.dedup import BlockInfo, Decision, DuplicateFinder
 from cleaning.diff import unified_diff
-from cleaning.fingerprint import has_nospace, match_key, match_tokens, word_count
+from cleaning.fingerprint import has_nospace, match_key, match_tokens_many, word_count
 from cleaning.headline import Headline, find_headline
 from cleaning.repair import repair_line
 from cleaning.result import CleanResult, Fix, KeptSimilar, Removal, Run, Stats
@@ -119,7 +119,7 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Out
     """Decide on the blocks, then again on the blocks that survive, until a round removes
     nothing: what cleaning the result again would see, it sees now (idempotence)."""
     texts = [b.text for b in blocks]
-    tokens = [match_tokens(t) for t in texts]
+    tokens = match_tokens_many(texts)
     nospace = [has_nospace(t) for t in texts]
     infos = [BlockInfo(t, tok, match_key(tok), word_count(t, tok, ns), ns)
              for t, tok, ns in zip(texts, tokens, nospace, strict=True)]
