@@ -102,6 +102,8 @@ def find_headline(
             continue
         if i > 0 and not is_heading_like(texts[i], words[i], max_words):
             continue  # the opening line may be any title; later ones must look like one
+        if not _may_repeat(i, keys):
+            continue
         hkeys = headline_keys(texts[i])
         holders = _holders(texts, keys, words, hkeys, max_words)
         copies = [c for c in holders if i < c < COPY_WINDOW]
@@ -119,6 +121,17 @@ def find_headline(
         return None, []
     i = first_short
     return Headline(strip_markup(texts[i]), headline_keys(texts[i]), i, False), []
+
+def _may_repeat(i: int, keys: Sequence[str]) -> bool:
+    """Cheap test: could a later block be a copy of block `i`'s headline? A copy's key
+    equals it, or is it without a site name (a prefix), or is it with one (an extension)."""
+    key = keys[i]
+    if keys.count(key) > 1:
+        return True
+    with_site = key + " "
+    return any(key.startswith(k + " ") or k.startswith(with_site)
+               for k in keys[i + 1:] if k)
+
 
 def _holders(
     texts: Sequence[str],
