@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 from cleaning import chardata
@@ -35,7 +35,7 @@ class Line:
     text: str
     start: int
     end: int
-    repairs: list[Repair] = field(default_factory=list)
+    repairs: Sequence[Repair] = ()
 
     @property
     def blank(self) -> bool:
@@ -89,9 +89,11 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
             fixed = raw.strip(" \t")
             if "  " in fixed or "\t" in fixed:
                 fixed = chardata.SPACE_RUN_RE.sub(" ", fixed)
-            repairs = ([Repair("normalize_whitespace", "spaces", raw, fixed)]
-                       if fixed != raw and config.normalize_whitespace else [])
-            lines.append(Line(fixed if config.normalize_whitespace else raw, start, end, repairs))
+            if fixed == raw or not config.normalize_whitespace:
+                lines.append(Line(raw, start, end))
+            else:
+                lines.append(Line(fixed, start, end,
+                                  (Repair("normalize_whitespace", "spaces", raw, fixed),)))
             start = end + 1
         return lines
     start = 0
@@ -111,7 +113,7 @@ def _add_line(lines: list[Line], text: str, start: int, end: int, config: CleanC
     # A repair revealed line breaks (mojibake of U+2028, say): each piece is a line of its own,
     # all of them spanning the one input line they came from.
     for i, piece in enumerate(fixed.split("\n")):
-        lines.append(Line(piece.strip(" \t"), start, end, repairs if i == 0 else []))
+        lines.append(Line(piece.strip(" \t"), start, end, repairs if i == 0 else ()))
 
 
 def choose_layout(lines: Sequence[Line]) -> Layout:

@@ -120,9 +120,13 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Out
     nothing: what cleaning the result again would see, it sees now (idempotence)."""
     texts = [b.text for b in blocks]
     tokens = match_tokens_many(texts)
-    nospace = [has_nospace(t) for t in texts]
-    infos = [BlockInfo(t, tok, match_key(tok), word_count(t, tok, ns), ns)
-             for t, tok, ns in zip(texts, tokens, nospace, strict=True)]
+    infos = []
+    for t, tok in zip(texts, tokens, strict=True):
+        if t.isascii():  # the common case, without the calls
+            infos.append(BlockInfo(t, tok, " ".join(tok), len(tok) - sum(map(str.isdigit, tok))))
+        else:
+            ns = has_nospace(t)
+            infos.append(BlockInfo(t, tok, match_key(tok), word_count(t, tok, ns), ns))
     active = list(range(len(blocks)))
     decisions: dict[int, Decision] = {}
     similar: dict[tuple[int, int], KeptSimilar] = {}
