@@ -280,15 +280,21 @@ class DuplicateFinder:
                 infos[i].nospace and config.shingle_chars != 3 for i in eligible):
             grams_of = {i: list(infos[i].shingle_ids(config)) for i in eligible}
         else:
-            flat: list[str] = []
-            bounds = []
-            for i in eligible:
-                start = len(flat)
-                flat.extend(infos[i].tokens)
-                bounds.append((i, start, len(flat)))
-            grams = list(map(hash, zip(flat, flat[1:], flat[2:], strict=False)))
-            # eligible blocks have min_words tokens or more: each has k-grams of its own
-            grams_of = {i: grams[start:end - 2] for i, start, end in bounds}
+            # Each block's 3-gram hashes, kept on it for the later rounds: the hashing is
+            # done once per article, in one pass over the blocks that lack them.
+            missing = [i for i in eligible if "_grams" not in infos[i].__dict__]
+            if missing:
+                flat: list[str] = []
+                bounds = []
+                for i in missing:
+                    start = len(flat)
+                    flat.extend(infos[i].tokens)
+                    bounds.append((i, start, len(flat)))
+                grams = list(map(hash, zip(flat, flat[1:], flat[2:], strict=False)))
+                # eligible blocks have min_words tokens or more: each has 3-grams of its own
+                for i, start, end in bounds:
+                    infos[i].__dict__["_grams"] = grams[start:end - 2]
+            grams_of = {i: infos[i].__dict__["_grams"] for i in eligible}
         counts = Counter(chain.from_iterable(grams_of.values()))
         worth = {i for i, g in grams_of.items()
                  if len(g) - list(map(counts.__getitem__, g)).count(1) >= bar * len(g)}
