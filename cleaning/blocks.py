@@ -180,8 +180,8 @@ def looks_hard_wrapped_text(text: str) -> bool:
 
 def columns(text: str) -> int:
     """Terminal columns of `text`: wide and full-width characters count two."""
-    if text.isascii():
-        return len(text)
+    if text.isascii() or len(text) > WRAP_MAX_COLUMNS:
+        return len(text)  # past the wrap width, the exact count no longer matters
     return len(text) + sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
 
 

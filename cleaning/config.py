@@ -129,6 +129,8 @@ class CleanConfig:
         ...
         cleaning.errors.ConfigError: unknown option 'colour'; known options: ...
         """
+        if not options:
+            return base or CLEAN_DEFAULTS
         known = {f.name: f for f in fields(cls)}
         for name in options:
             if name not in known:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 RemovalKind = Literal["repeated_headline", "duplicate", "near_duplicate", "contained"]
@@ -112,14 +112,20 @@ class CleanResult:
             "text": self.text,
             "headline": self.headline,
             "changed": self.changed,
-            "removed": [asdict(r) for r in self.removed],
-            "runs": [{**asdict(r), "description": r.describe()} for r in self.runs],
-            "kept_similar": [asdict(k) for k in self.kept_similar],
-            "fixes": [asdict(f) for f in self.fixes],
-            "stats": asdict(self.stats),
+            "removed": [_flat(r) for r in self.removed],
+            "runs": [{**_flat(r), "description": r.describe()} for r in self.runs],
+            "kept_similar": [_flat(k) for k in self.kept_similar],
+            "fixes": [_flat(f) for f in self.fixes],
+            "stats": _flat(self.stats),
             "encoding": self.encoding,
             "encoding_source": self.encoding_source,
         }
         if include_diff:
             out["diff"] = self.diff
         return out
+
+
+def _flat(record: Any) -> dict[str, Any]:
+    """A record's fields as a dict; every field here is a plain value, so unlike
+    `dataclasses.asdict` there is nothing to copy deeply."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}

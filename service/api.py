@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 from collections.abc import Iterator
@@ -10,6 +9,7 @@ from contextlib import contextmanager
 from importlib.metadata import version
 from typing import Any
 
+import orjson
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from cleaning import CleanConfig, clean
@@ -77,7 +77,7 @@ def wants_text() -> bool:
 
 def parse_json_body() -> Any:
     try:
-        return json.loads(request.get_data())
+        return orjson.loads(request.get_data())
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "bad_json", f"the body is not valid JSON: {exc}") from None
 
@@ -157,8 +157,7 @@ def deadline(seconds: float) -> Iterator[None]:
 
 
 def json_response(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                    status=status, mimetype="application/json")
+    return Response(orjson.dumps(body), status=status, mimetype="application/json")
 
 
 # ---------------------------------------------------------------------- /clean/batch
@@ -190,15 +189,15 @@ def check_batch_size(count: int) -> None:
                        f"{limit}; split it, or raise NEWSCLEAN_MAX_BATCH_ITEMS")
 
 
-def ndjson_results(lines: list[bytes]) -> Iterator[str]:
+def ndjson_results(lines: list[bytes]) -> Iterator[bytes]:
     for n, line in enumerate(lines, 1):
         try:
-            item = json.loads(line)
+            item = orjson.loads(line)
         except (ValueError, UnicodeDecodeError) as exc:
             body = error_body(400, "bad_json", f"line {n} is not valid JSON: {exc}")
-            yield json.dumps({"line": n, **body}, ensure_ascii=False) + "\n"
+            yield orjson.dumps({"line": n, **body}) + b"\n"
             continue
-        yield json.dumps(batch_item(item, n), ensure_ascii=False, separators=(",", ":")) + "\n"
+        yield orjson.dumps(batch_item(item, n)) + b"\n"
 
 
 def batch_item(item: Any, n: int) -> dict[str, Any]:
