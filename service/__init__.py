@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # workers exist, and prometheus_client must not be imported before it is configured.
     from flask import Flask, Response, g, request
 
-    from service.api import bp
+    from service.api import bp, install_alarm
     from service.errors import register_error_handlers
     from service.index import Indexer
     from service.metrics import Metrics
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["newsclean.metrics"] = metrics = Metrics()
     app.extensions["newsclean.indexer"] = Indexer(settings)
     app.register_blueprint(bp)
+    install_alarm()
     register_error_handlers(app)
 
     @app.before_request
@@ -54,8 +55,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     def finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "")
         endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-        metrics.requests.labels(request.method, endpoint, str(response.status_code)).inc()
-        metrics.latency.labels(endpoint).observe(time.perf_counter() - g.get("started", 0.0))
+        metrics.observe_request(request.method, endpoint, response.status_code,
+                                time.perf_counter() - g.get("started", 0.0))
         if response.status_code >= 400 and response.is_json:
             code = (response.get_json(silent=True) or {}).get("error", {}).get("code", "error")
             metrics.errors.labels(code).inc()

@@ -70,6 +70,8 @@ def query_diff() -> bool:
 
 
 def wants_text() -> bool:
+    if "text/plain" not in request.headers.get("Accept", ""):
+        return False  # the common case, without parsing the header
     best = request.accept_mimetypes.best_match(["application/json", "text/plain"],
                                                default="application/json")
     return best == "text/plain"
@@ -137,23 +139,29 @@ class Article:
 
 @contextmanager
 def deadline(seconds: float) -> Iterator[None]:
-    """Raise RequestTimeout in this block after `seconds` (in a gunicorn sync worker, which
-    runs requests on its main thread; elsewhere there is no alarm to set)."""
-    if threading.current_thread() is not threading.main_thread():
+    """Raise RequestTimeout in this block after `seconds`. A gunicorn sync worker runs its
+    requests on the main thread, where `install_alarm` set the handler once; elsewhere
+    there is no alarm to set."""
+    if signal.getsignal(signal.SIGALRM) is not _expire or (
+            threading.current_thread() is not threading.main_thread()):
         yield
         return
-
-    def expire(signum: int, frame: object) -> None:
-        raise RequestTimeout(f"cleaning took longer than {seconds:g} s "
-                             "(NEWSCLEAN_REQUEST_TIMEOUT); send a smaller article")
-
-    previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+
+
+def install_alarm() -> None:
+    """Set the request deadline's SIGALRM handler, once per process (main thread only)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGALRM, _expire)
+
+
+def _expire(signum: int, frame: object) -> None:
+    raise RequestTimeout("cleaning took longer than NEWSCLEAN_REQUEST_TIMEOUT allows; "
+                         "send a smaller article, or raise the setting")
 
 
 def json_response(body: Any, status: int = 200) -> Response:

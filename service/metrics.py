@@ -9,6 +9,7 @@ one process are served.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -42,9 +43,21 @@ class Metrics:
                                ["kind"], registry=self.registry)
         self.fixes = Counter("newsclean_fixes_total", "Repairs made, by step.", ["step"],
                              registry=self.registry)
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.index = Counter("newsclean_index_requests_total",
                              "Cross-article index calls, by outcome.", ["status"],
                              registry=self.registry)
+
+    def observe_request(self, method: str, endpoint: str, status: int, seconds: float) -> None:
+        """Count one answered request, with label children looked up once each."""
+        key = (method, endpoint, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (self.requests.labels(method, endpoint, str(status)),
+                        self.latency.labels(endpoint))
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def observe_result(self, result: CleanResult) -> None:
         self.articles.inc()
