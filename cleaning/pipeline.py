@@ -89,9 +89,10 @@ def clean(
                 blocks[d.twin].text, *spans[d.twin], d.similarity)
         for i, d in sorted(decisions.items())
     ]
-    runs = _runs(removed, spans)
-    in_run = {b for run in runs for b in range(run.start_block, run.end_block + 1)}
-    removed = [_with_run_flag(r, r.block in in_run) for r in removed]
+    runs = _runs(removed, spans) if len(removed) > 1 else []
+    if runs:
+        in_run = {b for run in runs for b in range(run.start_block, run.end_block + 1)}
+        removed = [_with_run_flag(r, r.block in in_run) for r in removed]
     return CleanResult(
         text=cleaned,
         headline=headline.text if headline else None,
