@@ -25,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import emit  # noqa: E402
 
 from cleaning import clean  # noqa: E402
 
@@ -145,11 +148,7 @@ def main() -> int:
     report = ["# Core benchmark", "", f"Python {sys.version.split()[0]}, one process, one core.",
               "", "## Typical articles", "", *typ, "", "## Scaling", "", *scaling(ev), "",
               "## Where the time goes (typical articles, cumulative)", "", *profile(texts), ""]
-    text = "\n".join(report)
-    print(text)
-    if args.report:
-        args.report.write_text(text, encoding="utf-8")
-    return 0
+    return emit("\n".join(report), args.report)
 
 
 if __name__ == "__main__":

@@ -24,26 +24,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import corpus_articles, emit  # noqa: E402
 
 from tests.server import BIN, running  # noqa: E402
-
-CORPUS = ROOT.parent / "shared" / "corpus" / "articles.jsonl"
 
 
 def articles(limit: int = 50) -> list[str]:
     """Real articles of 4-6 KB, each a title and its paragraphs."""
-    if not CORPUS.exists():
-        sample = (ROOT / "seeds" / "000_20ca18fb463f4b56.txt").read_text(encoding="utf-8")
-        return [sample[:5000]]
-    out = []
-    for line in CORPUS.read_text(encoding="utf-8").splitlines():
-        art = json.loads(line)
-        text = "\n\n".join([art["title"], *art["paragraphs"]])
-        if 4000 <= len(text.encode()) <= 6000:
-            out.append(text)
-        if len(out) == limit:
-            break
-    return out
+    return corpus_articles(4000, 6000, limit)
 
 
 LUA = """
@@ -113,10 +103,7 @@ def main() -> int:
         f"{len(texts)} real articles of {sizes[0]}-{sizes[-1]} bytes, rotated. Access log on.",
         "", "| request | connections | requests/s | p50 ms | p99 ms | non-2xx |",
         "|---|---|---|---|---|---|", *rows, ""])
-    print(report)
-    if args.report:
-        args.report.write_text(report, encoding="utf-8")
-    return 0
+    return emit(report, args.report)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ largest size it estimates what 10 million articles need.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -28,23 +27,15 @@ import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import corpus_articles, emit  # noqa: E402
 
 from cleaning import CleanConfig, MinHashFactory  # noqa: E402
 from service.index import BANDS, NUM_PERM, ROWS, RedisStore, pack  # noqa: E402
 from tests.server import BIN, post_json, running  # noqa: E402
 
 NAMESPACE = "bench"
-
-
-def corpus_articles(limit: int = 200) -> list[str]:
-    path = ROOT.parent / "shared" / "corpus" / "articles.jsonl"
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        art = json.loads(line)
-        text = "\n\n".join([art["title"], *art["paragraphs"]])
-        if 3000 <= len(text.encode()) <= 8000:
-            out.append(text)
-    return out[:limit]
 
 
 def preload(store: RedisStore, start: int, stop: int, rng: np.random.Generator) -> None:
@@ -97,7 +88,7 @@ def main() -> int:
     client.ping()
     store = RedisStore(args.redis, prefix, timeout=30)
     rng = np.random.default_rng(1859)
-    texts = corpus_articles()
+    texts = corpus_articles(3000, 8000, 200)
     rows, per_article = [], 0.0
     baseline = int(client.info("memory")["used_memory"])
     env = {"REDIS_URL": args.redis, "NEWSCLEAN_INDEX_PREFIX": prefix, "WEB_CONCURRENCY": "2",
@@ -130,10 +121,7 @@ def main() -> int:
         "fill time |", "|---|---|---|---|---|---|---|", *rows, "",
         f"At {per_article:.0f} bytes per article, 10 million articles need about "
         f"{estimate / 2**30:.1f} GiB of Redis memory, before replication.", ""])
-    print(report)
-    if args.report:
-        args.report.write_text(report, encoding="utf-8")
-    return 0
+    return emit(report, args.report)
 
 
 if __name__ == "__main__":
