@@ -191,7 +191,7 @@ def group_blocks(lines: Sequence[Line], layout: Layout) -> list[Block]:
     current: list[Line] = []
     per_line = layout is Layout.LINE_PER_BLOCK
     for line in lines:
-        if not line.text or line.text.isspace():
+        if line.blank:
             if current:
                 blocks.append(Block(len(blocks), current))
                 current = []

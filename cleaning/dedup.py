@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
 
@@ -46,13 +46,21 @@ TEMPLATE_GAPS = (2, 3)
 
 @dataclass(eq=False)  # made once per block: a frozen dataclass costs 4x as much to build
 class BlockInfo:
-    """What the decision needs to know of a block."""
+    """What the decision needs to know of a block.
+
+    Made for one `clean` call, under one config: the shingle caches below are filled on
+    first use and kept across that call's decision rounds.
+    """
 
     text: str
     tokens: list[str]
     key: str
     words: int
     nospace: bool = False
+    #: Hash of each word 3-gram in order, filled for many blocks at once by `fill_grams`.
+    grams: list[int] | None = field(default=None, repr=False)
+    _shingles: set[Shingle] | None = field(default=None, init=False, repr=False)
+    _ids: set[int] | None = field(default=None, init=False, repr=False)
 
     @property
     def question(self) -> bool:
@@ -60,21 +68,20 @@ class BlockInfo:
 
     def shingle_set(self, config: CleanConfig) -> set[Shingle]:
         """The block's shingles, exact: what every decision is verified on."""
-        cached = self.__dict__.get("_shingles")
-        if cached is None or cached[0] is not config:
-            cached = (config, shingles(self.tokens, config, self.nospace))
-            self.__dict__["_shingles"] = cached
-        return cached[1]
+        if self._shingles is None:
+            self._shingles = shingles(self.tokens, config, self.nospace)
+        return self._shingles
 
     def shingle_ids(self, config: CleanConfig) -> set[int]:
         """The shingles as ints, for finding candidates fast: CPython does not cache the
         hash of a tuple, and counting tuples hashes each one again. A collision of two ids
         (one in 2**64) can only add a candidate, which the exact sets then reject."""
-        cached = self.__dict__.get("_ids")
-        if cached is None or cached[0] is not config:
-            cached = (config, shingle_ids(self.tokens, config, self.nospace))
-            self.__dict__["_ids"] = cached
-        return cached[1]
+        if self._ids is None:
+            if self.grams is not None and len(self.tokens) >= 3:
+                self._ids = set(self.grams)  # the same hashes, already computed
+            else:
+                self._ids = shingle_ids(self.tokens, config, self.nospace)
+        return self._ids
 
     @cached_property
     def sentence(self) -> bool:
@@ -122,14 +129,14 @@ class DuplicateFinder:
                 copy = set(self.infos[i].tokens)
                 sim = len(copy & head) / len(copy | head) if copy | head else 1.0
                 self._remove(i, Decision("repeated_headline", headline_block, round(sim, 4)))
-        self._exact_runs(headline_block)
+        self._exact_runs()
         self._near_duplicates(headline_block)
         self.similar.sort(key=lambda k: (k.block, k.similar_to))
         return self.decisions, self.similar
 
     # ------------------------------------------------------------------ exact repeats
 
-    def _exact_runs(self, headline_block: int | None) -> None:
+    def _exact_runs(self) -> None:
         infos, n = self.infos, len(self.infos)
         kept_by_key: dict[str, list[int]] = {}
         inside: tuple[int, int] = (-1, 0)  # (end, offset) of a run already found not to count
@@ -280,21 +287,8 @@ class DuplicateFinder:
                 infos[i].nospace and config.shingle_chars != 3 for i in eligible):
             grams_of = {i: list(infos[i].shingle_ids(config)) for i in eligible}
         else:
-            # Each block's 3-gram hashes, kept on it for the later rounds: the hashing is
-            # done once per article, in one pass over the blocks that lack them.
-            missing = [i for i in eligible if "_grams" not in infos[i].__dict__]
-            if missing:
-                flat: list[str] = []
-                bounds = []
-                for i in missing:
-                    start = len(flat)
-                    flat.extend(infos[i].tokens)
-                    bounds.append((i, start, len(flat)))
-                grams = list(map(hash, zip(flat, flat[1:], flat[2:], strict=False)))
-                # eligible blocks have min_words tokens or more: each has 3-grams of its own
-                for i, start, end in bounds:
-                    infos[i].__dict__["_grams"] = grams[start:end - 2]
-            grams_of = {i: infos[i].__dict__["_grams"] for i in eligible}
+            fill_grams([infos[i] for i in eligible if infos[i].grams is None])
+            grams_of = {i: infos[i].grams or [] for i in eligible}
         counts = Counter(chain.from_iterable(grams_of.values()))
         worth = {i for i, g in grams_of.items()
                  if len(g) - list(map(counts.__getitem__, g)).count(1) >= bar * len(g)}
@@ -369,6 +363,20 @@ class DuplicateFinder:
                 old.kind if old.kind == "repeated_headline" else "contained",
                 decision.twin, min(old.similarity, decision.similarity))
             self._dependents[decision.twin].append(k)
+
+
+def fill_grams(infos: Sequence[BlockInfo]) -> None:
+    """Set each block's word 3-gram hashes, in one pass over all their tokens (one C-level
+    map instead of one per block). They are kept on the block for the later rounds."""
+    flat: list[str] = []
+    bounds = []
+    for info in infos:
+        start = len(flat)
+        flat.extend(info.tokens)
+        bounds.append((info, start, len(flat)))
+    grams = list(map(hash, zip(flat, flat[1:], flat[2:], strict=False)))
+    for info, start, end in bounds:  # a block of fewer than 3 tokens has no 3-gram
+        info.grams = grams[start:max(start, end - 2)]
 
 
 def is_question(text: str) -> bool:

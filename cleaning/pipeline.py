@@ -123,11 +123,8 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Out
     tokens = match_tokens_many(texts)
     infos = []
     for t, tok in zip(texts, tokens, strict=True):
-        if t.isascii():  # the common case, without the calls
-            infos.append(BlockInfo(t, tok, " ".join(tok), len(tok) - sum(map(str.isdigit, tok))))
-        else:
-            ns = has_nospace(t)
-            infos.append(BlockInfo(t, tok, match_key(tok), word_count(t, tok, ns), ns))
+        ns = has_nospace(t)
+        infos.append(BlockInfo(t, tok, match_key(tok), word_count(t, tok, ns), ns))
     active = list(range(len(blocks)))
     decisions: dict[int, Decision] = {}
     similar: dict[tuple[int, int], KeptSimilar] = {}
