@@ -79,28 +79,38 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
     """
     lines: list[Line] = []
     needs = Needs.of(text)
-    # Needs.of has seen every other line break character (they are controls) already.
-    if not needs.entities and not needs.encoding and not needs.invisible and not (
-            "\r" in text or "\u2028" in text or "\u2029" in text):
-        # The common case: text that only line breaks and spaces can be wrong in.
+    if ("\r" in text or needs.controls or not text.isascii()) and (
+            chardata.OTHER_LINE_BREAK_RE.search(text) is not None):
         start = 0
-        for raw in text.split("\n"):
-            end = start + len(raw)
+        for match in chardata.LINE_BREAK_RE.finditer(text):
+            _add_line(lines, text, start, match.start(), config, needs)
+            start = match.end()
+        _add_line(lines, text, start, len(text), config, needs)
+        return lines
+    # The common case: lines end in "\n" or "\r\n", and most need no repair but spaces.
+    # In NFC text (all of it is, or `needs` says otherwise), a line without a character
+    # that a repair acts on needs nothing else.
+    gate = (None if not needs.anything else chardata.REPAIR_HINT_RE if needs.denormal
+            else chardata.ANY_REPAIR_RE)
+    fold = config.normalize_whitespace
+    start = 0
+    for raw in text.split("\n"):
+        width = len(raw) + 1
+        if raw.endswith("\r"):
+            raw = raw[:-1]
+        end = start + len(raw)
+        if gate is not None and gate.search(raw) is not None:
+            _add_line(lines, text, start, end, config, needs)
+        else:
             fixed = raw.strip(" \t")
             if "  " in fixed or "\t" in fixed:
                 fixed = chardata.SPACE_RUN_RE.sub(" ", fixed)
-            if fixed == raw or not config.normalize_whitespace:
+            if fixed == raw or not fold:
                 lines.append(Line(raw, start, end))
             else:
                 lines.append(Line(fixed, start, end,
                                   (Repair("normalize_whitespace", "spaces", raw, fixed),)))
-            start = end + 1
-        return lines
-    start = 0
-    for match in chardata.LINE_BREAK_RE.finditer(text):
-        _add_line(lines, text, start, match.start(), config, needs)
-        start = match.end()
-    _add_line(lines, text, start, len(text), config, needs)
+        start += width
     return lines
 
 

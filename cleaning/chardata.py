@@ -7,6 +7,9 @@ tables stay short and the tables can be read (and reviewed) in one place.
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from ftfy.badness import MOJIBAKE_CATEGORIES
 
 # Scripts written without spaces between words: their text is shingled by character, not by
 # word. Hangul is not here: Korean separates words with spaces.
@@ -27,6 +30,9 @@ NOSPACE_RANGES = (
 #: One matching token: a single character of a script without spaces, or a run of other
 #: letters and digits. Punctuation, symbols, markup and the underscore are not tokens.
 TOKEN_RE = re.compile(f"[{NOSPACE_RANGES}]|[^\\W_{NOSPACE_RANGES}]+")
+
+#: TOKEN_RE, or U+001F, which joins blocks that are tokenised together.
+TOKEN_OR_SEPARATOR_RE = re.compile(f"\x1f|{TOKEN_RE.pattern}")
 
 #: Every ASCII character that is not a letter or digit becomes a space: with str.split,
 #: the ASCII case of TOKEN_RE.
@@ -98,6 +104,59 @@ MOJIBAKE_CHARS = (
     "\u2580\u2584\u2588\u258c\u2590-\u2593\u25ca\uf8ff\ufb01\ufb02\ufffd"
 )
 MOJIBAKE_HINT_RE = re.compile(f"[{MOJIBAKE_CHARS}\\u2500-\\u259f\\ufffd]")
+
+def _class_chars(chars: str) -> set[str]:
+    """The characters of a regex class body as ftfy writes them: literals and ``a-b``."""
+    out: set[str] = set()
+    i = 0
+    while i < len(chars):
+        if i + 2 < len(chars) and chars[i + 1] == "-":
+            out.update(map(chr, range(ord(chars[i]), ord(chars[i + 2]) + 1)))
+            i += 3
+        else:
+            out.add(chars[i])
+            i += 1
+    return out
+
+
+def _is_greek_or_cyrillic_letter(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("L") and unicodedata.name(
+        ch, "").startswith(("GREEK", "CYRILLIC"))
+
+
+#: ftfy's `is_bad` is one regex search (`ftfy.badness.BADNESS_RE`) that costs ~125 ns a
+#: character, and accented letters alone send a line to it. Every match of that regex
+#: holds one of: a C1 control; Œ or œ; Ã or Â before a space; or two adjacent characters of
+#: its categories of which at most one is a Greek or Cyrillic letter, bar two pairs
+#: (вЂ, Гў), and Ґ, which pairs with those letters. This regex finds those in one cheap
+#: scan: where it finds nothing, `is_bad` cannot find anything either, so correct text in
+#: French, Russian or Greek is not run through it. `tests/test_repair.py` holds the two
+#: in step.
+_BADNESS_CHARS = set().union(*(_class_chars(v) for v in MOJIBAKE_CATEGORIES.values()))
+_BADNESS_LETTERS = {c for c in _BADNESS_CHARS
+                    if _is_greek_or_cyrillic_letter(c) and c not in "\u0490\u0491"}
+
+
+def _class(chars: set[str]) -> str:
+    return "".join(re.escape(c) for c in sorted(chars))
+
+
+MAY_BE_BAD_RE = re.compile(
+    "[\x80-\x9f\u0152\u0153]|[\u00c2\u00c3] |\u0432\u0402|\u0413\u045e"
+    f"|[{_class(_BADNESS_CHARS - _BADNESS_LETTERS)}][{_class(_BADNESS_CHARS)}]"
+    f"|[{_class(_BADNESS_CHARS)}][{_class(_BADNESS_CHARS - _BADNESS_LETTERS)}]"
+)
+
+#: Characters that need ftfy even in text that does not look like mojibake, or that are
+#: invisible junk: one scan tells most texts that neither applies.
+CONTROL_OR_INVISIBLE_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u206a-\u206f\ufff9-\ufffb"
+    "\u00ad\ufeff\u2060\u180e\u200b]"
+)
+
+#: A line break other than "\n" and "\r\n": texts without one are split on "\n".
+OTHER_LINE_BREAK_RE = re.compile("\r(?!\n)|[\v\f\x1c\x1d\x1e\u2028\u2029]")
+
 
 #: Any character that some repair might act on, in one class: a single scan tells most
 #: texts (correct prose, curly quotes included) that only spaces can be wrong in them.

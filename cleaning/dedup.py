@@ -21,12 +21,21 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import chain
 
 from cleaning import chardata
 from cleaning.blocks import looks_hard_wrapped_text
 from cleaning.config import CleanConfig
-from cleaning.fingerprint import MinHashFactory, Shingle, shingle_hash, shingle_ids, shingles
+from cleaning.fingerprint import (
+    MinHashFactory,
+    Shingle,
+    has_nospace,
+    match_key,
+    match_tokens_many,
+    shingle_hash,
+    shingle_ids,
+    shingles,
+    word_count,
+)
 from cleaning.result import KeptSimilar, RemovalKind
 
 #: Exact-key candidates tried per block: the first kept copy and the most recent ones.
@@ -48,8 +57,8 @@ TEMPLATE_GAPS = (2, 3)
 class BlockInfo:
     """What the decision needs to know of a block.
 
-    Made for one `clean` call, under one config: the shingle caches below are filled on
-    first use and kept across that call's decision rounds.
+    Made for one `clean` call, under one config (`block_infos`): the caches below are filled
+    on first use and kept across that call's decision rounds.
     """
 
     text: str
@@ -57,10 +66,14 @@ class BlockInfo:
     key: str
     words: int
     nospace: bool = False
-    #: Hash of each word 3-gram in order, filled for many blocks at once by `fill_grams`.
-    grams: list[int] | None = field(default=None, repr=False)
+    #: The key for aligning runs: the matching key, or the folded text of a block that has
+    #: no words (a separator such as ``* * *``).
+    run_key: str = ""
+    #: Whether a near-duplicate pair can hold this block at all (`mark_suspects`).
+    suspect: bool = field(default=False, repr=False)
     _shingles: set[Shingle] | None = field(default=None, init=False, repr=False)
     _ids: set[int] | None = field(default=None, init=False, repr=False)
+    _comparable: bool | None = field(default=None, init=False, repr=False)
 
     @property
     def question(self) -> bool:
@@ -74,14 +87,20 @@ class BlockInfo:
 
     def shingle_ids(self, config: CleanConfig) -> set[int]:
         """The shingles as ints, for finding candidates fast: CPython does not cache the
-        hash of a tuple, and counting tuples hashes each one again. A collision of two ids
+        hash of a tuple, and comparing tuples hashes each one again. A collision of two ids
         (one in 2**64) can only add a candidate, which the exact sets then reject."""
         if self._ids is None:
-            if self.grams is not None and len(self.tokens) >= 3:
-                self._ids = set(self.grams)  # the same hashes, already computed
-            else:
-                self._ids = shingle_ids(self.tokens, config, self.nospace)
+            self._ids = shingle_ids(self.tokens, config, self.nospace)
         return self._ids
+
+    def comparable(self, config: CleanConfig) -> bool:
+        """Whether the block takes part in the near-duplicate search in any round: a
+        paragraph of prose, not a question, a short line, code, a table or a list."""
+        if self._comparable is None:
+            self._comparable = bool(
+                self.words >= config.min_words and self.key and not is_question(self.text)
+                and ("\n" not in self.text or self.prose))
+        return self._comparable
 
     @cached_property
     def sentence(self) -> bool:
@@ -94,10 +113,16 @@ class BlockInfo:
         """One line, or lines wrapped as a paragraph: not code, a table or a list."""
         return "\n" not in self.text or looks_hard_wrapped_text(self.text)
 
-    def run_key(self) -> str:
-        """The key for aligning runs: the matching key, or the folded text of a block that
-        has no words (a separator such as ``* * *``)."""
-        return self.key or "\x00" + " ".join(self.text.split())
+
+def block_infos(texts: Sequence[str]) -> list[BlockInfo]:
+    """What the decision needs of each block, tokenised in one pass over the article."""
+    infos = []
+    for text, tokens in zip(texts, match_tokens_many(texts), strict=True):
+        nospace = has_nospace(text)
+        key = match_key(tokens)
+        infos.append(BlockInfo(text, tokens, key, word_count(text, tokens, nospace), nospace,
+                               key or "\x00" + " ".join(text.split())))
+    return infos
 
 
 @dataclass
@@ -118,7 +143,7 @@ class DuplicateFinder:
         self.decisions: dict[int, Decision] = {}
         self.similar: list[KeptSimilar] = []
         self._dependents: dict[int, list[int]] = defaultdict(list)
-        self._keys = [info.run_key() for info in infos]
+        self._keys = [info.run_key for info in infos]
         self._counts: dict[str, int] = Counter(self._keys)
 
     def decide(self, headline_block: int | None, headline_copies: Sequence[int],
@@ -238,64 +263,38 @@ class DuplicateFinder:
     # ------------------------------------------------------------------ near duplicates
 
     def _near_duplicates(self, headline_block: int | None) -> None:
-        infos, config = self.infos, self.config
-        min_words, decided = config.min_words, self.decisions
-        eligible = [i for i, info in enumerate(infos)  # the cheap tests first
-                    if info.words >= min_words and i not in decided and i != headline_block
-                    and info.key and not is_question(info.text)
-                    and ("\n" not in info.text or info.prose)]
-        if len(eligible) < 2:
-            return
-        worth = self._worth_querying(eligible)
+        infos, config, decided = self.infos, self.config, self.decisions
+        eligible = [i for i, info in enumerate(infos)
+                    if info.suspect and i not in decided and i != headline_block]
+        if not eligible:
+            return  # the common case, decided once for all rounds by `mark_suspects`
+        eligible = [i for i, info in enumerate(infos) if info.comparable(config)
+                    and i not in decided and i != headline_block]
+        worth = set(map(eligible.__getitem__,
+                        shared_blocks([infos[i] for i in eligible], config, spread=True)))
         if not worth:
             return
         ids = {i: infos[i].shingle_ids(config) for i in eligible}
         use_minhash = config.candidate_search == "minhash" or (
             config.candidate_search == "auto" and len(eligible) > config.exact_max_blocks)
+        # Only the blocks worth it are indexed: the others share no shingle with them.
+        order = [i for i in eligible if i in worth]
         index: _CandidateIndex = (
-            _LshIndex({i: infos[i].shingle_set(config) for i in eligible}, eligible, config)
+            _LshIndex({i: infos[i].shingle_set(config) for i in order}, order, config)
             if use_minhash else _ExactIndex())
-        for i in eligible:
+        for i in order:
             if i in decided:
                 continue
-            if i in worth:
-                s_i = infos[i].shingle_set(config)
-                key = infos[i].key  # exact repeats were judged in the pass before
-                candidates = [(len(s_i & infos[j].shingle_set(config)), j)
-                              for j in index.candidates(i, ids[i])
-                              if j not in decided and infos[j].key != key]
-                candidates.sort(key=lambda c: (-c[0], c[1]))
-                if any(self._compare(i, j, shared, len(s_i), len(infos[j].shingle_set(config)))
-                       for shared, j in candidates[: config.max_candidates] if shared):
-                    continue
+            s_i = infos[i].shingle_set(config)
+            key = infos[i].key  # exact repeats were judged in the pass before
+            candidates = [(len(s_i & infos[j].shingle_set(config)), j)
+                          for j in index.candidates(i, ids[i])
+                          if j not in decided and infos[j].key != key]
+            candidates.sort(key=lambda c: (-c[0], c[1]))
+            if any(self._compare(i, j, shared, len(s_i), len(infos[j].shingle_set(config)))
+                   for shared, j in candidates[: config.max_candidates] if shared):
+                continue
             index.add(i, ids[i])
-
-    def _worth_querying(self, eligible: Sequence[int]) -> set[int]:
-        """The blocks whose candidates are worth looking up: those that share half of their
-        shingles with other blocks (only they can be removed or reported), and those that
-        share a shingle with one of these (they may contain it, as a paragraph contains
-        its teaser). Every block is still indexed.
-
-        In a correct article, the common case, none is worth it; finding that out costs
-        one hash per word and one Counter. A shingle repeated inside its own block counts
-        as shared, which can only raise a block's share: the test never misses a block.
-        """
-        infos, config = self.infos, self.config
-        bar = min(config.containment_threshold, config.similar_report_threshold)
-        grams_of: dict[int, list[int]]
-        if config.shingle_words != 3 or any(
-                infos[i].nospace and config.shingle_chars != 3 for i in eligible):
-            grams_of = {i: list(infos[i].shingle_ids(config)) for i in eligible}
-        else:
-            fill_grams([infos[i] for i in eligible if infos[i].grams is None])
-            grams_of = {i: infos[i].grams or [] for i in eligible}
-        counts = Counter(chain.from_iterable(grams_of.values()))
-        worth = {i for i, g in grams_of.items()
-                 if len(g) - list(map(counts.__getitem__, g)).count(1) >= bar * len(g)}
-        if worth:
-            hot = set(chain.from_iterable(grams_of[i] for i in worth))
-            worth.update(i for i, g in grams_of.items() if not hot.isdisjoint(g))
-        return worth
 
     def _compare(self, i: int, j: int, shared: int, size_i: int, size_j: int) -> bool:
         """Compare block `i` with an earlier kept block `j`; True if `i` was removed."""
@@ -365,18 +364,66 @@ class DuplicateFinder:
             self._dependents[decision.twin].append(k)
 
 
-def fill_grams(infos: Sequence[BlockInfo]) -> None:
-    """Set each block's word 3-gram hashes, in one pass over all their tokens (one C-level
-    map instead of one per block). They are kept on the block for the later rounds."""
+def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
+    """Mark the blocks that a near-duplicate pair can hold, once for every decision round.
+
+    A later round sees fewer blocks, which share fewer shingles: a block that is no
+    suspect now is none then. In a correct article, the common case, no block is one, and
+    the near-duplicate search is skipped in every round.
+    """
+    comparable = [info for info in infos if info.comparable(config)]
+    for k in shared_blocks(comparable, config, spread=False):
+        comparable[k].suspect = True
+
+
+def shared_blocks(infos: Sequence[BlockInfo], config: CleanConfig, *, spread: bool,
+                  ) -> list[int]:
+    """Positions of the blocks that share enough of their shingles with blocks of another
+    key to be removed or reported as near duplicates; with `spread`, also the blocks that
+    share a shingle with one of these (they may contain it, as a paragraph contains its
+    teaser). Exact repeats, having the same key, do not count as sharing.
+
+    The test only ever lets too many blocks through, never too few: its bar is the lowest
+    share at which any decision is made, and a pair of blocks shares no more shingles than
+    one of them shares with all the others.
+    """
+    bar = min(config.containment_threshold, config.similar_report_threshold)
+    fill_shingle_ids(infos, config)
+    sets = [info.shingle_ids(config) for info in infos]
+    seen: set[int] = set()
+    shared: set[int] = set()
+    keys: set[str] = set()
+    for info, ids in zip(infos, sets, strict=True):
+        if info.key not in keys:
+            keys.add(info.key)
+            shared |= seen & ids
+            seen |= ids
+    core = [k for k, ids in enumerate(sets) if ids and len(ids & shared) >= bar * len(ids)]
+    if not spread or not core:
+        return core
+    hot = set().union(*(sets[k] for k in core))
+    return [k for k, ids in enumerate(sets) if not hot.isdisjoint(ids)]
+
+
+def fill_shingle_ids(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
+    """Compute the blocks' shingle ids (`BlockInfo.shingle_ids`) for many blocks at once:
+    with the default 3-token shingles, one C-level pass over all their tokens instead of
+    one per block."""
+    todo = [info for info in infos if info._ids is None]
+    if config.shingle_words != 3 or config.shingle_chars != 3 or len(todo) < 2:
+        return  # computed block by block, on first use
     flat: list[str] = []
     bounds = []
-    for info in infos:
+    for info in todo:
         start = len(flat)
         flat.extend(info.tokens)
         bounds.append((info, start, len(flat)))
     grams = list(map(hash, zip(flat, flat[1:], flat[2:], strict=False)))
-    for info, start, end in bounds:  # a block of fewer than 3 tokens has no 3-gram
-        info.grams = grams[start:max(start, end - 2)]
+    for info, start, end in bounds:
+        if end - start > 3:
+            info._ids = set(grams[start:end - 2])  # the same ints as `shingle_ids`
+        else:
+            info._ids = shingle_ids(info.tokens, config, info.nospace)
 
 
 def is_question(text: str) -> bool:

@@ -55,8 +55,13 @@ def match_tokens_many(texts: Sequence[str]) -> list[list[str]]:
         whole = chardata.TYPOGRAPHY_RE.sub(" ", whole)
     if whole.isascii():
         folded = whole.lower().translate(chardata.ASCII_NONWORD_KEEP_SEPARATOR)
-        return [part.split() for part in folded.split(BLOCK_SEPARATOR)]
-    return [match_tokens(t) for t in texts]
+    else:
+        # NFKC cannot join characters across the separator (a control character, which
+        # nothing composes with), so normalising the whole is normalising each block.
+        tokens = chardata.TOKEN_OR_SEPARATOR_RE.findall(
+            unicodedata.normalize("NFKC", whole).casefold())
+        folded = " ".join(tokens)
+    return [part.split() for part in folded.split(BLOCK_SEPARATOR)]
 
 
 #: Joins blocks for `match_tokens_many`; a control character that repair removes.

@@ -18,9 +18,8 @@ from dataclasses import replace
 from cleaning.blocks import Block, Layout, Line, choose_layout, group_blocks, split_lines
 from cleaning.config import CLEAN_DEFAULTS, CleanConfig
 from cleaning.decode import decode_bytes
-from cleaning.dedup import BlockInfo, Decision, DuplicateFinder
+from cleaning.dedup import BlockInfo, Decision, DuplicateFinder, block_infos, mark_suspects
 from cleaning.diff import unified_diff
-from cleaning.fingerprint import has_nospace, match_key, match_tokens_many, word_count
 from cleaning.headline import Headline, find_headline
 from cleaning.repair import repair_line
 from cleaning.result import CleanResult, Fix, KeptSimilar, Removal, Run, Stats
@@ -119,12 +118,8 @@ MAX_ROUNDS = 4
 def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Outcome:
     """Decide on the blocks, then again on the blocks that survive, until a round removes
     nothing: what cleaning the result again would see, it sees now (idempotence)."""
-    texts = [b.text for b in blocks]
-    tokens = match_tokens_many(texts)
-    infos = []
-    for t, tok in zip(texts, tokens, strict=True):
-        ns = has_nospace(t)
-        infos.append(BlockInfo(t, tok, match_key(tok), word_count(t, tok, ns), ns))
+    infos = block_infos([b.text for b in blocks])
+    mark_suspects(infos, config)
     active = list(range(len(blocks)))
     decisions: dict[int, Decision] = {}
     similar: dict[tuple[int, int], KeptSimilar] = {}

@@ -81,50 +81,78 @@ class Needs:
     each line skips the checks that cannot apply. The default needs everything."""
 
     entities: bool = True
-    encoding: bool = True
+    #: C0 or C1 controls, surrogates or deprecated format characters.
+    controls: bool = True
+    #: Text that is not in NFC.
+    denormal: bool = True
+    #: A character that mojibake is made of.
+    mojibake: bool = True
     invisible: bool = True
+
+    @property
+    def encoding(self) -> bool:
+        return self.controls or self.denormal or self.mojibake
+
+    @property
+    def anything(self) -> bool:
+        return self.entities or self.encoding or self.invisible
 
     @classmethod
     def of(cls, text: str) -> Needs:
         """What `text` may need.
 
-        >>> Needs.of("Plain, correct “text”.")
-        Needs(entities=False, encoding=False, invisible=False)
+        >>> Needs.of("Plain, correct “text”.").anything
+        False
+        >>> Needs.of("donâ€™t &amp;")
+        Needs(entities=True, controls=False, denormal=False, mojibake=True, invisible=False)
         """
         if not might_need_repair(text):
-            return cls(entities=False, encoding=False, invisible=False)
+            return NOTHING_NEEDED
+        denormal = not text.isascii() and not unicodedata.is_normalized("NFC", text)
         if chardata.ANY_REPAIR_RE.search(text) is None:
-            return cls(entities=False, encoding=not unicodedata.is_normalized("NFC", text),
-                       invisible=False)
+            return DENORMAL_ONLY if denormal else NOTHING_NEEDED
+        controls = invisible = False
+        if chardata.CONTROL_OR_INVISIBLE_RE.search(text) is not None:
+            controls = chardata.CONTROL_RE.search(text) is not None
+            invisible = chardata.INVISIBLE_RE.search(text) is not None or chardata.ZWSP in text
         return cls(
             entities="&" in text,
-            encoding=chardata.CONTROL_RE.search(text) is not None or (
-                not text.isascii() and (chardata.MOJIBAKE_HINT_RE.search(text) is not None
-                                        or not unicodedata.is_normalized("NFC", text))),
-            invisible=(chardata.INVISIBLE_RE.search(text) is not None
-                       or chardata.ZWSP in text),
+            controls=controls,
+            denormal=denormal,
+            mojibake=not text.isascii() and chardata.MOJIBAKE_HINT_RE.search(text) is not None,
+            invisible=invisible,
         )
+
+
+NOTHING_NEEDED = Needs(entities=False, controls=False, denormal=False, mojibake=False,
+                       invisible=False)
+DENORMAL_ONLY = Needs(entities=False, controls=False, denormal=True, mojibake=False,
+                      invisible=False)
+EVERYTHING_NEEDED = Needs()
 
 
 def repair_line(line: str, config: CleanConfig, needs: Needs | None = None,
                 ) -> tuple[str, list[Repair]]:
-    """Repair one line (no line breaks in it) and say what was done.
+    """Repair one line (no line breaks in it) and say what was done. `needs` says which
+    repairs the whole text can need (`Needs.of`); by default, every check is made.
 
     >>> repair_line("Itâ€™s  here &amp; now ", CleanConfig())[0]
     'It’s here & now'
     """
     repairs: list[Repair] = []
     text = line
-    needs = needs or Needs()
+    needs = needs or EVERYTHING_NEEDED
     if might_need_repair(text):
-        if config.unescape_html and needs.entities:
+        if config.unescape_html and needs.entities and "&" in text:
             text = _step(repairs, "unescape_html", "entities", text, unescape_html(text))
+            if repairs:
+                needs = EVERYTHING_NEEDED  # decoded entities may spell anything: look again
         if config.fix_encoding and needs.encoding:
-            if _needs_ftfy(text):
+            if _needs_ftfy(text, needs):
                 fixed, plan = ftfy.fix_and_explain(text, FTFY_CONFIG)
                 detail = ", ".join(f"{action} {param}" for action, param in plan or ())
                 text = _step(repairs, "fix_encoding", detail, text, fixed)
-            if chardata.MOJIBAKE_HINT_RE.search(text):
+            if (needs.mojibake or repairs) and chardata.MOJIBAKE_HINT_RE.search(text):
                 text = _step(repairs, "fix_encoding", "decode leftover UTF-8 sequences",
                              text, fix_utf8_leftovers(text))
         if config.remove_invisible and (needs.invisible or repairs):
@@ -141,11 +169,12 @@ def _step(repairs: list[Repair], step: str, detail: str, before: str, after: str
     return after
 
 
-def _needs_ftfy(text: str) -> bool:
+def _needs_ftfy(text: str, needs: Needs) -> bool:
     return (
-        chardata.CONTROL_RE.search(text) is not None
-        or not unicodedata.is_normalized("NFC", text)
-        or (chardata.MOJIBAKE_HINT_RE.search(text) is not None and is_bad(text))
+        (needs.controls and chardata.CONTROL_RE.search(text) is not None)
+        or (needs.denormal and not unicodedata.is_normalized("NFC", text))
+        or (needs.mojibake and chardata.MAY_BE_BAD_RE.search(text) is not None
+            and is_bad(text))
     )
 
 

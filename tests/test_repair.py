@@ -1,0 +1,91 @@
+"""The cheap gates in front of ftfy: they may let too much through, never too little."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from ftfy.badness import BADNESS_RE, is_bad
+
+from cleaning import chardata, clean
+from cleaning.blocks import split_lines
+from cleaning.config import CLEAN_DEFAULTS
+from cleaning.repair import EVERYTHING_NEEDED, Needs, repair_line
+
+BADNESS_CHARS = sorted(chardata._BADNESS_CHARS)
+ASCII = [chr(c) for c in range(0x20, 0x7F)] + ["\t", "\xa0"]
+
+
+def test_may_be_bad_finds_every_pair_ftfy_calls_bad() -> None:
+    # Every two-character text over ftfy's categories and ASCII (about 300,000 of them).
+    alphabet = BADNESS_CHARS + ASCII
+    missed = [x + y for x in alphabet for y in alphabet
+              if BADNESS_RE.search(x + y) and not chardata.MAY_BE_BAD_RE.search(x + y)]
+    assert missed == []
+
+
+def test_may_be_bad_finds_every_longer_match_ftfy_calls_bad() -> None:
+    # ftfy's longer patterns, with Greek and Cyrillic letters (which the gate mostly lets
+    # pass) next to everything else. Checked exhaustively over all three-character texts
+    # once, when the gate was written; a random sample here keeps it honest.
+    rng = random.Random(7)
+    letters = sorted(chardata._BADNESS_LETTERS)
+    pools = [BADNESS_CHARS + ASCII, letters + ASCII, letters * 4 + BADNESS_CHARS + ASCII * 2]
+    for pool in pools:
+        for _ in range(30_000):
+            text = "".join(rng.choice(pool) for _ in range(rng.randint(3, 6)))
+            assert not BADNESS_RE.search(text) or chardata.MAY_BE_BAD_RE.search(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "Le comité a été créé à Genève, où l’été dure.",
+    "Привет, мир: «новости» — сегодня в 10:00.",
+    "Η Ελλάδα είναι μια χώρα στην Ευρώπη.",
+])
+def test_correct_text_in_other_scripts_skips_ftfy(text: str) -> None:
+    assert not is_bad(text)
+    assert repair_line(text, CLEAN_DEFAULTS)[0] == text
+
+
+def test_entities_that_spell_mojibake_are_repaired() -> None:
+    # Decoded entities can spell what the raw text did not show: the line is looked at again.
+    assert clean("It was don&acirc;&#128;&#153;t so.\n").text == "It was don’t so.\n"
+    assert clean("Caf&Atilde;&copy; au lait.\n").text == "Café au lait.\n"
+
+
+@pytest.mark.parametrize("text", [
+    "a\r\nb\r\n\r\nc",          # CRLF: split on "\n"
+    "a\rb\r\n",                 # a lone CR: split on every break
+    "x\u2028y\nz",              # U+2028
+    "  caf\u00c3\u00a9 \r\n\r\nok\t\tdone \n",
+    "e\u0301t\u00e9\r\n&amp;\n",  # not NFC, and an entity
+])
+def test_every_way_of_splitting_gives_the_same_lines(text: str) -> None:
+    """The fast split (on "\\n", with a per-line gate) agrees with repairing every line."""
+    fast = [(x.text, x.start, x.end) for x in split_lines(text, CLEAN_DEFAULTS)]
+    slow = []
+    start = 0
+    for match in [*chardata.LINE_BREAK_RE.finditer(text), None]:
+        end = match.start() if match else len(text)
+        slow.append((repair_line(text[start:end], CLEAN_DEFAULTS, EVERYTHING_NEEDED)[0],
+                     start, end))
+        start = match.end() if match else start
+    assert fast == slow
+
+
+def test_needs_of_plain_text_needs_nothing() -> None:
+    assert not Needs.of("Plain ASCII, and “typographic” text — fine.").anything
+    assert Needs.of("soft\u00adhyphen").invisible
+    assert Needs.of("bell\x07").controls
+    assert Needs.of("e\u0301").denormal
+
+
+def test_mojibake_hint_covers_what_ftfy_calls_bad() -> None:
+    # Text without one of MOJIBAKE_CHARS is never mojibake to ftfy: the typographic
+    # punctuation left out of that set is only flagged beside one of them.
+    plain = [c for c in BADNESS_CHARS + ASCII if not chardata.MOJIBAKE_HINT_RE.match(c)]
+    rng = random.Random(11)
+    texts = [x + y for x in plain for y in plain]
+    texts += ["".join(rng.choice(plain) for _ in range(rng.randint(3, 8)))
+              for _ in range(30_000)]
+    assert [t for t in texts if BADNESS_RE.search(t)] == []
