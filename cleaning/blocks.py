@@ -28,7 +28,7 @@ WRAP_MAX_COLUMNS = 100
 WRAP_MIN_COLUMNS = 30
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One repaired line and the span of the input it came from."""
 
@@ -42,7 +42,7 @@ class Line:
         return not self.text or self.text.isspace()
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A block of the input: its repaired lines and the input span they cover."""
 
@@ -79,8 +79,7 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
     """
     lines: list[Line] = []
     needs = Needs.of(text)
-    if ("\r" in text or needs.controls or not text.isascii()) and (
-            chardata.OTHER_LINE_BREAK_RE.search(text) is not None):
+    if _other_line_breaks(text, needs):
         start = 0
         for match in chardata.LINE_BREAK_RE.finditer(text):
             _add_line(lines, text, start, match.start(), config, needs)
@@ -93,10 +92,11 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
     gate = (None if not needs.anything else chardata.REPAIR_HINT_RE if needs.denormal
             else chardata.ANY_REPAIR_RE)
     fold = config.normalize_whitespace
+    crlf = "\r" in text
     start = 0
     for raw in text.split("\n"):
         width = len(raw) + 1
-        if raw.endswith("\r"):
+        if crlf and raw.endswith("\r"):
             raw = raw[:-1]
         end = start + len(raw)
         if gate is not None and gate.search(raw) is not None:
@@ -112,6 +112,16 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
                                   (Repair("normalize_whitespace", "spaces", raw, fixed),)))
         start += width
     return lines
+
+
+def _other_line_breaks(text: str, needs: Needs) -> bool:
+    """Whether `text` breaks lines otherwise than with "\\n" and "\\r\\n" (each test
+    a C-level scan, and most texts skip them all)."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return True
+    if not text.isascii() and ("\u2028" in text or "\u2029" in text):
+        return True
+    return needs.controls and chardata.CONTROL_LINE_BREAK_RE.search(text) is not None
 
 
 def _add_line(lines: list[Line], text: str, start: int, end: int, config: CleanConfig,

@@ -154,8 +154,8 @@ CONTROL_OR_INVISIBLE_RE = re.compile(
     "\u00ad\ufeff\u2060\u180e\u200b]"
 )
 
-#: A line break other than "\n" and "\r\n": texts without one are split on "\n".
-OTHER_LINE_BREAK_RE = re.compile("\r(?!\n)|[\v\f\x1c\x1d\x1e\u2028\u2029]")
+#: Control characters that LINE_BREAK_RE breaks lines at.
+CONTROL_LINE_BREAK_RE = re.compile("[\v\f\x1c\x1d\x1e]")
 
 
 #: Any character that some repair might act on, in one class: a single scan tells most

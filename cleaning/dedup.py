@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from operator import attrgetter
 
 from cleaning import chardata
 from cleaning.blocks import looks_hard_wrapped_text
@@ -53,7 +53,7 @@ MAX_RUN_START_COUNT = 16
 TEMPLATE_GAPS = (2, 3)
 
 
-@dataclass(eq=False)  # made once per block: a frozen dataclass costs 4x as much to build
+@dataclass(eq=False, slots=True)  # made once per block: frozen would cost 4x as much
 class BlockInfo:
     """What the decision needs to know of a block.
 
@@ -73,7 +73,6 @@ class BlockInfo:
     suspect: bool = field(default=False, repr=False)
     _shingles: set[Shingle] | None = field(default=None, init=False, repr=False)
     _ids: set[int] | None = field(default=None, init=False, repr=False)
-    _comparable: bool | None = field(default=None, init=False, repr=False)
 
     @property
     def question(self) -> bool:
@@ -94,21 +93,18 @@ class BlockInfo:
         return self._ids
 
     def comparable(self, config: CleanConfig) -> bool:
-        """Whether the block takes part in the near-duplicate search in any round: a
-        paragraph of prose, not a question, a short line, code, a table or a list."""
-        if self._comparable is None:
-            self._comparable = bool(
-                self.words >= config.min_words and self.key and not is_question(self.text)
-                and ("\n" not in self.text or self.prose))
-        return self._comparable
+        """Whether the block can take part in a near-duplicate pair: a paragraph of prose,
+        not a question, a short line, code, a table or a list."""
+        return bool(self.words >= config.min_words and self.key and not is_question(self.text)
+                    and ("\n" not in self.text or self.prose))
 
-    @cached_property
+    @property
     def sentence(self) -> bool:
         """A complete sentence of a few words, not a code line, a label or a table cell."""
         ends = chardata.SENTENCE_END_RE.search(self.text) is not None
         return self.words >= SENTENCE_WORDS and ends
 
-    @cached_property
+    @property
     def prose(self) -> bool:
         """One line, or lines wrapped as a paragraph: not code, a table or a list."""
         return "\n" not in self.text or looks_hard_wrapped_text(self.text)
@@ -117,11 +113,17 @@ class BlockInfo:
 def block_infos(texts: Sequence[str]) -> list[BlockInfo]:
     """What the decision needs of each block, tokenised in one pass over the article."""
     infos = []
+    spaced = all(map(str.isascii, texts)) or not any(map(has_nospace, texts))
     for text, tokens in zip(texts, match_tokens_many(texts), strict=True):
-        nospace = has_nospace(text)
         key = match_key(tokens)
-        infos.append(BlockInfo(text, tokens, key, word_count(text, tokens, nospace), nospace,
-                               key or "\x00" + " ".join(text.split())))
+        run_key = key or "\x00" + " ".join(text.split())
+        if spaced:  # every token with a letter is a word
+            words = len(tokens) - sum(map(str.isdigit, tokens))
+            infos.append(BlockInfo(text, tokens, key, words, False, run_key))
+        else:
+            nospace = has_nospace(text)
+            infos.append(BlockInfo(text, tokens, key, word_count(text, tokens, nospace),
+                                   nospace, run_key))
     return infos
 
 
@@ -156,7 +158,7 @@ class DuplicateFinder:
                 self._remove(i, Decision("repeated_headline", headline_block, round(sim, 4)))
         self._exact_runs()
         self._near_duplicates(headline_block)
-        self.similar.sort(key=lambda k: (k.block, k.similar_to))
+        self.similar.sort(key=attrgetter("block", "similar_to"))
         return self.decisions, self.similar
 
     # ------------------------------------------------------------------ exact repeats
@@ -264,37 +266,37 @@ class DuplicateFinder:
 
     def _near_duplicates(self, headline_block: int | None) -> None:
         infos, config, decided = self.infos, self.config, self.decisions
-        eligible = [i for i, info in enumerate(infos)
-                    if info.suspect and i not in decided and i != headline_block]
-        if not eligible:
-            return  # the common case, decided once for all rounds by `mark_suspects`
-        eligible = [i for i, info in enumerate(infos) if info.comparable(config)
-                    and i not in decided and i != headline_block]
-        worth = set(map(eligible.__getitem__,
-                        shared_blocks([infos[i] for i in eligible], config, spread=True)))
-        if not worth:
+        # Only the suspects (`mark_suspects`) can be in a near-duplicate pair: the others
+        # are neither looked up nor indexed. In a correct article there are none.
+        order = [i for i, info in enumerate(infos)
+                 if info.suspect and i not in decided and i != headline_block]
+        if len(order) < 2:
             return
-        ids = {i: infos[i].shingle_ids(config) for i in eligible}
         use_minhash = config.candidate_search == "minhash" or (
-            config.candidate_search == "auto" and len(eligible) > config.exact_max_blocks)
-        # Only the blocks worth it are indexed: the others share no shingle with them.
-        order = [i for i in eligible if i in worth]
+            config.candidate_search == "auto" and len(order) > config.exact_max_blocks)
         index: _CandidateIndex = (
             _LshIndex({i: infos[i].shingle_set(config) for i in order}, order, config)
             if use_minhash else _ExactIndex())
+        bar = _lowest_share(config)
         for i in order:
             if i in decided:
                 continue
             s_i = infos[i].shingle_set(config)
+            ids = infos[i].shingle_ids(config)
             key = infos[i].key  # exact repeats were judged in the pass before
-            candidates = [(len(s_i & infos[j].shingle_set(config)), j)
-                          for j in index.candidates(i, ids[i])
-                          if j not in decided and infos[j].key != key]
+            candidates = []
+            for j in index.candidates(i, ids):
+                if j in decided or infos[j].key == key:
+                    continue
+                shared = len(s_i & infos[j].shingle_set(config))
+                # A pair sharing less than this leads to no decision and no report.
+                if shared and shared >= bar * min(len(s_i), len(infos[j].shingle_set(config))):
+                    candidates.append((shared, j))
             candidates.sort(key=lambda c: (-c[0], c[1]))
             if any(self._compare(i, j, shared, len(s_i), len(infos[j].shingle_set(config)))
-                   for shared, j in candidates[: config.max_candidates] if shared):
+                   for shared, j in candidates[: config.max_candidates]):
                 continue
-            index.add(i, ids[i])
+            index.add(i, ids)
 
     def _compare(self, i: int, j: int, shared: int, size_i: int, size_j: int) -> bool:
         """Compare block `i` with an earlier kept block `j`; True if `i` was removed."""
@@ -367,42 +369,42 @@ class DuplicateFinder:
 def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
     """Mark the blocks that a near-duplicate pair can hold, once for every decision round.
 
-    A later round sees fewer blocks, which share fewer shingles: a block that is no
-    suspect now is none then. In a correct article, the common case, no block is one, and
-    the near-duplicate search is skipped in every round.
+    These are the blocks that share enough of their shingles with blocks of another key
+    to be removed or reported, and the blocks that share a shingle with one of those (they
+    may contain it, as a paragraph contains its teaser). Exact repeats, having the same
+    key, do not count as sharing.
+
+    The test lets too many blocks through, never too few: its bar is the lowest share at
+    which any decision is made, a pair of blocks shares no more shingles than one of them
+    shares with all the others, and a later round, seeing fewer blocks, sees fewer shared
+    shingles. In a correct article, the common case, no block is a suspect, and the
+    near-duplicate search is skipped in every round.
     """
     comparable = [info for info in infos if info.comparable(config)]
-    for k in shared_blocks(comparable, config, spread=False):
-        comparable[k].suspect = True
-
-
-def shared_blocks(infos: Sequence[BlockInfo], config: CleanConfig, *, spread: bool,
-                  ) -> list[int]:
-    """Positions of the blocks that share enough of their shingles with blocks of another
-    key to be removed or reported as near duplicates; with `spread`, also the blocks that
-    share a shingle with one of these (they may contain it, as a paragraph contains its
-    teaser). Exact repeats, having the same key, do not count as sharing.
-
-    The test only ever lets too many blocks through, never too few: its bar is the lowest
-    share at which any decision is made, and a pair of blocks shares no more shingles than
-    one of them shares with all the others.
-    """
-    bar = min(config.containment_threshold, config.similar_report_threshold)
-    fill_shingle_ids(infos, config)
-    sets = [info.shingle_ids(config) for info in infos]
+    if len(comparable) < 2:
+        return
+    bar = _lowest_share(config)
+    fill_shingle_ids(comparable, config)
+    sets = [info.shingle_ids(config) for info in comparable]
     seen: set[int] = set()
     shared: set[int] = set()
     keys: set[str] = set()
-    for info, ids in zip(infos, sets, strict=True):
+    for info, ids in zip(comparable, sets, strict=True):
         if info.key not in keys:
             keys.add(info.key)
             shared |= seen & ids
             seen |= ids
-    core = [k for k, ids in enumerate(sets) if ids and len(ids & shared) >= bar * len(ids)]
-    if not spread or not core:
-        return core
-    hot = set().union(*(sets[k] for k in core))
-    return [k for k, ids in enumerate(sets) if not hot.isdisjoint(ids)]
+    core = [ids for ids in sets if ids and len(ids & shared) >= bar * len(ids)]
+    if not core:
+        return
+    hot = set().union(*core)
+    for info, ids in zip(comparable, sets, strict=True):
+        info.suspect = not hot.isdisjoint(ids)
+
+
+def _lowest_share(config: CleanConfig) -> float:
+    """The lowest share of shingles at which two blocks lead to a decision or a report."""
+    return min(config.containment_threshold, config.similar_report_threshold)
 
 
 def fill_shingle_ids(infos: Sequence[BlockInfo], config: CleanConfig) -> None:

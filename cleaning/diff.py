@@ -42,8 +42,9 @@ def unified_diff(
     b = [line + "\n" for line in out_lines]
     if a == b:
         return ""
-    matches = _align(original, a, b, origins)
-    opcodes = _opcodes(matches, len(a), len(b))
+    skip = _common_prefix(a, b)
+    matches = _align(original, a, b, origins, skip)
+    opcodes = _opcodes(matches, len(a), len(b), skip)
     out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
     for group in _grouped(opcodes):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
@@ -77,16 +78,34 @@ def _marked(mark: str, lines: Sequence[str]) -> Iterator[str]:
             yield NO_NEWLINE
 
 
+def _common_prefix(a: Sequence[str], b: Sequence[str]) -> int:
+    """How many lines `a` and `b` have in common at the start: a text that only lacked its
+    final newline is a one-line diff, found without walking its lines one by one."""
+    n = min(len(a), len(b))
+    lo, hi = 0, n  # a[:lo] == b[:lo]; binary search, each step a C-level list comparison
+    if a[:n] == b[:n]:
+        return n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
 def _align(original: str, a: Sequence[str], b: Sequence[str],
-           origins: Sequence[int | None]) -> list[tuple[int, int]]:
-    """Pairs (input line, output line) that are equal, increasing in both.
+           origins: Sequence[int | None], skip: int = 0) -> list[tuple[int, int]]:
+    """Pairs (input line, output line) that are equal, increasing in both, after the first
+    `skip` lines of each, which are equal.
 
     Output lines come from the input in order, so one forward walk finds the input line
     of each: its origin offset only ever grows.
     """
     where: list[int | None] = []
-    q, line_end = 0, len(a[0]) if a else 0
-    for origin in origins:
+    q = skip
+    line_end = sum(map(len, a[:skip + 1]))
+    for origin in origins[skip:]:
         if origin is None:
             where.append(None)
             continue
@@ -102,26 +121,27 @@ def _align(original: str, a: Sequence[str], b: Sequence[str],
         if p is not None:
             after = p
     matches: list[tuple[int, int]] = []
-    last = previous = -1
+    last = previous = skip - 1
     for k, p in enumerate(where):
         if p is None:
             # A separator: a blank input line between the two blocks, if there is one.
             for q in range(max(last, previous) + 1, next_content[k]):
                 if a[q] == "\n":
-                    matches.append((q, k))
+                    matches.append((q, k + skip))
                     last = q
                     break
             continue
         previous = p
-        if p > last and a[p] == b[k]:
-            matches.append((p, k))
+        if p > last and a[p] == b[k + skip]:
+            matches.append((p, k + skip))
             last = p
     return matches
 
 
-def _opcodes(matches: Sequence[tuple[int, int]], len_a: int, len_b: int) -> list[Opcode]:
-    codes: list[Opcode] = []
-    i = j = 0
+def _opcodes(matches: Sequence[tuple[int, int]], len_a: int, len_b: int,
+             skip: int = 0) -> list[Opcode]:
+    codes: list[Opcode] = [("equal", 0, skip, 0, skip)] if skip else []
+    i = j = skip
     for p, k in [*matches, (len_a, len_b)]:
         if p > i or k > j:
             tag = "replace" if p > i and k > j else ("delete" if p > i else "insert")
