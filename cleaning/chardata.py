@@ -42,6 +42,18 @@ ASCII_NONWORD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isa
 ASCII_NONWORD_KEEP_SEPARATOR = str.maketrans(
     {chr(c): " " for c in range(128) if not chr(c).isalnum() and c != 0x1F})
 
+#: `ASCII_NONWORD_KEEP_SEPARATOR` for UTF-8 bytes (bytes above 0x7f are left alone).
+ASCII_NONWORD_BYTES = bytes(
+    0x20 if c < 0x80 and not chr(c).isalnum() and c != 0x1F else c for c in range(256))
+
+#: A character outside ASCII that is no part of a token (TOKEN_RE skips it), bar those of
+#: scripts without spaces, which TOKEN_RE takes whatever they are.
+NONASCII_NONWORD_RE = re.compile(f"[^\\x00-\\x7f\\w{NOSPACE_RANGES}]")
+
+#: A character at or above the first script written without spaces (Thai): a quick scan
+#: that most texts in other scripts pass without looking further.
+FROM_THAI_ON_RE = re.compile("[\u0e00-\U0010ffff]")
+
 #: Typographic punctuation of correct text, which matching folds to nothing.
 TYPOGRAPHY_RE = re.compile(
     "[\u2019\u2018\u201c\u201d\u2014\u2013\u2026\u2022\u00a0\u00ab\u00bb\u00b7]"

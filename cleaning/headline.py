@@ -26,12 +26,10 @@ MAX_HEADLINE_COPIES = 3
 
 @dataclass(frozen=True)
 class Headline:
-    """The headline: its display text, its matching keys and the block that holds it."""
+    """The headline: its display text and the block that holds it."""
 
     text: str
-    keys: frozenset[str]
     block: int | None
-    from_hint: bool
 
 
 def strip_markup(text: str) -> str:
@@ -86,13 +84,14 @@ def find_headline(
         if not hkeys:
             return None, []
         holders = _holders(texts, keys, words, hkeys, max_words)
-        head = Headline(strip_markup(hint), hkeys, holders[0] if holders else None, True)
+        head = Headline(strip_markup(hint), holders[0] if holders else None)
         return head, holders[1:]
 
     # The headline opens the article, or follows a summary or a kicker line. A later
     # candidate counts only when printed twice near the top, or when nothing before it
     # looks like a heading: a section heading repeated from a table of contents does not.
     first_short = None
+    others: _Others | None = None
     for i in range(min(HEADLINE_WINDOW, len(texts))):
         if words[i] > max_words or "\n" in texts[i]:
             continue
@@ -102,7 +101,9 @@ def find_headline(
             continue
         if i > 0 and not is_heading_like(texts[i], words[i], max_words):
             continue  # the opening line may be any title; later ones must look like one
-        if not _may_repeat(i, keys):
+        if others is None:
+            others = _Others(keys)
+        if not others.may_repeat(i):
             continue
         hkeys = headline_keys(texts[i])
         holders = _holders(texts, keys, words, hkeys, max_words)
@@ -115,22 +116,34 @@ def find_headline(
             copies = []  # a line that recurs this often is structure
         elif texts[i].rstrip().endswith("?"):
             copies = [c for c in copies if c < QUESTION_COPY_WINDOW]
-        return Headline(strip_markup(texts[i]), hkeys, i, False), copies
+        return Headline(strip_markup(texts[i]), i), copies
     if first_short is None or not is_heading_like(texts[first_short], words[first_short],
                                                   max_words):
         return None, []
     i = first_short
-    return Headline(strip_markup(texts[i]), headline_keys(texts[i]), i, False), []
+    return Headline(strip_markup(texts[i]), i), []
 
-def _may_repeat(i: int, keys: Sequence[str]) -> bool:
+class _Others:
     """Cheap test: could a later block be a copy of block `i`'s headline? A copy's key
-    equals it, or is it without a site name (a prefix), or is it with one (an extension)."""
-    key = keys[i]
-    if keys.count(key) > 1:
-        return True
-    with_site = key + " "
-    return any(key.startswith(k + " ") or k.startswith(with_site)
-               for k in keys[i + 1:] if k)
+    equals it, or is it without a site name (a prefix), or is it with one (an extension).
+    Looked up in a dict and one string, not block by block."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self.keys = keys
+        self.last = {k: j for j, k in enumerate(keys)}
+        self.joined = "\n".join(keys) + "\n"
+
+    def may_repeat(self, i: int) -> bool:
+        keys, last = self.keys, self.last
+        key = keys[i]
+        if last[key] != i or keys.index(key) != i:
+            return True  # met again
+        end = len(key)
+        while (end := key.rfind(" ", 0, end)) > 0:  # each shorter key, word by word
+            if last.get(key[:end], -1) > i:
+                return True
+        start = sum(map(len, keys[: i + 1])) + i + 1  # where block i + 1 starts in `joined`
+        return self.joined.find("\n" + key + " ", start - 1) >= 0
 
 
 def _holders(

@@ -170,6 +170,8 @@ def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
 
 def _relayouts(outcome: _Outcome) -> bool:
     blocks, _, decisions, _ = outcome
+    if not decisions:
+        return False  # the same blocks, the same gaps between them: the same layout
     kept = [b for b in blocks if b.index not in decisions]
     if not any(len(b.lines) > 1 for b in kept):
         return False
