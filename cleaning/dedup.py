@@ -30,10 +30,10 @@ from cleaning.fingerprint import (
     Shingle,
     has_nospace,
     match_key,
-    match_tokens_many,
     shingle_hash,
     shingle_ids,
     shingles,
+    tokenise,
     word_count,
 )
 from cleaning.result import KeptSimilar, RemovalKind
@@ -113,8 +113,9 @@ class BlockInfo:
 def block_infos(texts: Sequence[str]) -> list[BlockInfo]:
     """What the decision needs of each block, tokenised in one pass over the article."""
     infos = []
-    spaced = all(map(str.isascii, texts)) or not any(map(has_nospace, texts))
-    for text, tokens in zip(texts, match_tokens_many(texts), strict=True):
+    all_tokens, maybe_nospace = tokenise(texts)
+    spaced = not maybe_nospace or not any(map(has_nospace, texts))
+    for text, tokens in zip(texts, all_tokens, strict=True):
         key = match_key(tokens)
         run_key = key or "\x00" + " ".join(text.split())
         if spaced:  # every token with a letter is a word
@@ -134,6 +135,16 @@ class Decision:
     kind: RemovalKind
     twin: int
     similarity: float
+
+    def through(self, removal: Decision) -> Decision:
+        """This decision, once its twin has gone by `removal`: it repeats what the twin
+        repeated. An exact copy takes on the other's kind and similarity."""
+        if removal.kind == "duplicate":
+            return Decision(self.kind, removal.twin, self.similarity)
+        if self.kind == "duplicate":
+            return Decision(removal.kind, removal.twin, removal.similarity)
+        kind: RemovalKind = "repeated_headline" if self.kind == "repeated_headline" else "contained"
+        return Decision(kind, removal.twin, min(self.similarity, removal.similarity))
 
 
 class DuplicateFinder:
@@ -164,22 +175,21 @@ class DuplicateFinder:
     # ------------------------------------------------------------------ exact repeats
 
     def _exact_runs(self) -> None:
-        infos, n = self.infos, len(self.infos)
+        infos, counts = self.infos, self._counts
         kept_by_key: dict[str, list[int]] = {}
         inside: tuple[int, int] = (-1, 0)  # (end, offset) of a run already found not to count
-        i = 0
-        while i < n:
-            if i in self.decisions:
-                i += 1
+        after_run = 0
+        # Only blocks whose key is met again can repeat or be repeated.
+        for i in [i for i, key in enumerate(self._keys) if counts[key] > 1]:
+            if i < after_run or i in self.decisions:
                 continue
             key = self._keys[i]
             earlier = kept_by_key.get(key)
             if not earlier:
                 kept_by_key[key] = [i]
-                i += 1
                 continue
             best_len, best_j = 0, earlier[0]
-            if self._counts[key] <= MAX_RUN_START_COUNT:
+            if counts[key] <= MAX_RUN_START_COUNT:
                 # A run does not start at a line met everywhere (a separator, a label):
                 # it may only pass through one. That keeps the search linear.
                 twins = (earlier[:1] + earlier[-RECENT_TWINS:] if len(earlier) > RECENT_TWINS
@@ -196,7 +206,7 @@ class DuplicateFinder:
                     if twin in self.decisions:  # the twin went itself: repeat what it repeats
                         twin = self.decisions[twin].twin
                     self._remove(i + t, Decision("duplicate", twin, 1.0))
-                i += best_len
+                after_run = i + best_len
                 continue
             if best_len >= LONG_RUN:
                 inside = (i + best_len, i - best_j)
@@ -211,7 +221,6 @@ class DuplicateFinder:
                     reason = "a short line repeated: kept as structure"
                 self.similar.append(KeptSimilar(i, earlier[0], 1.0, reason))
                 earlier.append(i)
-            i += 1
 
     def _aligned(self, i: int, j: int) -> int:
         """How many blocks from `i` on repeat the kept blocks from `j` on, one for one."""
@@ -359,10 +368,7 @@ class DuplicateFinder:
         self._dependents[decision.twin].append(i)
         # Blocks that repeated `i` now repeat what `i` repeats, which stays in the text.
         for k in self._dependents.pop(i, []):
-            old = self.decisions[k]
-            self.decisions[k] = Decision(
-                old.kind if old.kind == "repeated_headline" else "contained",
-                decision.twin, min(old.similarity, decision.similarity))
+            self.decisions[k] = self.decisions[k].through(decision)
             self._dependents[decision.twin].append(k)
 
 

@@ -46,28 +46,38 @@ def match_tokens_many(texts: Sequence[str]) -> list[list[str]]:
     ...                                                  match_tokens("Café")]
     True
     """
+    return tokenise(texts)[0]
+
+
+def tokenise(texts: Sequence[str]) -> tuple[list[list[str]], bool]:
+    """`match_tokens_many`, and whether any block may hold a script without spaces (if
+    not, `has_nospace` is False for every one of them)."""
     if not texts:
-        return []
+        return [], False
     whole = BLOCK_SEPARATOR.join(texts)
     if whole.count(BLOCK_SEPARATOR) != len(texts) - 1 or "<" in whole:
-        return [match_tokens(t) for t in texts]
+        return [match_tokens(t) for t in texts], not whole.isascii()
     if not whole.isascii():
         whole = chardata.TYPOGRAPHY_RE.sub(" ", whole)  # most text is then ASCII
     if whole.isascii():
         folded = whole.lower().translate(chardata.ASCII_NONWORD_KEEP_SEPARATOR)
-        return [part.split() for part in folded.split(BLOCK_SEPARATOR)]
+        return [part.split() for part in folded.split(BLOCK_SEPARATOR)], False
     # NFKC cannot join characters across the separator (a control character, which
     # nothing composes with), so normalising the whole is normalising each block. Every
     # non-ASCII character that TOKEN_RE skips becomes a space; then only ASCII is left to
-    # fold, which bytes.translate does at C speed.
+    # fold, which bytes.translate does at C speed. Scripts without spaces stay where they
+    # were, from U+0E00 on, through NFKC.
     folded = chardata.NONASCII_NONWORD_RE.sub(
         " ", unicodedata.normalize("NFKC", whole).casefold())
-    if (chardata.FROM_THAI_ON_RE.search(folded) is not None
-            and chardata.NOSPACE_CHAR_RE.search(folded) is not None):
+    if chardata.FROM_THAI_ON_RE.search(folded) is None:
+        maybe_nospace = False
+    elif chardata.NOSPACE_CHAR_RE.search(folded) is not None:
         tokens = chardata.TOKEN_OR_SEPARATOR_RE.findall(folded)
-        return [part.split() for part in " ".join(tokens).split(BLOCK_SEPARATOR)]
+        return [part.split() for part in " ".join(tokens).split(BLOCK_SEPARATOR)], True
+    else:
+        maybe_nospace = True
     folded = folded.encode("utf-8").translate(chardata.ASCII_NONWORD_BYTES).decode("utf-8")
-    return [part.split() for part in folded.split(BLOCK_SEPARATOR)]
+    return [part.split() for part in folded.split(BLOCK_SEPARATOR)], maybe_nospace
 
 
 #: Joins blocks for `match_tokens_many`; a control character that repair removes.

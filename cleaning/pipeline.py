@@ -138,10 +138,11 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Out
                     k, block=key[0], similar_to=key[1])
         if not local:
             break
-        fresh = {active[i]: replace(d, twin=active[d.twin]) for i, d in local.items()}
+        fresh = {active[i]: Decision(d.kind, active[d.twin], d.similarity)
+                 for i, d in local.items()}
         for i, d in decisions.items():
             while d.twin in fresh:  # its twin went this round: repeat what the twin repeats
-                d = replace(d, twin=fresh[d.twin].twin)
+                d = d.through(fresh[d.twin])
             decisions[i] = d
         decisions.update(fresh)
         active = [i for i in active if i not in fresh]

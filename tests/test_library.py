@@ -121,3 +121,17 @@ def test_title_hint_finds_copies_anywhere() -> None:
     raw2 = "\n\n".join(["Harbour boats return", *body, "HARBOUR BOATS RETURN"])
     result2 = clean(raw2, title="Harbour boats return | Coastal Times")
     assert [r.kind for r in result2.removed] == ["repeated_headline"]
+
+
+def test_a_copy_of_a_removed_block_takes_the_kind_it_has_to_the_kept_one() -> None:
+    # Block 4 repeats block 2 exactly; block 2 goes as a near duplicate of block 0 only in a
+    # later round (once block 0 no longer reads as the headline). Block 4 is then a near
+    # duplicate of block 0, not an exact one. (Found by hypothesis.)
+    first = "市议会周五表示关于河船的新规定将在春季开始实施。"
+    near = "市议会周五表示关于河船的新规定将在春季开始实施此。"
+    raw = "\n\n".join([first, f"**{first}**", near, "The the the 0.", near, "The the the 0."])
+    result = clean(raw)
+    assert result.text == f"{first}\n\nThe the the 0.\n"
+    kinds = {r.block: (r.kind, r.duplicate_of) for r in result.removed}
+    assert kinds == {1: ("repeated_headline", 0), 2: ("near_duplicate", 0),
+                     4: ("near_duplicate", 0), 5: ("duplicate", 3)}
