@@ -28,18 +28,22 @@ WRAP_MAX_COLUMNS = 100
 WRAP_MIN_COLUMNS = 30
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Line:
-    """One repaired line and the span of the input it came from."""
+    """One repaired line, the span of the input it came from, and whether it is blank."""
 
     text: str
     start: int
     end: int
-    repairs: Sequence[Repair] = ()
+    repairs: Sequence[Repair]
+    blank: bool
 
-    @property
-    def blank(self) -> bool:
-        return not self.text or self.text.isspace()
+    def __init__(self, text: str, start: int, end: int, repairs: Sequence[Repair] = ()) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.repairs = repairs
+        self.blank = not text or text.isspace()
 
 
 @dataclass(slots=True)

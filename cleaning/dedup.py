@@ -92,12 +92,6 @@ class BlockInfo:
             self._ids = shingle_ids(self.tokens, config, self.nospace)
         return self._ids
 
-    def comparable(self, config: CleanConfig) -> bool:
-        """Whether the block can take part in a near-duplicate pair: a paragraph of prose,
-        not a question, a short line, code, a table or a list."""
-        return bool(self.words >= config.min_words and self.key and not is_question(self.text)
-                    and ("\n" not in self.text or self.prose))
-
     @property
     def sentence(self) -> bool:
         """A complete sentence of a few words, not a code line, a label or a table cell."""
@@ -386,20 +380,24 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
     shingles. In a correct article, the common case, no block is a suspect, and the
     near-duplicate search is skipped in every round.
     """
-    comparable = [info for info in infos if info.comparable(config)]
+    min_words = config.min_words
+    comparable = [info for info in infos
+                  if info.words >= min_words and info.key and not is_question(info.text)
+                  and ("\n" not in info.text or info.prose)]
     if len(comparable) < 2:
         return
-    bar = _lowest_share(config)
-    fill_shingle_ids(comparable, config)
-    sets = [info.shingle_ids(config) for info in comparable]
+    distinct = {info.key: info for info in reversed(comparable)}  # the first of each key
+    fill_shingle_ids(list(distinct.values()), config)
+    for info in comparable:  # the same key, the same tokens: the same shingles
+        info._ids = distinct[info.key].shingle_ids(config)
     seen: set[int] = set()
     shared: set[int] = set()
-    keys: set[str] = set()
-    for info, ids in zip(comparable, sets, strict=True):
-        if info.key not in keys:
-            keys.add(info.key)
-            shared |= seen & ids
-            seen |= ids
+    for info in distinct.values():
+        ids = info.shingle_ids(config)
+        shared |= seen & ids
+        seen |= ids
+    bar = _lowest_share(config)
+    sets = [info.shingle_ids(config) for info in comparable]
     core = [ids for ids in sets if ids and len(ids & shared) >= bar * len(ids)]
     if not core:
         return

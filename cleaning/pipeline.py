@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import accumulate
 
 from cleaning.blocks import Block, Layout, Line, choose_layout, group_blocks, split_lines
 from cleaning.config import CLEAN_DEFAULTS, CleanConfig
@@ -64,34 +65,30 @@ def clean(
         outcome = _dedupe(group_blocks(lines, layout), config, title)
     blocks, headline, decisions, similar = outcome
 
-    out_lines: list[str] = []
-    origins: list[int | None] = []
-    spans: dict[int, tuple[int, int]] = {}
-    offset = 0
-    for block in blocks:
-        if block.index in decisions:
-            continue
-        if out_lines:
-            out_lines.append("")
-            origins.append(None)
-            offset += 1
-        block_text = block.text
-        spans[block.index] = (offset, offset + len(block_text))
-        offset += len(block_text) + 1
-        for line in block.lines:
-            out_lines.append(line.text)
-            origins.append(line.start)
-    cleaned = "\n".join(out_lines) + "\n" if out_lines else ""
+    kept = [b for b in blocks if b.index not in decisions] if decisions else blocks
+    texts = [b.text for b in kept]
+    cleaned = "\n\n".join(texts) + "\n" if texts else ""
+    offsets = accumulate((len(t) + 2 for t in texts), initial=0)  # one more than blocks
+    spans = {b.index: (offset, offset + len(t))
+             for b, t, offset in zip(kept, texts, offsets, strict=False)}
+    out_lines = cleaned.split("\n")[:-1]
+    origins: list[int | None] = []  # where each output line starts in the input
+    for block in kept:
+        origins.append(None)  # the blank line before the block
+        if len(block.lines) == 1:
+            origins.append(block.lines[0].start)
+        else:
+            origins.extend([line.start for line in block.lines])
+    del origins[:1]
 
+    order = sorted(decisions)
+    runs = _runs(order, decisions, blocks, spans) if len(order) > 1 else []
+    in_run = {b for run in runs for b in range(run.start_block, run.end_block + 1)}
     removed = [
         Removal(d.kind, i, blocks[i].text, blocks[i].start, blocks[i].end, d.twin,
-                blocks[d.twin].text, *spans[d.twin], d.similarity)
-        for i, d in sorted(decisions.items())
+                blocks[d.twin].text, *spans[d.twin], d.similarity, i in in_run)
+        for i, d in ((i, decisions[i]) for i in order)
     ]
-    runs = _runs(removed, spans) if len(removed) > 1 else []
-    if runs:
-        in_run = {b for run in runs for b in range(run.start_block, run.end_block + 1)}
-        removed = [_with_run_flag(r, r.block in in_run) for r in removed]
     return CleanResult(
         text=cleaned,
         headline=headline.text if headline else None,
@@ -183,29 +180,27 @@ def _relayouts(outcome: _Outcome) -> bool:
     return choose_layout(lines[:-1]) is Layout.LINE_PER_BLOCK
 
 
-def _runs(removed: Sequence[Removal], spans: dict[int, tuple[int, int]]) -> list[Run]:
+def _runs(order: Sequence[int], decisions: dict[int, Decision], blocks: Sequence[Block],
+          spans: dict[int, tuple[int, int]]) -> list[Run]:
     """Group removed blocks that follow each other and repeat blocks that follow each other."""
     kept_order = {b: n for n, b in enumerate(sorted(spans))}
     runs: list[Run] = []
-    group: list[Removal] = []
+    group: list[int] = []
 
     def close() -> None:
         if len(group) >= 2:
-            runs.append(Run(group[0].block, group[-1].block, group[0].duplicate_of,
-                            group[-1].duplicate_of, len(group), group[0].start, group[-1].end))
+            first, last = group[0], group[-1]
+            runs.append(Run(first, last, decisions[first].twin, decisions[last].twin,
+                            len(group), blocks[first].start, blocks[last].end))
 
-    for r in removed:
-        if group and (r.block != group[-1].block + 1
-                      or kept_order[r.duplicate_of] != kept_order[group[-1].duplicate_of] + 1):
+    for i in order:
+        if group and (i != group[-1] + 1 or kept_order[decisions[i].twin]
+                      != kept_order[decisions[group[-1]].twin] + 1):
             close()
             group = []
-        group.append(r)
+        group.append(i)
     close()
     return runs
-
-
-def _with_run_flag(r: Removal, in_run: bool) -> Removal:
-    return r if r.in_run == in_run else replace(r, in_run=in_run)
 
 
 def _fixes(blocks: Sequence[Block], lines: Sequence[Line]) -> list[Fix]:

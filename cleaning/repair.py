@@ -146,7 +146,7 @@ def repair_line(line: str, config: CleanConfig, needs: Needs | None = None,
         if config.unescape_html and needs.entities and "&" in text:
             text = _step(repairs, "unescape_html", "entities", text, unescape_html(text))
             if repairs:
-                needs = EVERYTHING_NEEDED  # decoded entities may spell anything: look again
+                needs = Needs.of(text)  # decoded entities may spell anything: look again
         if config.fix_encoding and needs.encoding:
             if _needs_ftfy(text, needs):
                 fixed, plan = ftfy.fix_and_explain(text, FTFY_CONFIG)
