@@ -143,9 +143,22 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Out
             decisions[i] = d
         decisions.update(fresh)
         active = [i for i in active if i not in fresh]
+        if _settled([infos[i] for i in active], config, title):
+            break
     kept_similar = sorted((k for k in similar.values() if k.block not in decisions),
                           key=lambda k: (k.block, k.similar_to))
     return blocks, headline, decisions, kept_similar
+
+
+def _settled(infos: list[BlockInfo], config: CleanConfig, title: str | None) -> bool:
+    """True when another round would find nothing: no block is met twice, none is a
+    near-duplicate suspect, and the headline has no copy. Cheaper than the round."""
+    keys = {info.run_key for info in infos}
+    if len(keys) != len(infos) or any(info.suspect for info in infos):
+        return False
+    _, copies = find_headline([i.text for i in infos], [i.key for i in infos],
+                              [i.words for i in infos], title, config.headline_max_words)
+    return not copies or not config.remove_repeated_headline
 
 
 def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
