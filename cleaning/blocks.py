@@ -46,18 +46,20 @@ class Line:
         self.blank = not text or text.isspace()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Block:
     """A block of the input: its repaired lines and the input span they cover."""
 
     index: int
     lines: list[Line]
-    text: str = ""
+    text: str
 
-    def __post_init__(self) -> None:
-        if not self.text:
-            lines = self.lines
-            self.text = lines[0].text if len(lines) == 1 else "\n".join(x.text for x in lines)
+    def __init__(self, index: int, lines: list[Line], text: str | None = None) -> None:
+        self.index = index
+        self.lines = lines
+        if text is None:
+            text = lines[0].text if len(lines) == 1 else "\n".join(x.text for x in lines)
+        self.text = text
 
     @property
     def start(self) -> int:
@@ -145,7 +147,6 @@ def choose_layout(lines: Sequence[Line]) -> Layout:
     blank_gaps = 0
     single_breaks = 0
     long_breaks = 0
-    content = [line for line in lines if not line.blank]
     previous_blank = True
     for i, line in enumerate(lines):
         if line.blank:
@@ -158,12 +159,12 @@ def choose_layout(lines: Sequence[Line]) -> Layout:
             if columns(lines[i - 1].text) > WRAP_MAX_COLUMNS:
                 long_breaks += 1
         previous_blank = False
-    if content and lines[-1].blank:
+    if blank_gaps and lines[-1].blank:
         blank_gaps -= 1  # the gap after the last paragraph separates nothing
-    blank_gaps = max(blank_gaps, 0)
     if single_breaks == 0:
         return Layout.BLANK_LINES
     if blank_gaps == 0:
+        content = [line for line in lines if not line.blank]
         return Layout.BLANK_LINES if looks_hard_wrapped(content) else Layout.LINE_PER_BLOCK
     breaks = single_breaks + blank_gaps
     if blank_gaps <= max(1, breaks // 10) and 2 * long_breaks >= single_breaks:
@@ -220,7 +221,7 @@ def group_blocks(lines: Sequence[Line], layout: Layout) -> list[Block]:
                 blocks.append(Block(len(blocks), current))
                 current = []
         elif per_line:
-            blocks.append(Block(len(blocks), [line]))
+            blocks.append(Block(len(blocks), [line], line.text))
         else:
             current.append(line)
     if current:

@@ -68,9 +68,11 @@ def clean(
     kept = [b for b in blocks if b.index not in decisions] if decisions else blocks
     texts = [b.text for b in kept]
     cleaned = "\n\n".join(texts) + "\n" if texts else ""
-    offsets = accumulate((len(t) + 2 for t in texts), initial=0)  # one more than blocks
-    spans = {b.index: (offset, offset + len(t))
-             for b, t, offset in zip(kept, texts, offsets, strict=False)}
+    spans: dict[int, tuple[int, int]] = {}  # where each kept twin stands in the output
+    if decisions:
+        offsets = accumulate((len(t) + 2 for t in texts), initial=0)  # one more than blocks
+        spans = {b.index: (offset, offset + len(t))
+                 for b, t, offset in zip(kept, texts, offsets, strict=False)}
     out_lines = cleaned.split("\n")[:-1]
     origins: list[int | None] = []  # where each output line starts in the input
     for block in kept:
@@ -97,7 +99,7 @@ def clean(
         kept_similar=similar,
         fixes=_fixes(blocks, lines),
         diff=unified_diff(text, out_lines, origins),
-        stats=Stats(len(blocks), len(spans), len(text), len(cleaned),
+        stats=Stats(len(blocks), len(kept), len(text), len(cleaned),
                     round(time.perf_counter() - started, 6), layout.value),
         encoding=encoding,
         encoding_source=source,

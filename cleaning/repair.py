@@ -106,9 +106,10 @@ class Needs:
         >>> Needs.of("donâ€™t &amp;")
         Needs(entities=True, controls=False, denormal=False, mojibake=True, invisible=False)
         """
-        if not might_need_repair(text):
+        is_ascii = text.isascii()
+        if is_ascii and not might_need_repair(text):
             return NOTHING_NEEDED
-        denormal = not text.isascii() and not unicodedata.is_normalized("NFC", text)
+        denormal = not is_ascii and not unicodedata.is_normalized("NFC", text)
         if chardata.ANY_REPAIR_RE.search(text) is None:
             return DENORMAL_ONLY if denormal else NOTHING_NEEDED
         controls = invisible = False
@@ -119,7 +120,7 @@ class Needs:
             entities="&" in text,
             controls=controls,
             denormal=denormal,
-            mojibake=not text.isascii() and chardata.MOJIBAKE_HINT_RE.search(text) is not None,
+            mojibake=not is_ascii and chardata.MOJIBAKE_HINT_RE.search(text) is not None,
             invisible=invisible,
         )
 
