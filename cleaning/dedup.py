@@ -387,7 +387,6 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
     if len(comparable) < 2:
         return
     distinct = {info.key: info for info in reversed(comparable)}  # the first of each key
-    fill_shingle_ids(list(distinct.values()), config)
     for info in comparable:  # the same key, the same tokens: the same shingles
         info._ids = distinct[info.key].shingle_ids(config)
     seen: set[int] = set()
@@ -409,27 +408,6 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
 def _lowest_share(config: CleanConfig) -> float:
     """The lowest share of shingles at which two blocks lead to a decision or a report."""
     return min(config.containment_threshold, config.similar_report_threshold)
-
-
-def fill_shingle_ids(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
-    """Compute the blocks' shingle ids (`BlockInfo.shingle_ids`) for many blocks at once:
-    with the default 3-token shingles, one C-level pass over all their tokens instead of
-    one per block."""
-    todo = [info for info in infos if info._ids is None]
-    if config.shingle_words != 3 or config.shingle_chars != 3 or len(todo) < 2:
-        return  # computed block by block, on first use
-    flat: list[str] = []
-    bounds = []
-    for info in todo:
-        start = len(flat)
-        flat.extend(info.tokens)
-        bounds.append((info, start, len(flat)))
-    grams = list(map(hash, zip(flat, flat[1:], flat[2:], strict=False)))
-    for info, start, end in bounds:
-        if end - start > 3:
-            info._ids = set(grams[start:end - 2])  # the same ints as `shingle_ids`
-        else:
-            info._ids = shingle_ids(info.tokens, config, info.nospace)
 
 
 def is_question(text: str) -> bool:
