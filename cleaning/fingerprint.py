@@ -30,7 +30,7 @@ def match_tokens(text: str) -> list[str]:
     """
     text = chardata.HTML_TAG_RE.sub(" ", text) if "<" in text else text
     if not text.isascii():
-        text = chardata.TYPOGRAPHY_RE.sub(" ", text)  # most text is then ASCII
+        text = chardata.without_typography(text)  # most text is then ASCII
     if text.isascii():
         # The same tokens as TOKEN_RE gives, five times faster: str.translate has a fast
         # path for ASCII.
@@ -58,7 +58,7 @@ def tokenise(texts: Sequence[str]) -> tuple[list[list[str]], bool]:
     if whole.count(BLOCK_SEPARATOR) != len(texts) - 1 or "<" in whole:
         return [match_tokens(t) for t in texts], not whole.isascii()
     if not whole.isascii():
-        whole = chardata.TYPOGRAPHY_RE.sub(" ", whole)  # most text is then ASCII
+        whole = chardata.without_typography(whole)  # most text is then ASCII
     if whole.isascii():
         folded = whole.lower().translate(chardata.ASCII_NONWORD_KEEP_SEPARATOR)
         return [part.split() for part in folded.split(BLOCK_SEPARATOR)], False

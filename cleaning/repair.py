@@ -107,7 +107,9 @@ class Needs:
         Needs(entities=True, controls=False, denormal=False, mojibake=True, invisible=False)
         """
         is_ascii = text.isascii()
-        if is_ascii and not might_need_repair(text):
+        plain = text if is_ascii else chardata.without_typography(text)
+        if plain.isascii() and not might_need_repair(plain):
+            # ASCII and typographic punctuation, which are NFC, and no entity or control.
             return NOTHING_NEEDED
         denormal = not is_ascii and not unicodedata.is_normalized("NFC", text)
         if chardata.ANY_REPAIR_RE.search(text) is None:
