@@ -51,10 +51,10 @@ def unified_diff(
         out.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n")
         for tag, x1, x2, y1, y2 in group:
             if tag == "equal":
-                out.extend(_marked(" ", a[x1:x2]))
+                out.append(_marked(" ", a[x1:x2]))
                 continue
-            out.extend(_marked("-", a[x1:x2]))
-            out.extend(_marked("+", b[y1:y2]))
+            out.append(_marked("-", a[x1:x2]))
+            out.append(_marked("+", b[y1:y2]))
     return "".join(out)
 
 
@@ -69,13 +69,15 @@ def _patch_lines(text: str) -> list[str]:
     return lines
 
 
-def _marked(mark: str, lines: Sequence[str]) -> Iterator[str]:
-    for line in lines:
-        if line.endswith("\n"):
-            yield mark + line
-        else:
-            yield mark + line + "\n"
-            yield NO_NEWLINE
+def _marked(mark: str, lines: Sequence[str]) -> str:
+    """The lines, each after `mark`; a last line without a newline gets patch's marker."""
+    if not lines:
+        return ""
+    text = "".join(lines)  # every line ends in "\n" but perhaps the last: C-level joins
+    marked = mark + text.replace("\n", "\n" + mark)
+    if text.endswith("\n"):
+        return marked[: -len(mark)]
+    return marked + "\n" + NO_NEWLINE
 
 
 def _common_prefix(a: Sequence[str], b: Sequence[str]) -> int:
