@@ -104,6 +104,10 @@ HTML_ELEMENTS = (
 )
 HTML_TAG_RE = re.compile(rf"</?(?:{HTML_ELEMENTS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
+#: HTML_TAG_RE within one block of blocks joined by U+001F: no tag spans two of them.
+HTML_TAG_IN_BLOCK_RE = re.compile(
+    rf"</?(?:{HTML_ELEMENTS})(?:[^\S\x1f][^<>\x1f]*)?/?>", re.IGNORECASE)
+
 #: Escaped angle brackets: with real tags beside them, the line is HTML source.
 ESCAPED_MARKUP_RE = re.compile(r"&(?:lt|gt|#0*6[02]|#x0*3[cCeE]);", re.IGNORECASE)
 

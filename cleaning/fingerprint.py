@@ -55,8 +55,10 @@ def tokenise(texts: Sequence[str]) -> tuple[list[list[str]], bool]:
     if not texts:
         return [], False
     whole = BLOCK_SEPARATOR.join(texts)
-    if whole.count(BLOCK_SEPARATOR) != len(texts) - 1 or "<" in whole:
+    if whole.count(BLOCK_SEPARATOR) != len(texts) - 1:
         return [match_tokens(t) for t in texts], not whole.isascii()
+    if "<" in whole:
+        whole = chardata.HTML_TAG_IN_BLOCK_RE.sub(" ", whole)
     if not whole.isascii():
         whole = chardata.without_typography(whole)  # most text is then ASCII
     if whole.isascii():

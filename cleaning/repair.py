@@ -54,7 +54,7 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Repair:
     """One repair of one line: its step name, ftfy's explanation, the text before and after."""
 
