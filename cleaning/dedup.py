@@ -386,17 +386,19 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
                   and ("\n" not in info.text or info.prose)]
     if len(comparable) < 2:
         return
-    distinct = {info.key: info for info in reversed(comparable)}  # the first of each key
-    for info in comparable:  # the same key, the same tokens: the same shingles
-        info._ids = distinct[info.key].shingle_ids(config)
+    by_key: dict[str, set[int]] = {}
     seen: set[int] = set()
-    shared: set[int] = set()
-    for info in distinct.values():
-        ids = info.shingle_ids(config)
-        shared |= seen & ids
-        seen |= ids
+    shared: set[int] = set()  # shingles of two keys or more
+    sets = []
+    for info in comparable:
+        ids = by_key.get(info.key)
+        if ids is None:  # the same key, the same tokens: the same shingles
+            ids = by_key[info.key] = info.shingle_ids(config)
+            shared |= seen & ids
+            seen |= ids
+        info._ids = ids
+        sets.append(ids)
     bar = _lowest_share(config)
-    sets = [info.shingle_ids(config) for info in comparable]
     core = [ids for ids in sets if ids and len(ids & shared) >= bar * len(ids)]
     if not core:
         return
