@@ -31,9 +31,6 @@ NOSPACE_RANGES = (
 #: letters and digits. Punctuation, symbols, markup and the underscore are not tokens.
 TOKEN_RE = re.compile(f"[{NOSPACE_RANGES}]|[^\\W_{NOSPACE_RANGES}]+")
 
-#: TOKEN_RE, or U+001F, which joins blocks that are tokenised together.
-TOKEN_OR_SEPARATOR_RE = re.compile(f"\x1f|{TOKEN_RE.pattern}")
-
 #: Every ASCII character that is not a letter or digit becomes a space: with str.split,
 #: the ASCII case of TOKEN_RE.
 ASCII_NONWORD = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})

@@ -108,17 +108,15 @@ def block_infos(texts: Sequence[str]) -> list[BlockInfo]:
     """What the decision needs of each block, tokenised in one pass over the article."""
     infos = []
     all_tokens, maybe_nospace = tokenise(texts)
-    spaced = not maybe_nospace or not any(map(has_nospace, texts))
-    for text, tokens in zip(texts, all_tokens, strict=True):
+    for text, tokens, maybe in zip(texts, all_tokens, maybe_nospace, strict=True):
         key = match_key(tokens)
         run_key = key or "\x00" + " ".join(text.split())
-        if spaced:  # every token with a letter is a word
+        if maybe and has_nospace(text):
+            infos.append(BlockInfo(text, tokens, key, word_count(text, tokens, True), True,
+                                   run_key))
+        else:  # every token with a letter is a word
             words = len(tokens) - sum(map(str.isdigit, tokens))
             infos.append(BlockInfo(text, tokens, key, words, False, run_key))
-        else:
-            nospace = has_nospace(text)
-            infos.append(BlockInfo(text, tokens, key, word_count(text, tokens, nospace),
-                                   nospace, run_key))
     return infos
 
 

@@ -49,37 +49,45 @@ def match_tokens_many(texts: Sequence[str]) -> list[list[str]]:
     return tokenise(texts)[0]
 
 
-def tokenise(texts: Sequence[str]) -> tuple[list[list[str]], bool]:
-    """`match_tokens_many`, and whether any block may hold a script without spaces (if
-    not, `has_nospace` is False for every one of them)."""
+def tokenise(texts: Sequence[str]) -> tuple[list[list[str]], list[bool]]:
+    """`match_tokens_many`, and for each block whether it may hold a script without
+    spaces (if not, `has_nospace` is False for it)."""
     if not texts:
-        return [], False
+        return [], []
     whole = BLOCK_SEPARATOR.join(texts)
     if whole.count(BLOCK_SEPARATOR) != len(texts) - 1:
-        return [match_tokens(t) for t in texts], not whole.isascii()
+        return [match_tokens(t) for t in texts], [not t.isascii() for t in texts]
     if "<" in whole:
         whole = chardata.HTML_TAG_IN_BLOCK_RE.sub(" ", whole)
     if not whole.isascii():
         whole = chardata.without_typography(whole)  # most text is then ASCII
     if whole.isascii():
         folded = whole.lower().translate(chardata.ASCII_NONWORD_KEEP_SEPARATOR)
-        return [part.split() for part in folded.split(BLOCK_SEPARATOR)], False
+        return [part.split() for part in folded.split(BLOCK_SEPARATOR)], [False] * len(texts)
+    parts = whole.split(BLOCK_SEPARATOR)
+    plain = [part.isascii() for part in parts]
+    # The ASCII blocks, folded the cheap way; the others, below.
+    tokens = [part.lower().translate(chardata.ASCII_NONWORD).split() if is_plain else []
+              for part, is_plain in zip(parts, plain, strict=True)]
+    high = [False] * len(parts)
+    others = [i for i, is_plain in enumerate(plain) if not is_plain]
     # NFKC cannot join characters across the separator (a control character, which
-    # nothing composes with), so normalising the whole is normalising each block. Every
-    # non-ASCII character that TOKEN_RE skips becomes a space; then only ASCII is left to
-    # fold, which bytes.translate does at C speed. Scripts without spaces stay where they
-    # were, from U+0E00 on, through NFKC.
-    folded = chardata.NONASCII_NONWORD_RE.sub(
-        " ", unicodedata.normalize("NFKC", whole).casefold())
-    if chardata.FROM_THAI_ON_RE.search(folded) is None:
-        maybe_nospace = False
-    elif chardata.NOSPACE_CHAR_RE.search(folded) is not None:
-        tokens = chardata.TOKEN_OR_SEPARATOR_RE.findall(folded)
-        return [part.split() for part in " ".join(tokens).split(BLOCK_SEPARATOR)], True
-    else:
-        maybe_nospace = True
+    # nothing composes with), so normalising the joined blocks is normalising each one.
+    # Every non-ASCII character that TOKEN_RE skips becomes a space; then only ASCII is
+    # left to fold, which bytes.translate does at C speed (TOKEN_RE skips ASCII
+    # punctuation too). Scripts without spaces stay where they were, from U+0E00 on.
+    folded = chardata.NONASCII_NONWORD_RE.sub(" ", unicodedata.normalize(
+        "NFKC", BLOCK_SEPARATOR.join([parts[i] for i in others])).casefold())
     folded = folded.encode("utf-8").translate(chardata.ASCII_NONWORD_BYTES).decode("utf-8")
-    return [part.split() for part in folded.split(BLOCK_SEPARATOR)], maybe_nospace
+    any_high = chardata.FROM_THAI_ON_RE.search(folded) is not None
+    for i, part in zip(others, folded.split(BLOCK_SEPARATOR), strict=True):
+        if any_high and chardata.FROM_THAI_ON_RE.search(part) is not None:
+            high[i] = True  # only blocks in such scripts pay for the regex
+            if chardata.NOSPACE_CHAR_RE.search(part) is not None:
+                tokens[i] = chardata.TOKEN_RE.findall(part)
+                continue
+        tokens[i] = part.split()
+    return tokens, high
 
 
 #: Joins blocks for `match_tokens_many`; a control character that repair removes.
