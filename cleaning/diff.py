@@ -43,8 +43,18 @@ def unified_diff(
     if a == b:
         return ""
     skip = _common_prefix(a, b)
-    matches = _align(original, a, b, origins, skip)
-    opcodes = _opcodes(matches, len(a), len(b), skip)
+    # And at the end: after the last removal, the rest of the text is the input's.
+    tail = _common_prefix(a[:skip - 1:-1] if skip else a[::-1],
+                          b[:skip - 1:-1] if skip else b[::-1])
+    a_end, b_end = len(a) - tail, len(b) - tail
+    matches = _align(original, a[:a_end], b[:b_end], origins[:b_end], skip)
+    opcodes = _opcodes(matches, a_end, b_end, skip)
+    if tail:
+        if opcodes and opcodes[-1][0] == "equal":
+            _, x1, _, y1, _ = opcodes.pop()
+            opcodes.append(("equal", x1, len(a), y1, len(b)))
+        else:
+            opcodes.append(("equal", a_end, len(a), b_end, len(b)))
     out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
     for group in _grouped(opcodes):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]

@@ -16,7 +16,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 from itertools import accumulate
 
-from cleaning.blocks import Block, Layout, Line, choose_layout, group_blocks, split_lines
+from cleaning.blocks import (
+    Block,
+    Layout,
+    Line,
+    choose_layout,
+    group_blocks,
+    layout_of_blocks,
+    split_lines,
+)
 from cleaning.config import CLEAN_DEFAULTS, CleanConfig
 from cleaning.decode import decode_bytes
 from cleaning.dedup import BlockInfo, Decision, DuplicateFinder, block_infos, mark_suspects
@@ -185,14 +193,8 @@ def _relayouts(outcome: _Outcome) -> bool:
     blocks, _, decisions, _ = outcome
     if not decisions:
         return False  # the same blocks, the same gaps between them: the same layout
-    kept = [b for b in blocks if b.index not in decisions]
-    if not any(len(b.lines) > 1 for b in kept):
-        return False
-    lines: list[Line] = []
-    for b in kept:
-        lines.extend(b.lines)
-        lines.append(Line("", 0, 0))
-    return choose_layout(lines[:-1]) is Layout.LINE_PER_BLOCK
+    return layout_of_blocks([b for b in blocks if b.index not in decisions]) is (
+        Layout.LINE_PER_BLOCK)
 
 
 def _runs(order: Sequence[int], decisions: dict[int, Decision], blocks: Sequence[Block],
