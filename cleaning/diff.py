@@ -43,18 +43,25 @@ def unified_diff(
     if a == b:
         return ""
     skip = _common_prefix(a, b)
-    # And at the end: after the last removal, the rest of the text is the input's.
-    tail = _common_prefix(a[:skip - 1:-1] if skip else a[::-1],
-                          b[:skip - 1:-1] if skip else b[::-1])
-    a_end, b_end = len(a) - tail, len(b) - tail
+    # And at the end: after the last removal, the rest of the text is the input's, but for
+    # a last line that differs (most often, the input's lacks its newline).
+    last = 1 if skip < min(len(a), len(b)) and a[-1] != b[-1] else 0
+    tail = _common_prefix(a[skip:len(a) - last][::-1], b[skip:len(b) - last][::-1])
+    a_end, b_end = len(a) - last - tail, len(b) - last - tail
     matches = _align(original, a[:a_end], b[:b_end], origins[:b_end], skip)
     opcodes = _opcodes(matches, a_end, b_end, skip)
     if tail:
         if opcodes and opcodes[-1][0] == "equal":
             _, x1, _, y1, _ = opcodes.pop()
-            opcodes.append(("equal", x1, len(a), y1, len(b)))
+            opcodes.append(("equal", x1, a_end + tail, y1, b_end + tail))
         else:
-            opcodes.append(("equal", a_end, len(a), b_end, len(b)))
+            opcodes.append(("equal", a_end, a_end + tail, b_end, b_end + tail))
+    if last:
+        if opcodes and opcodes[-1][0] != "equal":  # one change with the one before it
+            _, x1, _, y1, _ = opcodes.pop()
+            opcodes.append(("replace", x1, len(a), y1, len(b)))
+        else:
+            opcodes.append(("replace", len(a) - 1, len(a), len(b) - 1, len(b)))
     out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
     for group in _grouped(opcodes):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
@@ -114,6 +121,8 @@ def _align(original: str, a: Sequence[str], b: Sequence[str],
     Output lines come from the input in order, so one forward walk finds the input line
     of each: its origin offset only ever grows.
     """
+    if skip >= len(a) or skip >= len(b):
+        return []  # nothing left to pair
     where: list[int | None] = []
     q = skip
     line_end = sum(map(len, a[:skip + 1]))
