@@ -108,7 +108,7 @@ def main() -> int:
                  "--chdir", str(ROOT / "benchmarks"), "echo_app:app"]
     with running(floor_cmd, env, port=port) as base:
         wrk(base + "/echo", 8, 2, str(echo))  # warm up
-        measure(base, "POST /echo, 4 KB, bare Flask (HTTP floor)", "/echo", str(echo))
+        measure(base, FLOOR_LABEL, "/echo", str(echo))
     with running([str(BIN / "newsclean"), "serve"], env) as base:
         wrk(base + "/healthz", 8, 2, None)  # warm up
         wrk(base + "/clean", 8, 2, str(full))
@@ -116,8 +116,15 @@ def main() -> int:
                                    (CLEAN_LABEL, "/clean", str(full)),
                                    ("POST /clean, 5 KB, diff=false", "/clean", str(nodiff))):
             measure(base, label, url, script)
+    # The floor again, after: the machine is shared, and the higher of the two is the one
+    # /clean is compared with (the comparison that flatters it least).
+    with running(floor_cmd, env, port=port) as base:
+        wrk(base + "/echo", 8, 2, str(echo))
+        again = wrk(base + "/echo", 8, args.duration, str(echo))
+        rows.append(f"| {FLOOR_LABEL}, again after | 8 | {again['rps']:.0f} | "
+                    f"{again['p50']:.2f} | {again['p99']:.2f} | {again['non2xx']:.0f} |")
     sizes = sorted(len(t.encode()) for t in texts)
-    floor = results[("POST /echo, 4 KB, bare Flask (HTTP floor)", 8)]["rps"]
+    floor = max(results[(FLOOR_LABEL, 8)]["rps"], again["rps"])
     at8 = results[(CLEAN_LABEL, 8)]
     share = at8["rps"] / floor
     report = "\n".join([
@@ -129,14 +136,17 @@ def main() -> int:
         "|---|---|---|---|---|---|", *rows, "",
         "## Against the floor", "",
         f"At 8 connections, /clean (full answer) serves **{share:.0%} of the floor** "
-        f"({at8['rps']:.0f} of {floor:.0f} requests/s) with p99 {at8['p99']:.2f} ms. "
+        f"({at8['rps']:.0f} of {floor:.0f} requests/s, the higher of the floor's two "
+        f"measurements) with p99 {at8['p99']:.2f} ms. "
         f"The target, 2,000 requests/s on machines where this floor is ~7,000, is "
         f"{2000 / 7000:.0%} of the floor; on such a machine this run would serve "
-        f"~{share * 7000:.0f} requests/s.", ""])
+        f"~{share * 7000:.0f} requests/s, with p99 ~{at8['p99'] * floor / 7000:.1f} ms "
+        "(latency scaled by the same factor).", ""])
     return emit(report, args.report)
 
 
 CLEAN_LABEL = "POST /clean, 5 KB, full answer"
+FLOOR_LABEL = "POST /echo, 4 KB, bare Flask (HTTP floor)"
 
 
 if __name__ == "__main__":
