@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -89,8 +90,13 @@ def test_operations_and_metrics_across_workers(server: str) -> None:
 def test_request_id_in_access_log(server: str) -> None:
     request("GET", server + "/healthz", headers={"X-Request-ID": "trace-me-42"})
     port = server.rsplit(":", 1)[1]
-    log = (ROOT / ".pytest_cache" / f"server-{port}.log").read_text()
-    lines = [json.loads(line) for line in log.splitlines() if "trace-me-42" in line]
+    log_file = ROOT / ".pytest_cache" / f"server-{port}.log"
+    lines: list[dict[str, object]] = []
+    deadline = time.monotonic() + 10  # gunicorn logs the request after answering it
+    while not lines and time.monotonic() < deadline:
+        lines = [json.loads(line) for line in log_file.read_text().splitlines()
+                 if "trace-me-42" in line]
+        time.sleep(0.05)
     assert lines
     assert lines[0]["status"] == 200
     assert lines[0]["path"] == "/healthz"
