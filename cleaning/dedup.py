@@ -384,19 +384,17 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
                   and ("\n" not in info.text or info.prose)]
     if len(comparable) < 2:
         return
-    # The exact shingle sets, which the suspects' decisions are verified on later anyway:
-    # sets of tuples keep each tuple's hash, so the set operations below never hash again.
-    by_key: dict[str, set[Shingle]] = {}
-    seen: set[Shingle] = set()
-    shared: set[Shingle] = set()  # shingles of two keys or more
+    by_key: dict[str, set[int]] = {}
+    seen: set[int] = set()
+    shared: set[int] = set()  # shingles of two keys or more
     sets = []
     for info in comparable:
         ids = by_key.get(info.key)
         if ids is None:  # the same key, the same tokens: the same shingles
-            ids = by_key[info.key] = info.shingle_set(config)
+            ids = by_key[info.key] = info.shingle_ids(config)
             shared |= seen & ids
             seen |= ids
-        info._shingles = ids
+        info._ids = ids
         sets.append(ids)
     bar = _lowest_share(config)
     core = [ids for ids in sets if ids and len(ids & shared) >= bar * len(ids)]
