@@ -20,7 +20,7 @@ from enum import Enum
 
 from cleaning import chardata
 from cleaning.config import CleanConfig
-from cleaning.repair import Needs, Repair, repair_line
+from cleaning.repair import Needs, Repair, normalize_spaces, repair_line
 
 #: Wider than this (in terminal columns), a line is not hard-wrapped prose.
 WRAP_MAX_COLUMNS = 100
@@ -108,9 +108,7 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
         if gate is not None and gate.search(raw) is not None:
             _add_line(lines, text, start, end, config, needs)
         else:
-            fixed = raw.strip(" \t")
-            if "  " in fixed or "\t" in fixed:
-                fixed = chardata.SPACE_RUN_RE.sub(" ", fixed)
+            fixed = normalize_spaces(raw)
             if fixed == raw or not fold:
                 lines.append(Line(raw, start, end))
             else:

@@ -86,8 +86,14 @@ SPACE_RUN_RE = re.compile("[ \t]{2,}|\t")
 #: byte-order mark, word joiner, Mongolian vowel separator. The zero-width space is
 #: handled apart (ZWSP_SCRIPT_RE); joiners that build emoji and shape scripts (ZWJ, ZWNJ)
 #: and bidirectional marks are kept.
-INVISIBLE_RE = re.compile("[\u00ad\ufeff\u2060\u180e]")
+INVISIBLE_CHARS = "\u00ad\ufeff\u2060\u180e"
+INVISIBLE_RE = re.compile(f"[{INVISIBLE_CHARS}]")
 ZWSP = "\u200b"
+
+#: Characters that need ftfy even in text that does not look like mojibake: C0/C1
+#: controls, terminal escapes, surrogates and deprecated format characters.
+CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u206a-\u206f\ufff9-\ufffb"
+CONTROL_RE = re.compile(f"[{CONTROL_CHARS}]")
 
 #: A character entity or numeric character reference.
 HTML_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
@@ -176,10 +182,7 @@ MAY_BE_BAD_RE = re.compile(
 
 #: Characters that need ftfy even in text that does not look like mojibake, or that are
 #: invisible junk: one scan tells most texts that neither applies.
-CONTROL_OR_INVISIBLE_RE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u206a-\u206f\ufff9-\ufffb"
-    "\u00ad\ufeff\u2060\u180e\u200b]"
-)
+CONTROL_OR_INVISIBLE_RE = re.compile(f"[{CONTROL_CHARS}{INVISIBLE_CHARS}{ZWSP}]")
 
 #: Control characters that LINE_BREAK_RE breaks lines at.
 CONTROL_LINE_BREAK_RE = re.compile("[\v\f\x1c\x1d\x1e]")
@@ -188,15 +191,7 @@ CONTROL_LINE_BREAK_RE = re.compile("[\v\f\x1c\x1d\x1e]")
 #: Any character that some repair might act on, in one class: a single scan tells most
 #: texts (correct prose, curly quotes included) that only spaces can be wrong in them.
 ANY_REPAIR_RE = re.compile(
-    f"[&\x00-\x08\x0b\x0c\x0e-\x1f\x7f{MOJIBAKE_CHARS}\u2500-\u259f\ufffd"
-    "\ud800-\udfff\u206a-\u206f\ufff9-\ufffb\u00ad\ufeff\u2060\u180e\u200b]"
-)
-
-#: Characters that need ftfy even in text that does not look like mojibake: C0/C1
-#: controls, terminal escapes, surrogates and deprecated format characters.
-CONTROL_RE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u206a-\u206f\ufff9-\ufffb]"
-)
+    f"[&{CONTROL_CHARS}{MOJIBAKE_CHARS}\u2500-\u259f\ufffd{INVISIBLE_CHARS}{ZWSP}]")
 
 #: Markdown and bullet decoration around a heading or list item, stripped for display of
 #: the headline (never from the returned text).

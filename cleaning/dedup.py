@@ -111,12 +111,9 @@ def block_infos(texts: Sequence[str]) -> list[BlockInfo]:
     for text, tokens, maybe in zip(texts, all_tokens, maybe_nospace, strict=True):
         key = match_key(tokens)
         run_key = key or "\x00" + " ".join(text.split())
-        if maybe and has_nospace(text):
-            infos.append(BlockInfo(text, tokens, key, word_count(text, tokens, True), True,
-                                   run_key))
-        else:  # every token with a letter is a word
-            words = len(tokens) - sum(map(str.isdigit, tokens))
-            infos.append(BlockInfo(text, tokens, key, words, False, run_key))
+        nospace = maybe and has_nospace(text)
+        infos.append(BlockInfo(text, tokens, key, word_count(text, tokens, nospace), nospace,
+                               run_key))
     return infos
 
 
@@ -289,13 +286,14 @@ class DuplicateFinder:
             for j in index.candidates(i, ids):
                 if j in decided or infos[j].key == key:
                     continue
-                shared = len(s_i & infos[j].shingle_set(config))
+                s_j = infos[j].shingle_set(config)
+                shared = len(s_i & s_j)
                 # A pair sharing less than this leads to no decision and no report.
-                if shared and shared >= bar * min(len(s_i), len(infos[j].shingle_set(config))):
-                    candidates.append((shared, j))
+                if shared and shared >= bar * min(len(s_i), len(s_j)):
+                    candidates.append((shared, j, len(s_j)))
             candidates.sort(key=lambda c: (-c[0], c[1]))
-            if any(self._compare(i, j, shared, len(s_i), len(infos[j].shingle_set(config)))
-                   for shared, j in candidates[: config.max_candidates]):
+            if any(self._compare(i, j, shared, len(s_i), size_j)
+                   for shared, j, size_j in candidates[: config.max_candidates]):
                 continue
             index.add(i, ids)
 
@@ -381,7 +379,7 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
     min_words = config.min_words
     comparable = [info for info in infos
                   if info.words >= min_words and info.key and not is_question(info.text)
-                  and ("\n" not in info.text or info.prose)]
+                  and info.prose]
     if len(comparable) < 2:
         return
     by_key: dict[str, set[int]] = {}

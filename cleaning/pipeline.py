@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from itertools import accumulate
+from operator import attrgetter
 
 from cleaning.blocks import (
     Block,
@@ -97,7 +98,7 @@ def clean(
     removed = [
         Removal(d.kind, i, blocks[i].text, blocks[i].start, blocks[i].end, d.twin,
                 blocks[d.twin].text, *spans[d.twin], d.similarity, i in in_run)
-        for i, d in ((i, decisions[i]) for i in order)
+        for i, d in sorted(decisions.items())
     ]
     return CleanResult(
         text=cleaned,
@@ -156,7 +157,7 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Out
         if _settled([infos[i] for i in active], config, title):
             break
     kept_similar = sorted((k for k in similar.values() if k.block not in decisions),
-                          key=lambda k: (k.block, k.similar_to))
+                          key=attrgetter("block", "similar_to"))
     return blocks, headline, decisions, kept_similar
 
 
@@ -166,15 +167,18 @@ def _settled(infos: list[BlockInfo], config: CleanConfig, title: str | None) -> 
     keys = {info.run_key for info in infos}
     if len(keys) != len(infos) or any(info.suspect for info in infos):
         return False
-    _, copies = find_headline([i.text for i in infos], [i.key for i in infos],
-                              [i.words for i in infos], title, config.headline_max_words)
-    return not copies or not config.remove_repeated_headline
+    return not config.remove_repeated_headline or not _headline(infos, config, title)[1]
+
+
+def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
+              ) -> tuple[Headline | None, list[int]]:
+    return find_headline([i.text for i in infos], [i.key for i in infos],
+                         [i.words for i in infos], title, config.headline_max_words)
 
 
 def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
             ) -> tuple[dict[int, Decision], list[KeptSimilar], Headline | None]:
-    headline, copies = find_headline([i.text for i in infos], [i.key for i in infos],
-                                     [i.words for i in infos], title, config.headline_max_words)
+    headline, copies = _headline(infos, config, title)
     if not config.remove_repeated_headline:
         copies = []
     decisions, similar = DuplicateFinder(infos, config).decide(
@@ -184,7 +188,7 @@ def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
             [*similar, *(KeptSimilar(i, d.twin, d.similarity,
                                      f"{d.kind}: kept, remove_duplicates is off")
                          for i, d in decisions.items() if d.kind != "repeated_headline")],
-            key=lambda k: (k.block, k.similar_to))
+            key=attrgetter("block", "similar_to"))
         decisions = {i: d for i, d in decisions.items() if d.kind == "repeated_headline"}
     return decisions, similar, headline
 

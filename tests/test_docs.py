@@ -24,6 +24,11 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
     assert "make serve" in ci  # CI starts the service the way the README says
     makefile = (ROOT / "Makefile").read_text()
     assert "uv sync --frozen" in makefile  # they install what they need, from the lock file
+    # The same uv resolves the lock file for the tests and for the image.
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    pins = {re.search(r"uv==([\d.]+)", text).group(1)  # type: ignore[union-attr]
+            for text in (makefile, dockerfile)}
+    assert len(pins) == 1, pins
 
 
 def test_every_setting_is_in_the_readme_table() -> None:
