@@ -9,12 +9,12 @@ lines: text up to and including "\\n"; a CR or a U+2028 is part of the line it s
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import accumulate
 
 CONTEXT = 3
 NO_NEWLINE = "\\ No newline at end of file\n"
 
-Opcode = tuple[str, int, int, int, int]
-
+Run = tuple[int, int, int]  # equal lines: where in the input, where in the output, how many
 
 def unified_diff(
     original: str,
@@ -48,31 +48,49 @@ def unified_diff(
     last = 1 if skip < min(len(a), len(b)) and a[-1] != b[-1] else 0
     tail = _common_prefix(a[skip:len(a) - last][::-1], b[skip:len(b) - last][::-1])
     a_end, b_end = len(a) - last - tail, len(b) - last - tail
-    matches = _align(original, a[:a_end], b[:b_end], origins[:b_end], skip)
-    opcodes = _opcodes(matches, a_end, b_end, skip)
+    runs = _align(original, a[:a_end], b[:b_end], origins[:b_end], skip)
     if tail:
-        if opcodes and opcodes[-1][0] == "equal":
-            _, x1, _, y1, _ = opcodes.pop()
-            opcodes.append(("equal", x1, a_end + tail, y1, b_end + tail))
-        else:
-            opcodes.append(("equal", a_end, a_end + tail, b_end, b_end + tail))
-    if last:
-        if opcodes and opcodes[-1][0] != "equal":  # one change with the one before it
-            _, x1, _, y1, _ = opcodes.pop()
-            opcodes.append(("replace", x1, len(a), y1, len(b)))
-        else:
-            opcodes.append(("replace", len(a) - 1, len(a), len(b) - 1, len(b)))
-    out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
-    for group in _grouped(opcodes):
-        i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
-        out.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n")
-        for tag, x1, x2, y1, y2 in group:
-            if tag == "equal":
-                out.append(_marked(" ", a[x1:x2]))
-                continue
-            out.append(_marked("-", a[x1:x2]))
-            out.append(_marked("+", b[y1:y2]))
-    return "".join(out)
+        _extend(runs, a_end, b_end, tail)
+    _extend(runs, len(a), len(b), 0)  # the end: what differs before it is the last change
+    return "".join([f"--- a/{name}\n", f"+++ b/{name}\n", *_hunks(a, b, runs)])
+
+
+def _extend(runs: list[Run], p: int, k: int, length: int) -> None:
+    p0, k0, length0 = runs[-1]
+    if p == p0 + length0 and k == k0 + length0:
+        runs[-1] = (p0, k0, length0 + length)
+    else:
+        runs.append((p, k, length))
+
+
+def _hunks(a: Sequence[str], b: Sequence[str], runs: Sequence[Run],
+           n: int = CONTEXT) -> Iterator[str]:
+    """The hunks of the changes between the runs, with `n` lines of context, grouped as
+    difflib groups them: changes closer than 2n + 1 equal lines share a hunk."""
+    t, last = 0, len(runs) - 1
+    whole = len(a) - (1 if a and not a[-1].endswith("\n") else 0)  # lines ending in "\n"
+    while t < last:
+        p, k, length = runs[t]
+        context = min(n, length)
+        i1, j1 = p + length - context, k + length - context
+        body = [_marked(" ", a[i1:p + length])] if context else []
+        while True:
+            x, y = p + length, k + length  # where the change starts
+            p, k, length = runs[t + 1]
+            # One line is the common change: marked here, without slicing.
+            if p > x:
+                body.append("-" + a[x] if p - x == 1 and x < whole else _marked("-", a[x:p]))
+            if k > y:
+                body.append("+" + b[y] if k - y == 1 else _marked("+", b[y:k]))
+            t += 1
+            if t == last or length > 2 * n:
+                context = min(n, length)
+                if context:
+                    body.append(_marked(" ", a[p:p + context]))
+                break
+            body.append(" " + a[p] if length == 1 and p < whole else _marked(" ", a[p:p + length]))
+        yield f"@@ -{_range(i1, p + context)} +{_range(j1, k + context)} @@\n"
+        yield from body
 
 
 def _patch_lines(text: str) -> list[str]:
@@ -88,6 +106,8 @@ def _patch_lines(text: str) -> list[str]:
 
 def _marked(mark: str, lines: Sequence[str]) -> str:
     """The lines, each after `mark`; a last line without a newline gets patch's marker."""
+    if len(lines) == 1 and lines[0][-1:] == "\n":
+        return mark + lines[0]
     if not lines:
         return ""
     text = "".join(lines)  # every line ends in "\n" but perhaps the last: C-level joins
@@ -114,19 +134,59 @@ def _common_prefix(a: Sequence[str], b: Sequence[str]) -> int:
 
 
 def _align(original: str, a: Sequence[str], b: Sequence[str],
-           origins: Sequence[int | None], skip: int = 0) -> list[tuple[int, int]]:
-    """Pairs (input line, output line) that are equal, increasing in both, after the first
-    `skip` lines of each, which are equal.
+           origins: Sequence[int | None], skip: int = 0) -> list[Run]:
+    """Runs of equal lines (input line, output line, how many), increasing in both: the
+    first `skip` lines of each, which are equal (an empty run if none), then the pairs
+    that the output lines' origins give. Two runs in a row have a change between them.
 
     Output lines come from the input in order, so one forward walk finds the input line
     of each: its origin offset only ever grows.
     """
-    if skip >= len(a) or skip >= len(b):
-        return []  # nothing left to pair
-    where: list[int | None] = []
+    runs: list[Run] = []
+    p0, k0, length = 0, 0, skip  # the run being extended
+    if skip < len(a) and skip < len(b):
+        where = _input_lines(a, origins[skip:], skip)
+        last = previous = skip - 1
+        for k, p in enumerate(where, skip):
+            if p is None:
+                # A separator: a blank input line between the two blocks, if there is one.
+                following = where[k - skip + 1] if k - skip + 1 < len(where) else len(a)
+                first = (last if last > previous else previous) + 1
+                if following is None or following > first:  # never two separators in a row
+                    p = next((q for q in range(first, len(a) if following is None else following)
+                              if a[q] == "\n"), None)
+                    if p is None:
+                        continue
+                else:
+                    continue
+            else:
+                previous = p
+                if p <= last or a[p] != b[k]:
+                    continue
+            last = p
+            if p == p0 + length and k == k0 + length:
+                length += 1
+            else:
+                runs.append((p0, k0, length))
+                p0, k0, length = p, k, 1
+    runs.append((p0, k0, length))
+    return runs
+
+
+def _input_lines(a: Sequence[str], origins: Sequence[int | None], skip: int,
+                 ) -> list[int | None]:
+    """For each origin, the input line it falls in (from line `skip` on), or None."""
+    starts = dict(zip(accumulate(map(len, a), initial=0), range(len(a)), strict=False))
+    where = list(map(starts.get, origins))  # the common case: each origin starts a line
+    found = [w for w in where[:2] if w is not None]
+    if where.count(None) == origins.count(None) and (not found or found[0] >= skip):
+        return where
+    # Origins inside a line (a line break that patch does not see, such as U+2028) or
+    # before line `skip`: one forward walk, as origins only ever grow.
+    where = []
     q = skip
     line_end = sum(map(len, a[:skip + 1]))
-    for origin in origins[skip:]:
+    for origin in origins:
         if origin is None:
             where.append(None)
             continue
@@ -134,70 +194,7 @@ def _align(original: str, a: Sequence[str], b: Sequence[str],
             q += 1
             line_end += len(a[q])
         where.append(q)
-    after = len(a)
-    next_content: list[int] = [0] * len(where)
-    for k in range(len(where) - 1, -1, -1):
-        next_content[k] = after
-        p = where[k]
-        if p is not None:
-            after = p
-    matches: list[tuple[int, int]] = []
-    last = previous = skip - 1
-    for k, p in enumerate(where):
-        if p is None:
-            # A separator: a blank input line between the two blocks, if there is one.
-            for q in range(max(last, previous) + 1, next_content[k]):
-                if a[q] == "\n":
-                    matches.append((q, k + skip))
-                    last = q
-                    break
-            continue
-        previous = p
-        if p > last and a[p] == b[k + skip]:
-            matches.append((p, k + skip))
-            last = p
-    return matches
-
-
-def _opcodes(matches: Sequence[tuple[int, int]], len_a: int, len_b: int,
-             skip: int = 0) -> list[Opcode]:
-    codes: list[Opcode] = [("equal", 0, skip, 0, skip)] if skip else []
-    i = j = skip
-    for p, k in [*matches, (len_a, len_b)]:
-        if p > i or k > j:
-            tag = "replace" if p > i and k > j else ("delete" if p > i else "insert")
-            codes.append((tag, i, p, j, k))
-        if (p, k) == (len_a, len_b):
-            break
-        if codes and codes[-1][0] == "equal" and codes[-1][2] == p and codes[-1][4] == k:
-            codes[-1] = ("equal", codes[-1][1], p + 1, codes[-1][3], k + 1)
-        else:
-            codes.append(("equal", p, p + 1, k, k + 1))
-        i, j = p + 1, k + 1
-    return codes
-
-
-def _grouped(codes: list[Opcode], n: int = CONTEXT) -> Iterator[list[Opcode]]:
-    """Hunks with `n` lines of context, as difflib groups them."""
-    if not codes:
-        return
-    codes = list(codes)
-    if codes[0][0] == "equal":
-        tag, i1, i2, j1, j2 = codes[0]
-        codes[0] = tag, max(i1, i2 - n), i2, max(j1, j2 - n), j2
-    if codes[-1][0] == "equal":
-        tag, i1, i2, j1, j2 = codes[-1]
-        codes[-1] = tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)
-    group: list[Opcode] = []
-    for tag, i1, i2, j1, j2 in codes:
-        if tag == "equal" and i2 - i1 > 2 * n:
-            group.append((tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)))
-            yield group
-            group = []
-            i1, j1 = max(i1, i2 - n), max(j1, j2 - n)
-        group.append((tag, i1, i2, j1, j2))
-    if group and not (len(group) == 1 and group[0][0] == "equal"):
-        yield group
+    return where
 
 
 def _range(start: int, stop: int) -> str:

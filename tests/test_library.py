@@ -153,3 +153,56 @@ def test_layout_of_blocks_is_choose_layout_of_their_rendering() -> None:
         for block in blocks:
             rendered.extend([*block.lines, Line("", 0, 0)])
         assert layout_of_blocks(blocks) is choose_layout(rendered[:-1])
+
+
+def test_clean_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """`clean` pauses the cyclic collector while it runs, and resumes it only if it ran."""
+    import gc
+
+    assert gc.isenabled()
+    clean("Hello.\n\nHello.\n")
+    assert gc.isenabled()
+    with pytest.raises(BinaryInputError):
+        clean(b"\x00\x01\x02\x03" * 100)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        clean("Hello.\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_cleaning_makes_no_reference_cycles() -> None:
+    """What makes pausing the collector cheap: all that `clean` makes is freed by reference
+    counting, but for datasketch's `MinHashLSH` (it holds a bound method of itself), which
+    the collector frees once it runs again."""
+    import gc
+
+    seeds = Path(__file__).parent.parent / "seeds"
+    texts = ["", "Storm hits coast\n\n**Storm hits coast**\n\nThe storm came at dawn.",
+             "Caf\u00c3\u00a9 &amp; more\r\n\r\nCaf\u00c3\u00a9 &amp; more\r\n",
+             "北京大学是中国的大学。\n北京大学是中国的大学。\n",
+             *(p.read_text() for p in sorted(seeds.glob("*.txt")))]
+    clean(texts[1])
+    gc.collect()
+    gc.disable()
+    try:
+        for text in texts:
+            clean(text)
+            clean(text, title="Storm hits coast")
+            clean(text.encode("utf-16"))
+        with pytest.raises(BinaryInputError):
+            clean(b"\x00\x01\x02\x03" * 100)
+        assert gc.collect() == 0
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        for text in texts:
+            clean(text, CleanConfig(candidate_search="minhash"))
+        gc.collect()
+        assert gc.garbage, "the minhash search ran"
+        assert {type(o).__module__.split(".")[0] for o in gc.garbage} <= {
+            "datasketch", "builtins", "collections"}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
