@@ -176,7 +176,8 @@ def _align(original: str, a: Sequence[str], b: Sequence[str],
 def _input_lines(a: Sequence[str], origins: Sequence[int | None], skip: int,
                  ) -> list[int | None]:
     """For each origin, the input line it falls in (from line `skip` on), or None."""
-    starts = dict(zip(accumulate(map(len, a), initial=0), range(len(a)), strict=False))
+    offsets = accumulate(map(len, a), initial=0)  # one more than lines: the end
+    starts: dict[int | None, int] = dict(zip(offsets, range(len(a)), strict=False))
     where = list(map(starts.get, origins))  # the common case: each origin starts a line
     found = [w for w in where[:2] if w is not None]
     if where.count(None) == origins.count(None) and (not found or found[0] >= skip):
