@@ -72,6 +72,8 @@ def might_need_repair(text: str) -> bool:
     >>> might_need_repair("donâ€™t")
     True
     """
+    if text.isascii():
+        return bool(text.encode("ascii").translate(None, chardata.NO_REPAIR_HINT_BYTES))
     return chardata.REPAIR_HINT_RE.search(text) is not None
 
 

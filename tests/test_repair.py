@@ -95,3 +95,16 @@ def test_mojibake_hint_covers_what_ftfy_calls_bad() -> None:
     texts += ["".join(rng.choice(plain) for _ in range(rng.randint(3, 8)))
               for _ in range(30_000)]
     assert [t for t in texts if BADNESS_RE.search(t)] == []
+
+
+def test_might_need_repair_reads_ascii_as_its_regex_does() -> None:
+    """The bytes fast path for ASCII text and REPAIR_HINT_RE agree on every ASCII character,
+    alone and inside text."""
+    from cleaning.repair import might_need_repair
+
+    for code in range(0x80):
+        for text in (chr(code), f"Plain text {chr(code)} here.", f"{chr(code)}\n"):
+            assert might_need_repair(text) == (
+                chardata.REPAIR_HINT_RE.search(text) is not None), repr(text)
+    assert not might_need_repair("Plain\ttext,\r\n(with) 'every' [printable] ~char~.")
+    assert might_need_repair("Tom &amp; Jerry") and might_need_repair("caf\u00e9")
