@@ -107,4 +107,5 @@ def test_might_need_repair_reads_ascii_as_its_regex_does() -> None:
             assert might_need_repair(text) == (
                 chardata.REPAIR_HINT_RE.search(text) is not None), repr(text)
     assert not might_need_repair("Plain\ttext,\r\n(with) 'every' [printable] ~char~.")
-    assert might_need_repair("Tom &amp; Jerry") and might_need_repair("caf\u00e9")
+    assert might_need_repair("Tom &amp; Jerry")
+    assert might_need_repair("caf\u00e9")
