@@ -386,10 +386,16 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
     seen: set[int] = set()
     shared: set[int] = set()  # shingles of two keys or more
     sets = []
+    trigrams = config.shingle_words == 3
     for info in comparable:
         ids = by_key.get(info.key)
         if ids is None:  # the same key, the same tokens: the same shingles
-            ids = by_key[info.key] = info.shingle_ids(config)
+            t = info.tokens
+            if trigrams and not info.nospace and len(t) > 3:  # `shingle_ids`, inlined
+                ids = set(map(hash, zip(t, t[1:], t[2:], strict=False)))
+            else:
+                ids = shingle_ids(t, config, info.nospace)
+            by_key[info.key] = ids
             shared |= seen & ids
             seen |= ids
         info._ids = ids
