@@ -152,6 +152,7 @@ def repair_line(line: str, config: CleanConfig, needs: Needs | None = None,
             text = _step(repairs, "unescape_html", "entities", text, unescape_html(text))
             if repairs:
                 needs = Needs.of(text)  # decoded entities may spell anything: look again
+        decoded = len(repairs)
         if config.fix_encoding and needs.encoding:
             if _needs_ftfy(text, needs):
                 fixed, plan = ftfy.fix_and_explain(text, FTFY_CONFIG)
@@ -160,7 +161,7 @@ def repair_line(line: str, config: CleanConfig, needs: Needs | None = None,
             if (needs.mojibake or repairs) and chardata.MOJIBAKE_HINT_RE.search(text):
                 text = _step(repairs, "fix_encoding", "decode leftover UTF-8 sequences",
                              text, fix_utf8_leftovers(text))
-        if config.remove_invisible and (needs.invisible or repairs):
+        if config.remove_invisible and (needs.invisible or len(repairs) > decoded):
             text = _step(repairs, "remove_invisible", "invisible characters", text,
                          remove_invisible(text))
     if config.normalize_whitespace:
@@ -221,10 +222,11 @@ def unescape_html(text: str) -> str:
     """
     if "&" not in text:
         return text
-    if chardata.ESCAPED_MARKUP_RE.search(text) and chardata.HTML_TAG_RE.search(text):
+    if ("<" in text and chardata.ESCAPED_MARKUP_RE.search(text)
+            and chardata.HTML_TAG_RE.search(text)):
         return text
     for _ in range(4):
-        if not chardata.HTML_ENTITY_RE.search(text):
+        if "&" not in text or not chardata.HTML_ENTITY_RE.search(text):
             break
         decoded = html.unescape(text)
         if decoded == text:
