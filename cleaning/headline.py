@@ -40,7 +40,21 @@ def strip_markup(text: str) -> str:
     >>> strip_markup("## Breaking news ##")
     'Breaking news'
     """
-    return chardata.HEADING_MARKUP_RE.sub("", text.strip()).strip()
+    text = text.strip()
+    if not _may_have_markup(text):
+        return text
+    return chardata.HEADING_MARKUP_RE.sub("", text).strip()
+
+
+def _may_have_markup(stripped: str) -> bool:
+    """Whether HEADING_MARKUP_RE can match in this stripped text: only at its ends, so
+    only if it starts or ends with a markup character (the regex alone tries every
+    position in between)."""
+    return stripped[:1] in _MARKUP_STARTS or stripped[-1:] in _MARKUP_ENDS
+
+
+_MARKUP_STARTS = frozenset("#*_>")
+_MARKUP_ENDS = frozenset("#*_")
 
 
 def headline_keys(text: str) -> frozenset[str]:
@@ -62,7 +76,7 @@ def is_heading_like(text: str, words: int, max_words: int) -> bool:
     """Short, and either marked up as a heading or not ending like a sentence."""
     if words > max_words or "\n" in text:
         return False
-    if chardata.HEADING_MARKUP_RE.search(text):
+    if _may_have_markup(text.strip()) and chardata.HEADING_MARKUP_RE.search(text):
         return True
     return chardata.SENTENCE_END_RE.search(text) is None or text.rstrip().endswith("?")
 

@@ -222,3 +222,16 @@ def test_split_lines_reads_every_line_with_its_span(text: str) -> None:
         expected.append((" ".join(line.split()), start, start + len(line)))
         start += len(raw) + 1
     assert [(line.text, line.start, line.end) for line in lines] == expected
+
+
+def test_strip_markup_skips_its_regex_only_where_it_cannot_match() -> None:
+    from cleaning import chardata
+    from cleaning.headline import strip_markup
+
+    rnd = random.Random(5)
+    alphabet = list("#*_> \tab.\n")
+    for _ in range(20_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 8)))
+        assert strip_markup(text) == chardata.HEADING_MARKUP_RE.sub("", text.strip()).strip()
+    assert strip_markup("## Breaking news ##") == "Breaking news"
+    assert strip_markup("**Bold**") == "Bold"
