@@ -100,12 +100,15 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
             else chardata.ANY_REPAIR_RE)
     fold = config.normalize_whitespace
     crlf = "\r" in text
-    if gate is None and not crlf and not _may_need_spaces(text):
-        # Nothing to repair on any line: each line is itself (most correct text).
-        starts = accumulate(map(len, raws := text.split("\n")), lambda at, n: at + n + 1,
-                            initial=0)
-        return [Line(raw, start, start + len(raw))
-                for raw, start in zip(raws, starts, strict=False)]  # one start more than lines
+    if gate is None and not crlf and "\t" not in text:
+        raws = text.split("\n")
+        # Spaces at either end of a line, or two in a row, are what normalize_spaces folds.
+        # (Per line: a search for two spaces in the whole text is slower, spaces being
+        # everywhere in it.) Without them, each line is itself: most correct text.
+        if not any(raw.strip(" ") != raw or "  " in raw for raw in raws):
+            starts = accumulate(map((1).__add__, map(len, raws)), initial=0)  # C-level
+            return [Line(raw, start, start + len(raw))
+                    for raw, start in zip(raws, starts, strict=False)]  # a start too many
     start = 0
     for raw in text.split("\n"):
         width = len(raw) + 1
@@ -123,12 +126,6 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
                                   (Repair("normalize_whitespace", "spaces", raw, fixed),)))
         start += width
     return lines
-
-
-def _may_need_spaces(text: str) -> bool:
-    """Whether `normalize_spaces` may change a line of `text` (a few C-level scans)."""
-    return ("  " in text or "\t" in text or " \n" in text or "\n " in text
-            or text[:1] == " " or text[-1:] == " ")
 
 
 def _other_line_breaks(text: str, needs: Needs) -> bool:
