@@ -124,27 +124,40 @@ def scaling(ev) -> list[str]:  # type: ignore[no-untyped-def]
     slice_times = [timed(s, 20) for s in slices]
     base = statistics.median(slice_times)
     mean = statistics.mean(slice_times)
+    paste = "The same paragraph, again and again, all the way down."
+    # Each shape at full size and at 5 KB: growth from one to the other, against growth
+    # in size, is what says whether cost is linear (1.0) or worse. The issue allows ~300x
+    # for 200x the size: 1.5.
     shapes = [
-        ("100 KB, body twice", twice(body[: len(body) // 10])),
-        ("1 MB, body twice", twice(body)),
-        ("1 MB, one line", ("word " * 200_000)[:1_000_000]),
-        ("50,000 one-word lines", "\n".join(f"w{k % 977}" for k in range(50_000))),
-        ("1 MB, every block the same",
-         "\n\n".join(["The same paragraph, again and again, all the way down."] * 18_000)),
+        ("100 KB, body twice", twice(body[: len(body) // 10]), None),
+        ("1 MB, body twice", twice(body), None),
+        ("1 MB, one line", ("word " * 200_000)[:1_000_000], ("word " * 1_000)[:5_000]),
+        ("50,000 one-word lines", "\n".join(f"w{k % 977}" for k in range(50_000)),
+         "\n".join(f"w{k % 977}" for k in range(1_025))),
+        ("1 MB, every block the same", "\n\n".join([paste] * 18_000),
+         "\n\n".join([paste] * 90)),
     ]
     lines = [f"Baseline: {len(slices)} slices of 5 KB (2.5 KB pasted twice) of the 1 MB text: "
              f"median {1000 * base:.3f} ms, mean {1000 * mean:.3f} ms (the text mixes English "
-             "with CJK, Cyrillic and entity-heavy articles, which cost more per byte).", "",
-             "| shape | size | blocks | ms | ratio to median 5 KB | ratio to mean 5 KB | "
-             "µs per block |", "|---|---|---|---|---|---|---|"]
+             "with CJK, Cyrillic and entity-heavy articles, which cost more per byte). The 1 MB "
+             "text is those 200 slices' paragraphs: linear cost is 200x their **mean**.", "",
+             "Growth: the time at full size over the time at 5 KB of the same shape (for the "
+             "body pasted twice, the mean slice), divided by the growth in size. 1.0 is "
+             "linear; the issue's ~300x for 200x the size is 1.5.", "",
+             "| shape | size | blocks | ms | 5 KB of it, ms | growth | per size | "
+             "ratio to median 5 KB slice | µs per block |", "|---|---|---|---|---|---|---|---|---|"]
     base_blocks = statistics.median(clean(s).stats.blocks_in for s in slices)
     lines.insert(1, f"The 5 KB slices have {base_blocks:.0f} blocks (median).")
-    for name, text in shapes:
+    for name, text, small in shapes:
         secs = timed(text, 1)
         blocks = clean(text).stats.blocks_in
+        small_secs = mean if small is None else timed(small, 20)
+        small_size = 5_000 if small is None else len(small.encode())
+        growth = secs / small_secs
+        per_size = growth / (len(text.encode()) / small_size)
         lines.append(f"| {name} | {len(text.encode()) / 1000:.0f} KB | {blocks} | "
-                     f"{1000 * secs:.2f} | {secs / base:.0f}x | {secs / mean:.0f}x | "
-                     f"{1e6 * secs / blocks:.1f} |")
+                     f"{1000 * secs:.2f} | {1000 * small_secs:.3f} | {growth:.0f}x | "
+                     f"**{per_size:.2f}** | {secs / base:.0f}x | {1e6 * secs / blocks:.1f} |")
     return lines
 
 
