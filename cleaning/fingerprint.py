@@ -66,9 +66,15 @@ def tokenise(texts: Sequence[str]) -> tuple[list[list[str]], list[bool]]:
         return [part.split() for part in folded.split(BLOCK_SEPARATOR)], [False] * len(texts)
     parts = whole.split(BLOCK_SEPARATOR)
     plain = [part.isascii() for part in parts]
-    # The ASCII blocks, folded the cheap way; the others, below.
-    tokens = [part.lower().translate(chardata.ASCII_NONWORD).split() if is_plain else []
-              for part, is_plain in zip(parts, plain, strict=True)]
+    tokens: list[list[str]] = [[] for _ in parts]
+    # The ASCII blocks, folded the cheap way, all at once (str.translate builds its table
+    # of ASCII replacements once per call); the others, below.
+    ascii_blocks = [i for i, is_plain in enumerate(plain) if is_plain]
+    if ascii_blocks:
+        folded = BLOCK_SEPARATOR.join([parts[i] for i in ascii_blocks]).lower().translate(
+            chardata.ASCII_NONWORD_KEEP_SEPARATOR)
+        for i, part in zip(ascii_blocks, folded.split(BLOCK_SEPARATOR), strict=True):
+            tokens[i] = part.split()
     high = [False] * len(parts)
     others = [i for i, is_plain in enumerate(plain) if not is_plain]
     # NFKC cannot join characters across the separator (a control character, which
@@ -76,8 +82,14 @@ def tokenise(texts: Sequence[str]) -> tuple[list[list[str]], list[bool]]:
     # Every non-ASCII character that TOKEN_RE skips becomes a space; then only ASCII is
     # left to fold, which bytes.translate does at C speed (TOKEN_RE skips ASCII
     # punctuation too). Scripts without spaces stay where they were, from U+0E00 on.
-    folded = chardata.NONASCII_NONWORD_RE.sub(" ", unicodedata.normalize(
-        "NFKC", BLOCK_SEPARATOR.join([parts[i] for i in others])).casefold())
+    joined = BLOCK_SEPARATOR.join([parts[i] for i in others])
+    if not unicodedata.is_normalized("NFKC", joined):
+        # Only the blocks that need it: one that does would send all the others through
+        # the slow path of a single call.
+        joined = BLOCK_SEPARATOR.join([
+            part if unicodedata.is_normalized("NFKC", part) else
+            unicodedata.normalize("NFKC", part) for part in (parts[i] for i in others)])
+    folded = chardata.NONASCII_NONWORD_RE.sub(" ", joined.casefold())
     folded = folded.encode("utf-8").translate(chardata.ASCII_NONWORD_BYTES).decode("utf-8")
     any_high = chardata.FROM_THAI_ON_RE.search(folded) is not None
     for i, part in zip(others, folded.split(BLOCK_SEPARATOR), strict=True):
