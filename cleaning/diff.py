@@ -46,7 +46,7 @@ def unified_diff(
     # And at the end: after the last removal, the rest of the text is the input's, but for
     # a last line that differs (most often, the input's lacks its newline).
     last = 1 if skip < min(len(a), len(b)) and a[-1] != b[-1] else 0
-    tail = _common_prefix(a[skip:len(a) - last][::-1], b[skip:len(b) - last][::-1])
+    tail = _common_suffix(a, b, skip, last)
     a_end, b_end = len(a) - last - tail, len(b) - last - tail
     runs = _align(original, a[:a_end], b[:b_end], origins[:b_end], skip)
     if tail:
@@ -118,18 +118,45 @@ def _marked(mark: str, lines: Sequence[str]) -> str:
 
 
 def _common_prefix(a: Sequence[str], b: Sequence[str]) -> int:
-    """How many lines `a` and `b` have in common at the start: a text that only lacked its
-    final newline is a one-line diff, found without walking its lines one by one."""
+    """How many lines `a` and `b` have in common at the start, found by comparing slices
+    of doubling length (C-level list comparisons), then halving into the one that differs:
+    the cost follows the common part, not the texts, and a text that only lacked its final
+    newline is a one-line diff found without walking its lines one by one."""
     n = min(len(a), len(b))
-    lo, hi = 0, n  # a[:lo] == b[:lo]; binary search, each step a C-level list comparison
-    if a[:n] == b[:n]:
-        return n
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[lo:mid] == b[lo:mid]:
-            lo = mid
-        else:
-            hi = mid
+    lo, step = 0, 1  # a[:lo] == b[:lo]
+    while lo < n:
+        hi = min(n, lo + step)
+        if a[lo:hi] == b[lo:hi]:
+            lo, step = hi, 2 * step
+            continue
+        while hi - lo > 1:  # a[lo:hi] differs somewhere
+            mid = (lo + hi) // 2
+            if a[lo:mid] == b[lo:mid]:
+                lo = mid
+            else:
+                hi = mid
+        return lo
+    return lo
+
+
+def _common_suffix(a: Sequence[str], b: Sequence[str], start: int, drop: int = 0) -> int:
+    """How many lines `a` and `b` have in common at the end, after their first `start`
+    lines and before their last `drop`: `_common_prefix` from the other end."""
+    la, lb = len(a) - drop, len(b) - drop
+    n = min(la, lb) - start
+    lo, step = 0, 1  # a[la - lo:] == b[lb - lo:]
+    while lo < n:
+        hi = min(n, lo + step)
+        if a[la - hi:la - lo] == b[lb - hi:lb - lo]:
+            lo, step = hi, 2 * step
+            continue
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if a[la - mid:la - lo] == b[lb - mid:lb - lo]:
+                lo = mid
+            else:
+                hi = mid
+        return lo
     return lo
 
 

@@ -42,3 +42,26 @@ def test_diff_headers_and_no_newline_marker() -> None:
     diff = clean("Title\n\nBody.").diff
     assert diff.startswith("--- a/article.txt\n+++ b/article.txt\n@@ ")
     assert "\\ No newline at end of file\n" in diff
+
+
+def test_common_prefix_and_suffix_match_a_line_by_line_walk() -> None:
+    import random
+
+    from cleaning.diff import _common_prefix, _common_suffix
+
+    rnd = random.Random(1)
+    for _ in range(5_000):
+        a = [rnd.choice("ab") for _ in range(rnd.randint(0, 12))]
+        b = [rnd.choice("ab") for _ in range(rnd.randint(0, 12))]
+        prefix = 0
+        while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+            prefix += 1
+        assert _common_prefix(a, b) == prefix
+        start, drop = rnd.randint(0, min(len(a), len(b))), rnd.randint(0, 1)
+        if start + drop > min(len(a), len(b)):
+            continue
+        suffix = 0
+        while (suffix < min(len(a), len(b)) - start - drop
+               and a[-1 - drop - suffix] == b[-1 - drop - suffix]):
+            suffix += 1
+        assert _common_suffix(a, b, start, drop) == suffix
