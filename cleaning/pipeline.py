@@ -110,15 +110,7 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         offsets = accumulate((len(t) + 2 for t in texts), initial=0)  # one more than blocks
         spans = {b.index: (offset, offset + len(t))
                  for b, t, offset in zip(kept, texts, offsets, strict=False)}
-    out_lines = cleaned.split("\n")[:-1]
-    origins: list[int | None] = []  # where each output line starts in the input
-    for block in kept:
-        origins.append(None)  # the blank line before the block
-        if len(block.lines) == 1:
-            origins.append(block.lines[0].start)
-        else:
-            origins.extend([line.start for line in block.lines])
-    del origins[:1]
+    diff = "" if cleaned == text else _diff(text, cleaned, kept)  # unchanged: the common case
 
     order = sorted(decisions)
     runs = _runs(order, decisions, blocks, spans) if len(order) > 1 else []
@@ -135,13 +127,25 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         runs=runs,
         kept_similar=similar,
         fixes=_fixes(blocks, lines),
-        diff=unified_diff(text, out_lines, origins),
+        diff=diff,
         stats=Stats(len(blocks), len(kept), len(text), len(cleaned),
                     round(time.perf_counter() - started, 6), layout.value),
         encoding=encoding,
         encoding_source=source,
         input_text=text,
     )
+
+
+def _diff(text: str, cleaned: str, kept: Sequence[Block]) -> str:
+    origins: list[int | None] = []  # where each output line starts in the input
+    for block in kept:
+        origins.append(None)  # the blank line before the block
+        if len(block.lines) == 1:
+            origins.append(block.lines[0].start)
+        else:
+            origins.extend([line.start for line in block.lines])
+    del origins[:1]
+    return unified_diff(text, cleaned.split("\n")[:-1], origins)
 
 
 _Outcome = tuple[list[Block], Headline | None, dict[int, Decision], list[KeptSimilar]]
