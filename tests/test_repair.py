@@ -109,3 +109,15 @@ def test_might_need_repair_reads_ascii_as_its_regex_does() -> None:
     assert not might_need_repair("Plain\ttext,\r\n(with) 'every' [printable] ~char~.")
     assert might_need_repair("Tom &amp; Jerry")
     assert might_need_repair("caf\u00e9")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Soft&shy;hyphen here.", "Softhyphen here.\n"),
+    ("Zero&#8203;width", "Zerowidth\n"),
+    ("caf&eacute;&#8203; ok", "café ok\n"),
+])
+def test_invisible_characters_spelled_as_entities_are_removed(raw: str, expected: str) -> None:
+    """Decoding entities can reveal junk that the text did not show: it goes too."""
+    result = clean(raw)
+    assert result.text == expected
+    assert [fix.step for fix in result.fixes] == ["unescape_html", "remove_invisible"]
