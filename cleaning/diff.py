@@ -16,6 +16,7 @@ NO_NEWLINE = "\\ No newline at end of file\n"
 
 Run = tuple[int, int, int]  # equal lines: where in the input, where in the output, how many
 
+
 def unified_diff(
     original: str,
     out_lines: Sequence[str],
@@ -48,7 +49,7 @@ def unified_diff(
     last = 1 if skip < min(len(a), len(b)) and a[-1] != b[-1] else 0
     tail = _common_suffix(a, b, skip, last)
     a_end, b_end = len(a) - last - tail, len(b) - last - tail
-    runs = _align(original, a[:a_end], b[:b_end], origins[:b_end], skip)
+    runs = _align(a[:a_end], b[:b_end], origins[:b_end], skip)
     if tail:
         _extend(runs, a_end, b_end, tail)
     _extend(runs, len(a), len(b), 0)  # the end: what differs before it is the last change
@@ -56,6 +57,7 @@ def unified_diff(
 
 
 def _extend(runs: list[Run], p: int, k: int, length: int) -> None:
+    """Add a run after the others, joined to the last one if it follows on from it."""
     p0, k0, length0 = runs[-1]
     if p == p0 + length0 and k == k0 + length0:
         runs[-1] = (p0, k0, length0 + length)
@@ -160,8 +162,8 @@ def _common_suffix(a: Sequence[str], b: Sequence[str], start: int, drop: int = 0
     return lo
 
 
-def _align(original: str, a: Sequence[str], b: Sequence[str],
-           origins: Sequence[int | None], skip: int = 0) -> list[Run]:
+def _align(a: Sequence[str], b: Sequence[str], origins: Sequence[int | None],
+           skip: int = 0) -> list[Run]:
     """Runs of equal lines (input line, output line, how many), increasing in both: the
     first `skip` lines of each, which are equal (an empty run if none), then the pairs
     that the output lines' origins give. Two runs in a row have a change between them.
@@ -176,15 +178,15 @@ def _align(original: str, a: Sequence[str], b: Sequence[str],
         last = previous = skip - 1
         for k, p in enumerate(where, skip):
             if p is None:
-                # A separator: a blank input line between the two blocks, if there is one.
-                following = where[k - skip + 1] if k - skip + 1 < len(where) else len(a)
+                # A separator: a blank input line between the two blocks, if there is one
+                # (two separators never follow each other).
+                following = where[k - skip + 1] if k - skip + 1 < len(where) else None
+                stop = len(a) if following is None else following
                 first = (last if last > previous else previous) + 1
-                if following is None or following > first:  # never two separators in a row
-                    p = next((q for q in range(first, len(a) if following is None else following)
-                              if a[q] == "\n"), None)
-                    if p is None:
-                        continue
-                else:
+                if first >= stop:
+                    continue  # the blocks were next to each other
+                p = next((q for q in range(first, stop) if a[q] == "\n"), None)
+                if p is None:
                     continue
             else:
                 previous = p
