@@ -97,6 +97,7 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
     # In NFC text (all of it is, or `needs` says otherwise), a line without a character
     # that a repair acts on needs nothing else.
     gate = (None if not needs.anything else chardata.REPAIR_HINT_RE if needs.denormal
+            else chardata.AMPERSAND_RE if not (needs.encoding or needs.invisible)
             else chardata.ANY_REPAIR_RE)
     fold = config.normalize_whitespace
     crlf = "\r" in text

@@ -122,6 +122,10 @@ REPAIR_HINT_RE = re.compile("[^\t\n\r\x20-\x25\x27-\x7e]")
 #: The characters REPAIR_HINT_RE passes over, as bytes: deleted from ASCII text with
 #: bytes.translate, they leave what it would find, seven times faster than its scan.
 NO_REPAIR_HINT_BYTES = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x26), *range(0x27, 0x7F)])
+#: The ASCII characters that are not CONTROL_CHARS, as bytes, for the same use.
+NO_CONTROL_BYTES = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x7F)])
+#: The gate of a text whose only possible repair, but for spaces, is decoding entities.
+AMPERSAND_RE = re.compile("&")
 
 #: Characters that ftfy's badness score needs to see before it calls a text mojibake,
 #: less the typographic punctuation of correct English (curly quotes, dashes, ellipsis,

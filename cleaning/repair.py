@@ -110,9 +110,14 @@ class Needs:
         """
         is_ascii = text.isascii()
         plain = text if is_ascii else chardata.without_typography(text)
-        if plain.isascii() and not might_need_repair(plain):
-            # ASCII and typographic punctuation, which are NFC, and no entity or control.
-            return NOTHING_NEEDED
+        if plain.isascii():
+            # ASCII and typographic punctuation: NFC, no invisible character, nothing
+            # mojibake is made of. Entities and ASCII controls are what may be left.
+            if not might_need_repair(plain):
+                return NOTHING_NEEDED
+            controls = bool(plain.encode("ascii").translate(None, chardata.NO_CONTROL_BYTES))
+            return cls(entities="&" in plain, controls=controls, denormal=False,
+                       mojibake=False, invisible=False)
         denormal = not is_ascii and not unicodedata.is_normalized("NFC", text)
         if chardata.ANY_REPAIR_RE.search(text) is None:
             return DENORMAL_ONLY if denormal else NOTHING_NEEDED

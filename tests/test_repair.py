@@ -121,3 +121,24 @@ def test_invisible_characters_spelled_as_entities_are_removed(raw: str, expected
     result = clean(raw)
     assert result.text == expected
     assert [fix.step for fix in result.fixes] == ["unescape_html", "remove_invisible"]
+
+
+def test_needs_of_matches_a_check_of_each_repair() -> None:
+    """`Needs.of` takes shortcuts (ASCII, typography); what it says must be what a full
+    check of each repair says."""
+    import unicodedata
+
+    def full(text: str) -> Needs:
+        return Needs(
+            entities="&" in text,
+            controls=chardata.CONTROL_RE.search(text) is not None,
+            denormal=not unicodedata.is_normalized("NFC", text),
+            mojibake=not text.isascii() and chardata.MOJIBAKE_HINT_RE.search(text) is not None,
+            invisible=chardata.INVISIBLE_RE.search(text) is not None or chardata.ZWSP in text)
+
+    rnd = random.Random(11)
+    alphabet = [*"ab &;\t\r\n", "\x00", "\x07", "\x1b", "\x7f", *chardata.TYPOGRAPHY,
+                "\u00e9", "e\u0301", "\u00c3", "\u00ad", chardata.ZWSP, "\u0416", "\u5317"]
+    for _ in range(20_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 6)))
+        assert Needs.of(text) == full(text), repr(text)
