@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import ftfy
 import ftfy.bad_codecs
-from ftfy.badness import is_bad
 from ftfy.chardata import UTF8_DETECTOR_RE
 
 from cleaning import chardata
@@ -181,11 +180,12 @@ def _step(repairs: list[Repair], step: str, detail: str, before: str, after: str
 
 
 def _needs_ftfy(text: str, needs: Needs) -> bool:
+    # Past the gate, ftfy's own badness test decides; asking it here first would run its
+    # regex once more on every line with mojibake, the lines that cost most.
     return (
         (needs.controls and chardata.CONTROL_RE.search(text) is not None)
         or (needs.denormal and not unicodedata.is_normalized("NFC", text))
-        or (needs.mojibake and chardata.MAY_BE_BAD_RE.search(text) is not None
-            and is_bad(text))
+        or (needs.mojibake and chardata.MAY_BE_BAD_RE.search(text) is not None)
     )
 
 
