@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import ftfy.bad_codecs  # noqa: F401  (registers the "sloppy-windows-1252" codec)
 from ftfy.badness import MOJIBAKE_CATEGORIES
 
 # Scripts written without spaces between words: their text is shingled by character, not by
@@ -144,6 +145,15 @@ MOJIBAKE_CHARS = (
     "\u2580\u2584\u2588\u258c\u2590-\u2593\u25ca\uf8ff\ufb01\ufb02\ufffd"
 )
 MOJIBAKE_HINT_RE = re.compile(f"[{MOJIBAKE_CHARS}\\u2500-\\u259f\\ufffd]")
+
+#: The bytes that follow the first of a UTF-8 sequence (0x80-0xBF), read as Windows-1252.
+UTF8_CONTINUATION_AS_1252 = bytes(range(0x80, 0xC0)).decode("sloppy-windows-1252")
+#: The start of a three- or four-byte UTF-8 sequence read as Windows-1252: a first byte
+#: (0xE0-0xF4, "à" to "ô") and two that follow it. Where this finds nothing, no such
+#: sequence is left to decode; it rarely finds anything in correct text ("é" is followed
+#: by letters or spaces).
+UTF8_LEFTOVER_HINT_RE = re.compile(
+    f"[\u00e0-\u00f4][{re.escape(UTF8_CONTINUATION_AS_1252)}]{{2}}")
 
 def _class_chars(chars: str) -> set[str]:
     """The characters of a regex class body as ftfy writes them: literals and ``a-b``."""

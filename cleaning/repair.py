@@ -162,7 +162,7 @@ def repair_line(line: str, config: CleanConfig, needs: Needs | None = None,
                 fixed, plan = ftfy.fix_and_explain(text, FTFY_CONFIG)
                 detail = ", ".join(f"{action} {param}" for action, param in plan or ())
                 text = _step(repairs, "fix_encoding", detail, text, fixed)
-            if (needs.mojibake or repairs) and chardata.MOJIBAKE_HINT_RE.search(text):
+            if (needs.mojibake or repairs) and chardata.UTF8_LEFTOVER_HINT_RE.search(text):
                 text = _step(repairs, "fix_encoding", "decode leftover UTF-8 sequences",
                              text, fix_utf8_leftovers(text))
         if config.remove_invisible and (needs.invisible or len(repairs) > decoded):

@@ -142,3 +142,21 @@ def test_needs_of_matches_a_check_of_each_repair() -> None:
     for _ in range(20_000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 6)))
         assert Needs.of(text) == full(text), repr(text)
+
+
+def test_utf8_leftovers_are_only_decoded_where_the_hint_finds_them() -> None:
+    """The cheap hint in front of `fix_utf8_leftovers` may let too much through, never
+    too little: every text the fix changes has a match."""
+    from cleaning.repair import fix_utf8_leftovers
+
+    rnd = random.Random(7)
+    leads = [chr(c) for c in range(0xC2, 0xF5)]
+    alphabet = [*leads, *chardata.UTF8_CONTINUATION_AS_1252, " ", "a", "\u0416", "\u0102"]
+    changed = 0
+    for _ in range(50_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 6)))
+        if fix_utf8_leftovers(text) != text:
+            changed += 1
+            assert chardata.UTF8_LEFTOVER_HINT_RE.search(text), repr(text)
+    assert changed > 100  # the fix had work to do
+    assert not chardata.UTF8_LEFTOVER_HINT_RE.search("Café au lait, élan, à la française")
