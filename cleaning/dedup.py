@@ -139,9 +139,15 @@ class Decision:
 class DuplicateFinder:
     """One article's duplicate decisions. Use `decide`; the object holds no state after."""
 
-    def __init__(self, infos: Sequence[BlockInfo], config: CleanConfig) -> None:
+    def __init__(self, infos: Sequence[BlockInfo], config: CleanConfig,
+                 searched: Sequence[BlockInfo] = ()) -> None:
         self.infos = infos
         self.config = config
+        #: The blocks the near-duplicate search ran on, in order. Given the same blocks
+        #: again (`searched`: a later round in which none of them went), it would find
+        #: what it found then, already reported, so it is not run again.
+        self.searched: list[BlockInfo] = []
+        self._searched_before = searched
         self.decisions: dict[int, Decision] = {}
         self.similar: list[KeptSimilar] = []
         self._dependents: dict[int, list[int]] = defaultdict(list)
@@ -269,6 +275,9 @@ class DuplicateFinder:
         order = [i for i, info in enumerate(infos)
                  if info.suspect and i not in decided and i != headline_block]
         if len(order) < 2:
+            return
+        self.searched = [infos[i] for i in order]
+        if self.searched == self._searched_before:  # the same blocks: identity, not text
             return
         use_minhash = config.candidate_search == "minhash" or (
             config.candidate_search == "auto" and len(order) > config.exact_max_blocks)

@@ -164,9 +164,10 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Out
     decisions: dict[int, Decision] = {}
     similar: dict[tuple[int, int], KeptSimilar] = {}
     headline: Headline | None = None
+    searched: list[BlockInfo] = []  # what the last near-duplicate search ran on
     for round_ in range(MAX_ROUNDS):
-        local, local_similar, found = _decide(
-            [infos[i] for i in active], config, title)
+        local, local_similar, found, searched = _decide(
+            [infos[i] for i in active], config, title, searched)
         if round_ == 0:
             headline = found
         if round_ == 0 and not local:
@@ -209,12 +210,14 @@ def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
 
 
 def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
-            ) -> tuple[dict[int, Decision], list[KeptSimilar], Headline | None]:
+            searched: Sequence[BlockInfo] = (),
+            ) -> tuple[dict[int, Decision], list[KeptSimilar], Headline | None,
+                       list[BlockInfo]]:
     headline, copies = _headline(infos, config, title)
     if not config.remove_repeated_headline:
         copies = []
-    decisions, similar = DuplicateFinder(infos, config).decide(
-        headline.block if headline else None, copies)
+    finder = DuplicateFinder(infos, config, searched)
+    decisions, similar = finder.decide(headline.block if headline else None, copies)
     if not config.remove_duplicates:
         similar = sorted(
             [*similar, *(KeptSimilar(i, d.twin, d.similarity,
@@ -222,7 +225,7 @@ def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
                          for i, d in decisions.items() if d.kind != "repeated_headline")],
             key=attrgetter("block", "similar_to"))
         decisions = {i: d for i, d in decisions.items() if d.kind == "repeated_headline"}
-    return decisions, similar, headline
+    return decisions, similar, headline, finder.searched
 
 
 def _relayouts(outcome: _Outcome) -> bool:
