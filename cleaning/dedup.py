@@ -162,9 +162,11 @@ class DuplicateFinder:
                 copy = set(self.infos[i].tokens)
                 sim = len(copy & head) / len(copy | head) if copy | head else 1.0
                 self._remove(i, Decision("repeated_headline", headline_block, round(sim, 4)))
-        self._exact_runs()
+        self._exact_runs()  # reports blocks in order, each once
+        in_order = len(self.similar)
         self._near_duplicates(headline_block)
-        self.similar.sort(key=attrgetter("block", "similar_to"))
+        if len(self.similar) > in_order:
+            self.similar.sort(key=attrgetter("block", "similar_to"))
         return self.decisions, self.similar
 
     # ------------------------------------------------------------------ exact repeats
