@@ -207,12 +207,13 @@ class DuplicateFinder:
                 continue
             if best_len >= LONG_RUN:
                 inside = (i + best_len, i - best_j)
-            if self._stands_alone(i) and self._pasted_once(i):
+            once = self._pasted_once(i)
+            if once and self._stands_alone(i):
                 self._remove(i, Decision("duplicate", earlier[0], 1.0))
             else:
                 if infos[i].question:
                     reason = "a question repeated: kept (interview questions recur on purpose)"
-                elif not self._pasted_once(i):
+                elif not once:
                     reason = "a block met three times or more: kept as a template"
                 else:
                     reason = "a short line repeated: kept as structure"
