@@ -160,3 +160,18 @@ def test_utf8_leftovers_are_only_decoded_where_the_hint_finds_them() -> None:
             assert chardata.UTF8_LEFTOVER_HINT_RE.search(text), repr(text)
     assert changed > 100  # the fix had work to do
     assert not chardata.UTF8_LEFTOVER_HINT_RE.search("Café au lait, élan, à la française")
+
+
+@pytest.mark.parametrize(("raw", "expected", "steps"), [
+    # Entities are the only repair: lines without "&" still get their spaces folded.
+    ("A &amp; B  \n\nC  D \u201cquoted\u201d", "A & B\n\nC D \u201cquoted\u201d\n",
+     ["unescape_html", "normalize_whitespace", "normalize_whitespace"]),
+    # And with a control character somewhere, every repair is looked for.
+    ("A &amp; B  \n\nC  D \u201cquoted\u201d\n\n\x07E &lt; F", "A & B\n\nC D \u201cquoted\u201d\n\nE < F\n",
+     ["unescape_html", "normalize_whitespace", "normalize_whitespace", "unescape_html",
+      "fix_encoding"]),
+])
+def test_typographic_text_with_entities(raw: str, expected: str, steps: list[str]) -> None:
+    result = clean(raw)
+    assert result.text == expected
+    assert [fix.step for fix in result.fixes] == steps
