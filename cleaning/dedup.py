@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, is_
 
 from cleaning import chardata
 from cleaning.blocks import looks_hard_wrapped_text
@@ -137,7 +137,8 @@ class Decision:
 
 
 class DuplicateFinder:
-    """One article's duplicate decisions. Use `decide`; the object holds no state after."""
+    """One article's duplicate decisions. Use `decide`; `searched` then says which blocks
+    the near-duplicate search ran on, for the next round."""
 
     def __init__(self, infos: Sequence[BlockInfo], config: CleanConfig,
                  searched: Sequence[BlockInfo] = ()) -> None:
@@ -280,8 +281,9 @@ class DuplicateFinder:
         if len(order) < 2:
             return
         self.searched = [infos[i] for i in order]
-        if self.searched == self._searched_before:  # the same blocks: identity, not text
-            return
+        before = self._searched_before
+        if len(before) == len(self.searched) and all(map(is_, before, self.searched)):
+            return  # the very same blocks (not merely the same text) in the same order
         use_minhash = config.candidate_search == "minhash" or (
             config.candidate_search == "auto" and len(order) > config.exact_max_blocks)
         index: _CandidateIndex = (

@@ -235,3 +235,29 @@ def test_strip_markup_skips_its_regex_only_where_it_cannot_match() -> None:
         assert strip_markup(text) == chardata.HEADING_MARKUP_RE.sub("", text.strip()).strip()
     assert strip_markup("## Breaking news ##") == "Breaking news"
     assert strip_markup("**Bold**") == "Bold"
+
+
+def test_a_round_does_not_search_the_very_same_blocks_again() -> None:
+    """The near-duplicate search is skipped only for the same block objects in the same
+    order (what the last round searched, and already reported); blocks with the same text
+    but from another article are searched."""
+    from cleaning.config import CLEAN_DEFAULTS
+    from cleaning.dedup import DuplicateFinder, block_infos, mark_suspects
+
+    texts = ["The council approved the new budget of 12 million dollars for the coming "
+             "year on Monday evening.",
+             "Something else entirely, a paragraph about the weather and the harbour and "
+             "the boats in it today.",
+             "The council approved the new budget of 15 million dollars for the coming "
+             "year on Monday evening."]
+    infos = block_infos(texts)
+    mark_suspects(infos, CLEAN_DEFAULTS)
+    first = DuplicateFinder(infos, CLEAN_DEFAULTS)
+    _, similar = first.decide(None, [])
+    assert [(k.block, k.similar_to) for k in similar] == [(2, 0)]
+    assert first.searched == [infos[0], infos[2]]
+    assert DuplicateFinder(infos, CLEAN_DEFAULTS, first.searched).decide(None, [])[1] == []
+    others = block_infos(texts)
+    mark_suspects(others, CLEAN_DEFAULTS)
+    again = DuplicateFinder(others, CLEAN_DEFAULTS, first.searched).decide(None, [])[1]
+    assert [(k.block, k.similar_to) for k in again] == [(2, 0)]
