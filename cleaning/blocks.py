@@ -101,17 +101,18 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
             else chardata.ANY_REPAIR_RE)
     fold = config.normalize_whitespace
     crlf = "\r" in text
-    if gate is None and not crlf and "\t" not in text:
-        raws = text.split("\n")
-        # Spaces at either end of a line, or two in a row, are what normalize_spaces folds.
-        # (Per line: a search for two spaces in the whole text is slower, spaces being
-        # everywhere in it.) Without them, each line is itself: most correct text.
-        if not any(raw.strip(" ") != raw or "  " in raw for raw in raws):
-            starts = accumulate(map((1).__add__, map(len, raws)), initial=0)  # C-level
-            return [Line(raw, start, start + len(raw))
-                    for raw, start in zip(raws, starts, strict=False)]  # a start too many
+    raws = text.split("\n")
+    # Spaces at either end of a line, or two in a row, are what normalize_spaces folds.
+    # (Per line: a search for two spaces in the whole text is slower, spaces being
+    # everywhere in it.) Without them and any other repair, each line is itself: most
+    # correct text.
+    if gate is None and not crlf and "\t" not in text and not any(
+            raw.strip(" ") != raw or "  " in raw for raw in raws):
+        starts = accumulate(map((1).__add__, map(len, raws)), initial=0)  # C-level
+        return [Line(raw, start, start + len(raw))
+                for raw, start in zip(raws, starts, strict=False)]  # a start too many
     start = 0
-    for raw in text.split("\n"):
+    for raw in raws:
         width = len(raw) + 1
         if crlf and raw.endswith("\r"):
             raw = raw[:-1]
@@ -119,8 +120,8 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
         if gate is not None and gate.search(raw) is not None:
             _add_line(lines, text, start, end, config, needs)
         else:
-            fixed = normalize_spaces(raw)
-            if fixed == raw or not fold:
+            fixed = normalize_spaces(raw) if fold else raw
+            if fixed == raw:
                 lines.append(Line(raw, start, end))
             else:
                 lines.append(Line(fixed, start, end,

@@ -155,6 +155,7 @@ UTF8_CONTINUATION_AS_1252 = bytes(range(0x80, 0xC0)).decode("sloppy-windows-1252
 UTF8_LEFTOVER_HINT_RE = re.compile(
     f"[\u00e0-\u00f4][{re.escape(UTF8_CONTINUATION_AS_1252)}]{{2}}")
 
+
 def _class_chars(chars: str) -> set[str]:
     """The characters of a regex class body as ftfy writes them: literals and ``a-b``."""
     out: set[str] = set()

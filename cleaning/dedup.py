@@ -400,16 +400,10 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
     seen: set[int] = set()
     shared: set[int] = set()  # shingles of two keys or more
     sets = []
-    trigrams = config.shingle_words == 3
     for info in comparable:
         ids = by_key.get(info.key)
         if ids is None:  # the same key, the same tokens: the same shingles
-            t = info.tokens
-            if trigrams and not info.nospace and len(t) > 3:  # `shingle_ids`, inlined
-                ids = set(map(hash, zip(t, t[1:], t[2:], strict=False)))
-            else:
-                ids = shingle_ids(t, config, info.nospace)
-            by_key[info.key] = ids
+            ids = by_key[info.key] = shingle_ids(info.tokens, config, info.nospace)
             shared |= seen & ids
             seen |= ids
         info._ids = ids
@@ -483,8 +477,7 @@ class _ExactIndex(_CandidateIndex):
         self.owner.update(dict.fromkeys(ids.difference(self.owner), i))
 
     def candidates(self, i: int, ids: set[int]) -> list[int]:
-        found = Counter(map(self.owner.get, ids))
-        return sorted(j for j in found if j is not None)
+        return sorted(set(map(self.owner.__getitem__, ids & self.owner.keys())))
 
 
 class _LshIndex(_CandidateIndex):

@@ -38,20 +38,15 @@ def match_tokens(text: str) -> list[str]:
     return chardata.TOKEN_RE.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
-def match_tokens_many(texts: Sequence[str]) -> list[list[str]]:
-    """`match_tokens` of many blocks at once: the same tokens, with one pass of each string
-    operation over the whole article instead of one per block.
+def tokenise(texts: Sequence[str]) -> tuple[list[list[str]], list[bool]]:
+    """`match_tokens` of many blocks at once, with one pass of each string operation over
+    the whole article instead of one per block; and for each block whether it may hold a
+    script without spaces (if not, `has_nospace` is False for it).
 
-    >>> match_tokens_many(["Don’t panic.", "Café"]) == [match_tokens("Don’t panic."),
-    ...                                                  match_tokens("Café")]
+    >>> tokenise(["Don’t panic.", "Café"])[0] == [match_tokens("Don’t panic."),
+    ...                                           match_tokens("Café")]
     True
     """
-    return tokenise(texts)[0]
-
-
-def tokenise(texts: Sequence[str]) -> tuple[list[list[str]], list[bool]]:
-    """`match_tokens_many`, and for each block whether it may hold a script without
-    spaces (if not, `has_nospace` is False for it)."""
     if not texts:
         return [], []
     whole = BLOCK_SEPARATOR.join(texts)
@@ -102,7 +97,7 @@ def tokenise(texts: Sequence[str]) -> tuple[list[list[str]], list[bool]]:
     return tokens, high
 
 
-#: Joins blocks for `match_tokens_many`; a control character that repair removes.
+#: Joins blocks for `tokenise`; a control character that repair removes.
 BLOCK_SEPARATOR = "\x1f"
 
 

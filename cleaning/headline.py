@@ -137,6 +137,7 @@ def find_headline(
     i = first_short
     return Headline(strip_markup(texts[i]), i), []
 
+
 class _Others:
     """Cheap test: could a later block be a copy of block `i`'s headline? A copy's key
     equals it, or is it without a site name (a prefix), or is it with one (an extension).

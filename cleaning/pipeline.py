@@ -165,9 +165,9 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Out
     similar: dict[tuple[int, int], KeptSimilar] = {}
     headline: Headline | None = None
     searched: list[BlockInfo] = []  # what the last near-duplicate search ran on
+    current = infos  # the infos of the active blocks
     for round_ in range(MAX_ROUNDS):
-        local, local_similar, found, searched = _decide(
-            [infos[i] for i in active], config, title, searched)
+        local, local_similar, found, searched = _decide(current, config, title, searched)
         if round_ == 0:
             headline = found
         if round_ == 0 and not local:
@@ -187,7 +187,8 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Out
             decisions[i] = d
         decisions.update(fresh)
         active = [i for i in active if i not in fresh]
-        if _settled([infos[i] for i in active], config, title):
+        current = [infos[i] for i in active]
+        if _settled(current, config, title):
             break
     kept_similar = sorted((k for k in similar.values() if k.block not in decisions),
                           key=attrgetter("block", "similar_to"))

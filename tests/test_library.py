@@ -14,7 +14,7 @@ from datasketch import MinHash
 
 import cleaning
 from cleaning import BinaryInputError, CleanConfig, ConfigError, MinHashFactory, clean, decode_bytes
-from cleaning.blocks import Block, Line, choose_layout, layout_of_blocks, split_lines
+from cleaning.blocks import Block, Line, choose_layout, layout_of_blocks
 from cleaning.fingerprint import match_tokens, shingle_hash, shingles
 
 
@@ -206,22 +206,6 @@ def test_cleaning_makes_no_reference_cycles() -> None:
         gc.set_debug(0)
         gc.garbage.clear()
         gc.enable()
-
-
-@pytest.mark.parametrize("text", [
-    "", "One line", "Title\n\nBody text, “quoted”.\n", "a\n\n\nb\n", "é\nü\n\n",
-    "Trailing \nspace", " leading", "tab\there", "two  spaces", "crlf\r\nend\r\n",
-])
-def test_split_lines_reads_every_line_with_its_span(text: str) -> None:
-    """Whichever path split_lines takes (texts that need no repair skip the per-line one),
-    each line is the input's line, spaces folded, with its span."""
-    lines = split_lines(text, CleanConfig())
-    expected, start = [], 0
-    for raw in text.split("\n"):
-        line = raw[:-1] if raw.endswith("\r") else raw
-        expected.append((" ".join(line.split()), start, start + len(line)))
-        start += len(raw) + 1
-    assert [(line.text, line.start, line.end) for line in lines] == expected
 
 
 def test_strip_markup_skips_its_regex_only_where_it_cannot_match() -> None:

@@ -65,9 +65,14 @@ def test_entities_that_spell_mojibake_are_repaired() -> None:
     "x\u2028y\nz",              # U+2028
     "  caf\u00c3\u00a9 \r\n\r\nok\t\tdone \n",
     "e\u0301t\u00e9\r\n&amp;\n",  # not NFC, and an entity
+    # Texts that need no repair on any line take a path of their own, bar spaces:
+    "", "One line", "Title\n\nBody text, \u201cquoted\u201d.\n", "a\n\n\nb\n",
+    "\u00e9\n\u00fc\n\n", "Trailing \nspace", " leading", "tab\there", "two  spaces",
+    "Fish &amp; chips  \n\nNo entity  here \u201cquoted\u201d",  # only entities and spaces
 ])
 def test_every_way_of_splitting_gives_the_same_lines(text: str) -> None:
-    """The fast split (on "\\n", with a per-line gate) agrees with repairing every line."""
+    """The fast splits (on "\\n", with a per-line gate, or none) agree with repairing
+    every line."""
     fast = [(x.text, x.start, x.end) for x in split_lines(text, CLEAN_DEFAULTS)]
     slow = []
     start = 0
