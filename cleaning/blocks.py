@@ -203,9 +203,11 @@ def layout_of_blocks(blocks: Sequence[Block]) -> Layout:
     return Layout.LINE_PER_BLOCK if 2 * long_breaks >= single_breaks else Layout.BLANK_LINES
 
 
-def looks_hard_wrapped(lines: Sequence[Line]) -> bool:
+def looks_hard_wrapped(lines: Sequence[Line], indent: int = 0) -> bool:
     """True when lines were broken by a greedy wrapper: each would have overflowed the
-    widest line had it taken the next word.
+    widest line had it taken the next word. `indent` is how far the wrapper indented the
+    lines after the first (a list item's continuation lines stand under its text, past
+    its marker), which folding the spaces took away.
 
     >>> looks_hard_wrapped([Line("Scraped text often comes wrapped at", 0, 0),
     ...                     Line("a fixed width, like this one here.", 0, 0)])
@@ -216,7 +218,7 @@ def looks_hard_wrapped(lines: Sequence[Line]) -> bool:
     """
     if len(lines) < 2:
         return True
-    widths = [columns(line.text) for line in lines]
+    widths = [columns(line.text) + (indent if n else 0) for n, line in enumerate(lines)]
     widest = max(widths[:-1])
     if not WRAP_MIN_COLUMNS <= widest <= WRAP_MAX_COLUMNS:
         return False
@@ -230,8 +232,15 @@ def looks_hard_wrapped(lines: Sequence[Line]) -> bool:
 
 
 def looks_hard_wrapped_text(text: str) -> bool:
-    """`looks_hard_wrapped` for a block's text."""
-    return looks_hard_wrapped([Line(line, 0, 0) for line in text.split("\n")])
+    """`looks_hard_wrapped` for a block's text, which may be a list item.
+
+    >>> item = "* A list item wrapped by a markdown writer,\\nwhose lines stand under its text."
+    >>> looks_hard_wrapped_text(item)
+    True
+    """
+    marker = chardata.LIST_MARKER_RE.match(text)
+    return looks_hard_wrapped([Line(line, 0, 0) for line in text.split("\n")],
+                              len(marker.group()) if marker else 0)
 
 
 def columns(text: str) -> int:

@@ -230,9 +230,32 @@ DIGIT_RE = re.compile(r"\d")
 
 #: How a teaser ends when it was cut from a longer paragraph.
 TRUNCATED_RE = re.compile(
-    r"(?:\.\.\.|\u2026|\[\u2026\]|\[\.\.\.\])\W*$|\b(?:read|see) more\W*$|continue reading\W*$",
+    r"(?:\.\.\.|\u2026|\[\u2026\]|\[\.\.\.\])\W*(?:(?:read |see )?more\W*)?$"
+    r"|\b(?:read|see) more\W*$|continue reading\W*$",
     re.IGNORECASE,
 )
 
 #: Something only code has: brackets, operators, a trailing comma or semicolon, a prompt.
 CODE_RE = re.compile(r"[{}()\[\]=;<>|\\]|,\s*$|^\s*[$#>]\s")
+
+#: Words a gallery or a teaser adds around a caption or a paragraph ("... more", "less",
+#: "Read more"): a copy that adds only these says nothing of its own.
+CHROME_WORDS = frozenset({"more", "less", "read", "continue", "reading", "expand",
+                          "collapse", "hide", "show", "close", "caption"})
+
+#: Words that turn a statement into its opposite (tokens as `match_tokens` makes them:
+#: "don't" gives "don" and "t"). A copy that adds or drops one states another fact.
+NEGATION_WORDS = frozenset({
+    "not", "no", "never", "t", "nor", "neither", "none", "nothing", "without", "cannot",
+    "nicht", "kein", "keine", "nie", "pas", "ne", "jamais", "non", "nunca", "nao", "não",
+    "nem", "nessuno", "mai", "не", "нет", "ни", "ніколи", "不", "没", "無", "无", "未", "否",
+    "ない", "안", "못", "لا", "لم", "لن", "ليس", "לא", "אין",
+})
+
+#: Words that open a photo credit ("Photo: Hau Dinh, AP", "Image: Getty", "© Reuters").
+CREDIT_WORDS = frozenset({"photo", "photos", "photograph", "image", "images", "picture",
+                          "credit", "credits", "foto", "fotos", "copyright", "source",
+                          "ap", "afp", "reuters", "getty"})
+
+#: The marker of a list item, as markdown writes it: a bullet or a number, then a space.
+LIST_MARKER_RE = re.compile(r"(?:[*+\-\u2022]|\d{1,3}[.)])[ \t]+")

@@ -20,9 +20,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from operator import attrgetter, is_
 
 from cleaning import chardata
+from cleaning.align import TokenAlignment
 from cleaning.blocks import looks_hard_wrapped_text
 from cleaning.config import CleanConfig
 from cleaning.fingerprint import (
@@ -30,12 +32,14 @@ from cleaning.fingerprint import (
     Shingle,
     has_nospace,
     match_key,
+    match_tokens,
     shingle_hash,
     shingle_ids,
     shingles,
     tokenise,
     word_count,
 )
+from cleaning.headline import COPY_WINDOW
 from cleaning.result import KeptSimilar, RemovalKind
 
 #: Exact-key candidates tried per block: the first kept copy and the most recent ones.
@@ -51,6 +55,12 @@ SENTENCE_WORDS = 5
 MAX_RUN_START_COUNT = 16
 #: How far past a differing block a template's alignment is looked for.
 TEMPLATE_GAPS = (2, 3)
+#: A stutter (blocks printed again right after themselves) is looked for up to this many
+#: blocks long: a caption with its credit and a date line is the longest seen in real
+#: extractor output.
+STUTTER_MAX_BLOCKS = 4
+#: Fewer words than this repeated in a row may be a chant or a cell ("Yes", "N/A"): kept.
+STUTTER_MIN_WORDS = 3
 
 
 @dataclass(eq=False, slots=True)  # made once per block: frozen would cost 4x as much
@@ -99,9 +109,21 @@ class BlockInfo:
         return self.words >= SENTENCE_WORDS and ends
 
     @property
+    def specific(self) -> bool:
+        """Whether the block states something of its own: a number, or a name (a
+        capitalised word past the first)."""
+        if chardata.DIGIT_RE.search(self.text):
+            return True
+        return any(word[:1].isupper() for word in self.text.split()[1:])
+
+    @property
     def prose(self) -> bool:
-        """One line, or lines wrapped as a paragraph: not code, a table or a list."""
-        return "\n" not in self.text or looks_hard_wrapped_text(self.text)
+        """One line, or lines wrapped as a paragraph (under a first line such as a date,
+        perhaps): not code, a table or a list."""
+        if "\n" not in self.text or looks_hard_wrapped_text(self.text):
+            return True
+        rest = self.text.split("\n", 1)[1]
+        return "\n" in rest and looks_hard_wrapped_text(rest)
 
 
 def block_infos(texts: Sequence[str]) -> list[BlockInfo]:
@@ -157,18 +179,28 @@ class DuplicateFinder:
 
     def decide(self, headline_block: int | None, headline_copies: Sequence[int],
                ) -> tuple[dict[int, Decision], list[KeptSimilar]]:
-        if headline_block is not None:
-            head = set(self.infos[headline_block].tokens)
-            for i in headline_copies:
-                copy = set(self.infos[i].tokens)
-                sim = len(copy & head) / len(copy | head) if copy | head else 1.0
-                self._remove(i, Decision("repeated_headline", headline_block, round(sim, 4)))
+        # Copies near the top go first; copies further down after the exact runs, which
+        # take a body pasted twice (headline and all) as one run.
+        near = [i for i in headline_copies if i < COPY_WINDOW]
+        self._remove_headline_copies(headline_block, near)
         self._exact_runs()  # reports blocks in order, each once
+        far = [i for i in headline_copies if i >= COPY_WINDOW and i not in self.decisions]
+        self._remove_headline_copies(headline_block, far)
         in_order = len(self.similar)
         self._near_duplicates(headline_block)
         if len(self.similar) > in_order:
             self.similar.sort(key=attrgetter("block", "similar_to"))
         return self.decisions, self.similar
+
+    def _remove_headline_copies(self, headline_block: int | None,
+                                copies: Sequence[int]) -> None:
+        if headline_block is None:
+            return
+        head = set(self.infos[headline_block].tokens)
+        for i in copies:
+            copy = set(self.infos[i].tokens)
+            sim = len(copy & head) / len(copy | head) if copy | head else 1.0
+            self._remove(i, Decision("repeated_headline", headline_block, round(sim, 4)))
 
     # ------------------------------------------------------------------ exact repeats
 
@@ -208,12 +240,24 @@ class DuplicateFinder:
                 continue
             if best_len >= LONG_RUN:
                 inside = (i + best_len, i - best_j)
+            stutter = self._stutter(i)
+            if stutter:
+                for t in range(stutter):
+                    twin = i - stutter + t
+                    if twin in self.decisions:
+                        twin = self.decisions[twin].twin
+                    self._remove(i + t, Decision("duplicate", twin, 1.0))
+                after_run = i + stutter
+                continue
             once = self._pasted_once(i)
-            if once and self._stands_alone(i):
+            template = self._template(i, best_j, max(best_len, 1))
+            if once and not template and self._pasted_alone(i):
                 self._remove(i, Decision("duplicate", earlier[0], 1.0))
             else:
                 if infos[i].question:
                     reason = "a question repeated: kept (interview questions recur on purpose)"
+                elif template:
+                    reason = "repeats with its neighbours, one of them varied: kept as a template"
                 elif not once:
                     reason = "a block met three times or more: kept as a template"
                 else:
@@ -255,7 +299,8 @@ class DuplicateFinder:
         samples and recipes repeat on purpose."""
         keys = self._keys
         for gap in TEMPLATE_GAPS:
-            if j - gap >= 0 and keys[i - gap] == keys[j - gap]:
+            # The blocks compared must be each copy's own context, not the other copy's.
+            if j - gap >= 0 and i - gap > j and keys[i - gap] == keys[j - gap]:
                 return True
             after_i, after_j = i + length - 1 + gap, j + length - 1 + gap
             if after_i < len(keys) and after_j < i and keys[after_i] == keys[after_j]:
@@ -269,6 +314,35 @@ class DuplicateFinder:
     def _stands_alone(self, i: int) -> bool:
         info = self.infos[i]
         return info.words >= self.config.min_words and not info.question
+
+    def _pasted_alone(self, i: int) -> bool:
+        """Whether block `i`, met twice with no neighbour repeating along, is a paste: a
+        paragraph, or a complete sentence (a highlights box repeats the body's sentences).
+        Labels, table cells and questions are structure and stay."""
+        info = self.infos[i]
+        return self._stands_alone(i) or (info.sentence and not info.question and info.prose)
+
+    def _stutter(self, i: int) -> int:
+        """How many blocks from `i` on repeat, one for one, the blocks just before them:
+        a date line, or a caption with its credit, printed twice in a row. Only blocks that
+        state something of their own (a number or a name) count: a line of common words
+        printed twice ("Continue reading the main story") is chrome that some pages really
+        show twice, harmless to keep; a separator, a cell without words or code never
+        counts."""
+        keys, decided = self._keys, self.decisions
+        for length in range(1, min(STUTTER_MAX_BLOCKS, i) + 1):
+            if i + length > len(keys) or keys[i - length:i] != keys[i:i + length]:
+                continue
+            blocks = range(i, i + length)
+            if any(k in decided for k in blocks):
+                return 0
+            infos = [self.infos[k] for k in blocks]
+            if (sum(info.words for info in infos) >= STUTTER_MIN_WORDS
+                    and any(info.specific for info in infos)
+                    and not any(chardata.CODE_RE.search(info.text) for info in infos)):
+                return length
+            return 0
+        return 0
 
     # ------------------------------------------------------------------ near duplicates
 
@@ -306,63 +380,83 @@ class DuplicateFinder:
                 if shared and shared >= bar * min(len(s_i), len(s_j)):
                     candidates.append((shared, j, len(s_j)))
             candidates.sort(key=lambda c: (-c[0], c[1]))
-            if any(self._compare(i, j, shared, len(s_i), size_j)
-                   for shared, j, size_j in candidates[: config.max_candidates]):
+            if any(self._compare(i, j) for _, j, _ in candidates[: config.max_candidates]):
                 continue
             index.add(i, ids)
 
-    def _compare(self, i: int, j: int, shared: int, size_i: int, size_j: int) -> bool:
-        """Compare block `i` with an earlier kept block `j`; True if `i` was removed."""
-        jaccard = shared / (size_i + size_j - shared)
-        if shared / size_i >= self.config.containment_threshold:
-            return self._judge(i, j, jaccard)
-        if shared / size_j >= self.config.containment_threshold:
-            # The earlier block may be a truncated teaser of this one: keep the complete copy.
-            self._judge(j, i, jaccard)
+    def _compare(self, i: int, j: int) -> bool:
+        """Compare block `i` with an earlier kept block `j`, aligned word for word; True if
+        `i` was removed."""
+        tokens_i, tokens_j = self.infos[i].tokens, self.infos[j].tokens
+        i_in_j = TokenAlignment.of(tokens_i, tokens_j)
+        if i_in_j.coverage >= self.config.containment_threshold:
+            return self._judge(i, j, i_in_j)
+        j_in_i = TokenAlignment.of(tokens_j, tokens_i)
+        if j_in_i.coverage >= self.config.containment_threshold:
+            # The earlier block may be a cut-short teaser of this one: keep the complete copy.
+            self._judge(j, i, j_in_i)
             return False
-        if jaccard >= self.config.similar_report_threshold:
-            self.similar.append(KeptSimilar(i, j, round(jaccard, 4), "below the thresholds"))
+        if i_in_j.ratio >= self.config.similar_report_threshold:
+            self.similar.append(KeptSimilar(i, j, round(i_in_j.ratio, 4),
+                                            "below the thresholds"))
         return False
 
-    def _judge(self, b: int, a: int, jaccard: float) -> bool:
-        """Remove block `b`, mostly inside kept block `a`, if nothing of it would be lost."""
+    def _judge(self, b: int, a: int, alignment: TokenAlignment) -> bool:
+        """Remove block `b`, mostly inside kept block `a`, if nothing of it would be lost.
+
+        It goes as a near duplicate when the two align almost whole, each with few words
+        the other lacks; or as contained when it is `a` cut short (a teaser) or `a` without
+        its credit line (a caption). A sentence lifted out of a paragraph stays: pull quotes
+        and quoted posts are shown twice on purpose, and a shorter variant (a recipe without
+        one ingredient) may lack a fact on purpose.
+        """
         later, earlier = max(a, b), min(a, b)
-        if jaccard >= self.config.near_duplicate_threshold:
-            kind: RemovalKind = "near_duplicate"
-        elif _is_teaser(self.infos[b], self.infos[a].tokens):
+        similarity = round(alignment.ratio, 4)
+        info_a, info_b = self.infos[a], self.infos[b]
+        limit = self.config.max_new_words
+        kind: RemovalKind
+        if (alignment.ratio >= self.config.near_duplicate_threshold
+                and len(alignment.own) <= limit * len(info_b.tokens)
+                and len(alignment.missing) <= limit * len(info_a.tokens)):
+            kind = "near_duplicate"
+        elif _contained(info_b, info_a, alignment):
             kind = "contained"
         else:
-            # A sentence lifted out of a paragraph is a pull quote or a quoted post, shown
-            # twice on purpose; and a shorter variant may lack a fact on purpose.
-            self.similar.append(KeptSimilar(later, earlier, round(jaccard, 4),
+            self.similar.append(KeptSimilar(later, earlier, similarity,
                                             "mostly inside the other, but neither a near "
-                                            "duplicate nor a teaser: kept"))
+                                            "duplicate, a teaser nor a caption without its "
+                                            "credit: kept"))
             return False
-        why_not = self._brings_new(b, a)
+        why_not = self._brings_new(b, a, alignment, kind)
         if why_not is not None:
-            self.similar.append(KeptSimilar(later, earlier, round(jaccard, 4), why_not))
+            self.similar.append(KeptSimilar(later, earlier, similarity, why_not))
             return False
-        self._remove(b, Decision(kind, a, round(jaccard, 4)))
+        self._remove(b, Decision(kind, a, similarity))
         return True
 
-    def _brings_new(self, b: int, a: int) -> str | None:
-        """Why block `b` cannot go as a copy of block `a`, or None if it can."""
+    def _brings_new(self, b: int, a: int, alignment: TokenAlignment,
+                    kind: RemovalKind) -> str | None:
+        """Why block `b` cannot go as a copy of block `a`, or None if it can: a number, a
+        name or a negation that the two do not share is another fact. A near duplicate
+        must have the very numbers of its twin; a contained block only none of its own."""
         tokens_a, tokens_b = self.infos[a].tokens, self.infos[b].tokens
         numbers_a = [t for t in tokens_a if chardata.DIGIT_RE.search(t)]
         numbers_b = [t for t in tokens_b if chardata.DIGIT_RE.search(t)]
-        if not _is_subsequence(numbers_b, numbers_a):
+        if (numbers_b != numbers_a if kind == "near_duplicate"
+                else not _is_subsequence(numbers_b, numbers_a)):
             return "differs in numbers: different facts"
+        changed = {*alignment.own, *alignment.missing} if kind == "near_duplicate" else set(
+            alignment.own)
+        if not changed.isdisjoint(chardata.NEGATION_WORDS):
+            return "differs in a negation: different facts"
         vocab_a = set(tokens_a)
-        new = [t for t in dict.fromkeys(tokens_b) if t not in vocab_a]
-        if not new:
-            return None
         text_b = self.infos[b].text
-        for token in new:
+        for token in dict.fromkeys(alignment.own):
+            if token in vocab_a:
+                continue
             capitalised = token[:1].upper() + token[1:] in text_b or token.upper() in text_b
             if capitalised and token[:1] != token[:1].upper():
-                    return f"differs in names ({token!r}): different facts"
-        if len(new) > self.config.max_new_words * len(set(tokens_b)):
-            return f"has {len(new)} words of its own"
+                return f"differs in names ({token!r}): different facts"
         return None
 
     # ------------------------------------------------------------------ bookkeeping
@@ -436,16 +530,35 @@ def is_question(text: str) -> bool:
     return chardata.QUESTION_END_RE.search(text) is not None
 
 
-def _is_teaser(short: BlockInfo, full: Sequence[str]) -> bool:
-    """True if `short` is the start of `full` cut off: at an ellipsis, a "read more" or in
-    the middle of a word. A complete sentence that opens a paragraph is not a teaser."""
-    tokens = short.tokens
-    n = len(tokens)
-    if n == 0 or n >= len(full):
+def _contained(short: BlockInfo, full: BlockInfo, alignment: TokenAlignment) -> bool:
+    """True if `short` is a part of `full` printed on its own, as pages print captions and
+    teasers: it runs without a gap from the start of one of `full`'s lines, and ends at the
+    end of one, before a credit ("Photo: Hau Dinh, AP"), or where it was cut short (at an
+    ellipsis, a "more" or in the middle of a word). A caption with and without its credit
+    or its date line is one caption; a sentence lifted out of a paragraph starts or ends
+    inside a line, and is not this.
+
+    `alignment` aligns `short` with `full`; a word cut short is the one token of `short`
+    that has no place in `full`.
+    """
+    tokens = full.tokens
+    own = alignment.own
+    if len(own) > 1 or not alignment.gapless:
         return False
-    if list(tokens[:-1]) != list(full[: n - 1]) or not full[n - 1].startswith(tokens[-1]):
+    end = alignment.end
+    cut_word = bool(own) and own == short.tokens[-1:] and end < len(tokens) and (
+        tokens[end].startswith(own[0]))
+    if own and not cut_word:
         return False
-    return tokens[-1] != full[n - 1] or chardata.TRUNCATED_RE.search(short.text) is not None
+    bounds = {0, len(tokens)}
+    if "\n" in full.text:
+        bounds.update(accumulate(len(match_tokens(line)) for line in full.text.split("\n")))
+    if alignment.start not in bounds or (alignment.start == 0 and end == len(tokens)):
+        return False
+    if end in bounds or cut_word:
+        return True
+    return (tokens[end] in chardata.CREDIT_WORDS
+            or chardata.TRUNCATED_RE.search(short.text) is not None)
 
 
 def _is_subsequence(needle: Sequence[str], haystack: Sequence[str]) -> bool:

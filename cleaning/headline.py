@@ -22,6 +22,11 @@ QUESTION_COPY_WINDOW = 4
 COPY_WINDOW = 6
 #: Without a hint, a line that recurs this often is structure, not a headline.
 MAX_HEADLINE_COPIES = 3
+#: A headline of this many words or more is specific: without a hint, its copies past
+#: COPY_WINDOW are taken too when they stand among repeated material (real extractors print
+#: it again after a photo gallery, 10 to 25 blocks down, or in a share box), however often
+#: it recurs. A shorter one ("Photos", "New Zealand") may be a section heading.
+SPECIFIC_HEADLINE_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -121,21 +126,38 @@ def find_headline(
             continue
         hkeys = headline_keys(texts[i])
         holders = _holders(texts, keys, words, hkeys, max_words)
-        copies = [c for c in holders if i < c < COPY_WINDOW]
-        if not copies or holders[0] != i:
+        question = texts[i].rstrip().endswith("?")
+        specific = not question and len(keys[i].split()) >= SPECIFIC_HEADLINE_WORDS
+        if holders[0] != i:
             continue
-        if i != first_short and copies[0] > i + 2:
+        if specific and i == first_short and len(holders) > 1:
+            first: dict[str, int] = {}
+            for n, key in enumerate(keys):
+                first.setdefault(key, n)
+            return Headline(strip_markup(texts[i]), i), [
+                c for c in holders[1:] if c < COPY_WINDOW or _among_repeats(keys, first, c)]
+        near = [c for c in holders if i < c < COPY_WINDOW]
+        if not near or (i != first_short and near[0] > i + 2):
             continue
         if len(holders) > MAX_HEADLINE_COPIES:
             copies = []  # a line that recurs this often is structure
-        elif texts[i].rstrip().endswith("?"):
-            copies = [c for c in copies if c < QUESTION_COPY_WINDOW]
+        elif question:
+            copies = [c for c in near if c < QUESTION_COPY_WINDOW]
+        else:
+            copies = near
         return Headline(strip_markup(texts[i]), i), copies
     if first_short is None or not is_heading_like(texts[first_short], words[first_short],
                                                   max_words):
         return None, []
     i = first_short
     return Headline(strip_markup(texts[i]), i), []
+
+
+def _among_repeats(keys: Sequence[str], first: dict[str, int], c: int) -> bool:
+    """Whether block `c` stands beside a block that repeats an earlier one (a gallery's
+    captions, a share box): a headline printed there is a page's chrome. A headline that
+    recurs among the story's own paragraphs (the title of an embedded video) is content."""
+    return any(0 <= n < len(keys) and keys[n] and first[keys[n]] < n for n in (c - 1, c + 1))
 
 
 class _Others:
