@@ -61,6 +61,13 @@ TEMPLATE_GAPS = (2, 3)
 STUTTER_MAX_BLOCKS = 4
 #: Fewer words than this repeated in a row may be a chant or a cell ("Yes", "N/A"): kept.
 STUTTER_MIN_WORDS = 3
+#: How far apart a block and its copy may stand with only copies and gallery chrome
+#: between them (a photo credit, then "Image 1 of / 4", "Caption Close", "Image 1 of 4"
+#: and the credit again, in real output).
+CHROME_GAP = 8
+#: A recurring label this short between them counts as gallery chrome ("Image 1 of 4" has
+#: two words); a longer one is the article's structure.
+CHROME_MAX_WORDS = 2
 
 
 @dataclass(eq=False, slots=True)  # made once per block: frozen would cost 4x as much
@@ -249,6 +256,9 @@ class DuplicateFinder:
                     self._remove(i + t, Decision("duplicate", twin, 1.0))
                 after_run = i + stutter
                 continue
+            if self._again_past_chrome(i, earlier[-1]):
+                self._remove(i, Decision("duplicate", earlier[-1], 1.0))
+                continue
             once = self._pasted_once(i)
             template = self._template(i, best_j, max(best_len, 1))
             if once and not template and self._pasted_alone(i):
@@ -322,6 +332,27 @@ class DuplicateFinder:
         info = self.infos[i]
         return self._stands_alone(i) or (info.sentence and not info.question and info.prose)
 
+    def _again_past_chrome(self, i: int, j: int) -> bool:
+        """Whether block `i` is printed again after its copy `j` with nothing of the article
+        between them: only gallery chrome ("Caption", "Close"), cells without words and
+        short labels that recur ("Image 1 of 4"), as a photo credit recurs through a
+        gallery. A block of the article's own between them (a day's name or a recipe in a
+        meal plan) makes `i` part of a structure."""
+        if not 1 < i - j <= CHROME_GAP or not self._says_something(range(i, i + 1)):
+            return False
+        counts, keys, infos = self._counts, self._keys, self.infos
+        return all(infos[k].words == 0 or chardata.CHROME_WORDS.issuperset(infos[k].tokens)
+                   or (counts[keys[k]] > 1 and infos[k].words <= CHROME_MAX_WORDS)
+                   for k in range(j + 1, i))
+
+    def _says_something(self, blocks: range) -> bool:
+        """Whether blocks repeated in a row state something of their own (a number or a
+        name), in words, and are not code: what makes their repetition a copy."""
+        infos = [self.infos[k] for k in blocks]
+        return (sum(info.words for info in infos) >= STUTTER_MIN_WORDS
+                and any(info.specific for info in infos)
+                and not any(chardata.CODE_RE.search(info.text) for info in infos))
+
     def _stutter(self, i: int) -> int:
         """How many blocks from `i` on repeat, one for one, the blocks just before them:
         a date line, or a caption with its credit, printed twice in a row. Only blocks that
@@ -336,12 +367,7 @@ class DuplicateFinder:
             blocks = range(i, i + length)
             if any(k in decided for k in blocks):
                 return 0
-            infos = [self.infos[k] for k in blocks]
-            if (sum(info.words for info in infos) >= STUTTER_MIN_WORDS
-                    and any(info.specific for info in infos)
-                    and not any(chardata.CODE_RE.search(info.text) for info in infos)):
-                return length
-            return 0
+            return length if self._says_something(blocks) else 0
         return 0
 
     # ------------------------------------------------------------------ near duplicates
