@@ -237,6 +237,10 @@ TRUNCATED_RE = re.compile(
 
 #: Something only code has: brackets, operators, a trailing comma or semicolon, a prompt.
 CODE_RE = re.compile(r"[{}()\[\]=;<>|\\]|,\s*$|^\s*[$#>]\s")
+#: Something prose never has but code does: braces, a semicolon, an operator, a call
+#: (``name(``), a prompt. Stricter than CODE_RE, which also takes a caption's brackets
+#: ("[Photo (Credit: AP)]") for code.
+CODE_SIGN_RE = re.compile(r"[{};\\]|[=<>]=|\w\(|^\s*[$#>]\s|\s=\s")
 
 #: Words a gallery or a teaser adds around a caption or a paragraph ("... more", "less",
 #: "Read more"): a copy that adds only these says nothing of its own.

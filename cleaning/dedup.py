@@ -351,7 +351,7 @@ class DuplicateFinder:
         infos = [self.infos[k] for k in blocks]
         return (sum(info.words for info in infos) >= STUTTER_MIN_WORDS
                 and any(info.specific for info in infos)
-                and not any(chardata.CODE_RE.search(info.text) for info in infos))
+                and not any(chardata.CODE_SIGN_RE.search(info.text) for info in infos))
 
     def _stutter(self, i: int) -> int:
         """How many blocks from `i` on repeat, one for one, the blocks just before them:
