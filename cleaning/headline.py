@@ -6,6 +6,7 @@ site's name appended (``Title | Site``, ``Title - Site``).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,10 @@ MAX_HEADLINE_COPIES = 3
 #: it again after a photo gallery, 10 to 25 blocks down, or in a share box), however often
 #: it recurs. A shorter one ("Photos", "New Zealand") may be a section heading.
 SPECIFIC_HEADLINE_WORDS = 4
+#: A block shorter than this that recurs is chrome beside which a headline copy goes (a
+#: credit, a share line, a teaser); a paragraph that recurs may be a body pasted twice,
+#: whose headline copy the exact runs take.
+CHROME_MAX_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -131,11 +136,9 @@ def find_headline(
         if holders[0] != i:
             continue
         if specific and i == first_short and len(holders) > 1:
-            first: dict[str, int] = {}
-            for n, key in enumerate(keys):
-                first.setdefault(key, n)
+            chrome = _Chrome(keys, words)
             return Headline(strip_markup(texts[i]), i), [
-                c for c in holders[1:] if c < COPY_WINDOW or _among_repeats(keys, first, c)]
+                c for c in holders[1:] if c < COPY_WINDOW or chrome.beside(c)]
         near = [c for c in holders if i < c < COPY_WINDOW]
         if not near or (i != first_short and near[0] > i + 2):
             continue
@@ -153,11 +156,29 @@ def find_headline(
     return Headline(strip_markup(texts[i]), i), []
 
 
-def _among_repeats(keys: Sequence[str], first: dict[str, int], c: int) -> bool:
-    """Whether block `c` stands beside a block that repeats an earlier one (a gallery's
-    captions, a share box): a headline printed there is a page's chrome. A headline that
-    recurs among the story's own paragraphs (the title of an embedded video) is content."""
-    return any(0 <= n < len(keys) and keys[n] and first[keys[n]] < n for n in (c - 1, c + 1))
+class _Chrome:
+    """Which blocks are a page's repeated chrome: a block that repeats an earlier one, or a
+    short one printed more than once (a photo credit, a share line, a teaser cut short)."""
+
+    def __init__(self, keys: Sequence[str], words: Sequence[int]) -> None:
+        self.keys = keys
+        self.words = words
+        self.counts = Counter(keys)
+        self.first: dict[str, int] = {}
+        for n, key in enumerate(keys):
+            self.first.setdefault(key, n)
+
+    def beside(self, c: int) -> bool:
+        """Whether block `c` stands beside chrome: a headline printed there (after a
+        gallery, in a share box) is chrome too. A headline that recurs among the story's
+        own paragraphs (the title of an embedded video) is content."""
+        return any(0 <= n < len(self.keys) and self._is_chrome(n) for n in (c - 1, c + 1))
+
+    def _is_chrome(self, n: int) -> bool:
+        key = self.keys[n]
+        if not key or self.counts[key] < 2:
+            return False
+        return self.first[key] < n or self.words[n] < CHROME_MAX_WORDS
 
 
 class _Others:
