@@ -215,6 +215,9 @@ ANY_REPAIR_RE = re.compile(
 #: the headline (never from the returned text).
 HEADING_MARKUP_RE = re.compile(r"^\s*(?:#{1,6}\s+|[*_]{1,3}|>\s*)+|(?:[*_]{1,3}|\s+#+)\s*$")
 
+#: A markdown heading line: "# Title", "## Title".
+MARKDOWN_HEADING_RE = re.compile(r"\s*#{1,6}\s")
+
 #: A trailing site name after a headline: "Title | Site", "Title - Site", "Title — Site".
 SITE_SUFFIX_RE = re.compile(
     r"^(?P<title>.+?)\s+(?:[|\u2013\u2014\u00b7\u2022:]{1,2}|-{1,2})\s+"

@@ -39,7 +39,7 @@ from cleaning.fingerprint import (
     tokenise,
     word_count,
 )
-from cleaning.headline import COPY_WINDOW
+from cleaning.headline import COPY_WINDOW, is_question
 from cleaning.result import KeptSimilar, RemovalKind
 
 #: Exact-key candidates tried per block: the first kept copy and the most recent ones.
@@ -47,8 +47,6 @@ RECENT_TWINS = 8
 #: An aligned run this long, and a quarter of the article or more, is a paste whatever its
 #: blocks are: templates (recipes, docs) repeat shorter sequences.
 LONG_RUN = 8
-QUESTION_MARKS = "?\uff1f\u061f\u037e"
-NOT_QUESTION_ENDS = ".!,:;\u3002\uff01"
 #: Words that make a line a sentence rather than a label.
 SENTENCE_WORDS = 5
 #: A block met more often than this (a separator, a label) does not start a run.
@@ -540,20 +538,6 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
 def _lowest_share(config: CleanConfig) -> float:
     """The lowest share of shingles at which two blocks lead to a decision or a report."""
     return min(config.containment_threshold, config.similar_report_threshold)
-
-
-def is_question(text: str) -> bool:
-    """True if `text` ends with a question mark (of any script), quotes or brackets aside.
-
-    >>> is_question('He asked: "Why now?"'), is_question("It is now.")
-    (True, False)
-    """
-    last = text[-1:]
-    if last in QUESTION_MARKS:
-        return True
-    if not last or last.isalnum() or last in NOT_QUESTION_ENDS:
-        return False
-    return chardata.QUESTION_END_RE.search(text) is not None
 
 
 def _contained(short: BlockInfo, full: BlockInfo, alignment: TokenAlignment) -> bool:

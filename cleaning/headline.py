@@ -15,9 +15,15 @@ from cleaning.fingerprint import match_key, match_tokens
 
 #: Without a title hint, the headline is looked for among this many first blocks.
 HEADLINE_WINDOW = 3
-#: Without a hint, a question headline's copies are only taken near the top: an interview
-#: question that opens an article recurs before each answer and must stay.
+#: Without a hint, a question headline's copies are only taken near the top, and with no
+#: answer between them unless printed as a markdown heading (extractors print the page's
+#: title so): an interview question that opens an article recurs before each answer and
+#: must stay.
 QUESTION_COPY_WINDOW = 4
+#: A block this long between a question and its copy is an answer.
+ANSWER_WORDS = 12
+QUESTION_MARKS = "?\uff1f\u061f\u037e"
+NOT_QUESTION_ENDS = ".!,:;\u3002\uff01"
 #: Without a hint, copies of the headline are taken this near the top; further down, a copy
 #: goes only as part of a repeated run (a body pasted twice with its headline).
 COPY_WINDOW = 6
@@ -67,6 +73,19 @@ _MARKUP_STARTS = frozenset("#*_>")
 _MARKUP_ENDS = frozenset("#*_")
 
 
+def without_site(text: str) -> str:
+    """The headline as a reader sees it: no markup, no site name after it.
+
+    >>> without_site("**Storm hits coast | The Daily Planet**")
+    'Storm hits coast'
+    """
+    bare = strip_markup(text)
+    suffix = chardata.SITE_SUFFIX_RE.match(bare)
+    if suffix and len(match_tokens(suffix.group("title"))) >= 2:
+        return suffix.group("title")
+    return bare
+
+
 def headline_keys(text: str) -> frozenset[str]:
     """Matching keys of a headline: the whole line, and the line without a site suffix.
 
@@ -88,7 +107,7 @@ def is_heading_like(text: str, words: int, max_words: int) -> bool:
         return False
     if _may_have_markup(text.strip()) and chardata.HEADING_MARKUP_RE.search(text):
         return True
-    return chardata.SENTENCE_END_RE.search(text) is None or text.rstrip().endswith("?")
+    return chardata.SENTENCE_END_RE.search(text) is None or is_question(text)
 
 
 def find_headline(
@@ -108,8 +127,8 @@ def find_headline(
         if not hkeys:
             return None, []
         holders = _holders(texts, keys, words, hkeys, max_words)
-        head = Headline(strip_markup(hint), holders[0] if holders else None)
-        return head, holders[1:]
+        shown = texts[holders[0]] if holders else hint
+        return Headline(without_site(shown), holders[0] if holders else None), holders[1:]
 
     # The headline opens the article, or follows a summary or a kicker line. A later
     # candidate counts only when printed twice near the top, or when nothing before it
@@ -131,7 +150,7 @@ def find_headline(
             continue
         hkeys = headline_keys(texts[i])
         holders = _holders(texts, keys, words, hkeys, max_words)
-        question = texts[i].rstrip().endswith("?")
+        question = is_question(texts[i])
         specific = not question and len(keys[i].split()) >= SPECIFIC_HEADLINE_WORDS
         if holders[0] != i:
             continue
@@ -145,7 +164,9 @@ def find_headline(
         if len(holders) > MAX_HEADLINE_COPIES:
             copies = []  # a line that recurs this often is structure
         elif question:
-            copies = [c for c in near if c < QUESTION_COPY_WINDOW]
+            copies = [c for c in near if c < QUESTION_COPY_WINDOW and (
+                chardata.MARKDOWN_HEADING_RE.match(texts[c])
+                or all(words[k] < ANSWER_WORDS for k in range(i + 1, c)))]
         else:
             copies = near
         return Headline(strip_markup(texts[i]), i), copies
@@ -154,6 +175,20 @@ def find_headline(
         return None, []
     i = first_short
     return Headline(strip_markup(texts[i]), i), []
+
+
+def is_question(text: str) -> bool:
+    """True if `text` ends with a question mark (of any script), quotes or brackets aside.
+
+    >>> is_question('He asked: "Why now?"'), is_question("It is now.")
+    (True, False)
+    """
+    last = text[-1:]
+    if last in QUESTION_MARKS:
+        return True
+    if not last or last.isalnum() or last in NOT_QUESTION_ENDS:
+        return False
+    return chardata.QUESTION_END_RE.search(text) is not None
 
 
 class _Chrome:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 import ftfy
@@ -140,37 +141,102 @@ DENORMAL_ONLY = Needs(entities=False, controls=False, denormal=True, mojibake=Fa
 EVERYTHING_NEEDED = Needs()
 
 
+#: How often a line is repaired again when a repair uncovered more to repair (a soft
+#: hyphen that hid mojibake, an invisible character whose removal leaves text that is not
+#: NFC). One more pass settles every case the fuzzer found; the bound keeps it finite.
+REPAIR_PASSES = 3
+
+
 def repair_line(line: str, config: CleanConfig, needs: Needs | None = None,
                 ) -> tuple[str, list[Repair]]:
     """Repair one line (no line breaks in it) and say what was done. `needs` says which
-    repairs the whole text can need (`Needs.of`); by default, every check is made.
+    repairs the whole text can need (`Needs.of`); by default, every check is made. A line
+    that a repair changed is repaired again until nothing changes, so that repairing the
+    result again changes nothing either.
 
     >>> repair_line("Itâ€™s  here &amp; now ", CleanConfig())[0]
     'It’s here & now'
+    >>> repair_line("\u00ad\u00ef\u00bc\u0152", CleanConfig())[0]
+    '，'
     """
     repairs: list[Repair] = []
-    text = line
-    needs = needs or EVERYTHING_NEEDED
+    text = _repair_once(line, config, needs or EVERYTHING_NEEDED, repairs)
+    for _ in range(REPAIR_PASSES - 1):
+        if text == line or not any(r.step != "normalize_whitespace" for r in repairs):
+            break
+        line = text
+        text = _repair_once(text, config, Needs.of(text), repairs)
+    return text, repairs
+
+
+def _repair_once(text: str, config: CleanConfig, needs: Needs, repairs: list[Repair]) -> str:
     if might_need_repair(text):
         if config.unescape_html and needs.entities and "&" in text:
+            done = len(repairs)
             text = _step(repairs, "unescape_html", "entities", text, unescape_html(text))
-            if repairs:
+            if len(repairs) > done:
                 needs = Needs.of(text)  # decoded entities may spell anything: look again
         decoded = len(repairs)
         if config.fix_encoding and needs.encoding:
             if _needs_ftfy(text, needs):
                 fixed, plan = ftfy.fix_and_explain(text, FTFY_CONFIG)
                 detail = ", ".join(f"{action} {param}" for action, param in plan or ())
-                text = _step(repairs, "fix_encoding", detail, text, fixed)
-            if (needs.mojibake or repairs) and chardata.UTF8_LEFTOVER_HINT_RE.search(text):
+                text = _step(repairs, "fix_encoding", detail, text, _if_certain(text, fixed))
+            if (needs.mojibake or len(repairs) > decoded) and (
+                    chardata.UTF8_LEFTOVER_HINT_RE.search(text)):
                 text = _step(repairs, "fix_encoding", "decode leftover UTF-8 sequences",
-                             text, fix_utf8_leftovers(text))
+                             text, _if_certain(text, fix_utf8_leftovers(text)))
         if config.remove_invisible and (needs.invisible or len(repairs) > decoded):
             text = _step(repairs, "remove_invisible", "invisible characters", text,
                          remove_invisible(text))
     if config.normalize_whitespace:
         text = _step(repairs, "normalize_whitespace", "spaces", text, normalize_spaces(text))
-    return text, repairs
+    return text
+
+
+def _if_certain(before: str, after: str) -> str:
+    """`after`, unless the repair that made it is not certain: one that turns symbols alone
+    into a single letter of a script the line has nowhere else (ftfy reads a close
+    button's ``×©`` as a Hebrew letter). Real mojibake holds letters read wrongly
+    (``IL2RÎ³cKO`` is ``IL2RγcKO``), or decodes to a word: ``í•œêµ­ì–´`` is ``한국어``.
+
+    >>> _if_certain("Close ×© 2019", "Close ש 2019")
+    'Close ×© 2019'
+    >>> _if_certain("IL2RÎ³cKO", "IL2RγcKO")
+    'IL2RγcKO'
+    """
+    if after == before or after.isascii():
+        return after
+    new = Counter(ch for ch in after if ch.isalpha()) - Counter(
+        ch for ch in before if ch.isalpha())
+    if new.total() != 1:
+        return after  # nothing new, or a word: what mojibake of a script gives
+    (letter,) = new
+    script = _script(letter)
+    if sum(1 for ch in after if ch.isalpha() and _script(ch) == script) > 1:
+        return after
+    return after if any(ch.isalpha() for ch in _replaced(before, after)) else before
+
+
+def _replaced(before: str, after: str) -> str:
+    """The part of `before` that differs from `after`, their common start and end aside.
+
+    >>> _replaced("Close ×© 2019", "Close ש 2019")
+    '×©'
+    """
+    head = 0
+    while head < min(len(before), len(after)) and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while (tail < min(len(before), len(after)) - head
+           and before[-1 - tail] == after[-1 - tail]):
+        tail += 1
+    return before[head:len(before) - tail]
+
+
+def _script(ch: str) -> str:
+    """The script of a letter, as the first word of its Unicode name says it."""
+    return unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0]
 
 
 def _step(repairs: list[Repair], step: str, detail: str, before: str, after: str) -> str:
@@ -191,7 +257,7 @@ def _needs_ftfy(text: str, needs: Needs) -> bool:
 
 def fix_utf8_leftovers(text: str) -> str:
     """Decode three- and four-byte UTF-8 sequences left as Windows-1252 mojibake that ftfy's
-    badness score lets pass (a symbol before a no-break space, say). ftfy finds the
+    badness score lets pass (a symbol before a no-break space, say): symbols only. ftfy finds the
     sequences; a sequence is replaced only if it is valid UTF-8 as a whole.
 
     >>> fix_utf8_leftovers("ebb \u00e2\u201e\u00a0 is a mark; 60,000\u00e2\u201a\u00a9")
@@ -206,7 +272,9 @@ def fix_utf8_leftovers(text: str) -> str:
             fixed = seq.encode("sloppy-windows-1252").decode("utf-8")
         except UnicodeError:
             return seq
-        if any(unicodedata.category(ch)[0] == "C" for ch in fixed):
+        if any(unicodedata.category(ch)[0] in "CL" for ch in fixed):
+            # A letter is no leftover symbol: ftfy, which knows the letters, left these
+            # alone (``Brontë…”`` read as UTF-8 ends in a Korean syllable).
             return seq
         return fixed
 
