@@ -108,6 +108,11 @@ HTML_ELEMENTS = (
 )
 HTML_TAG_RE = re.compile(rf"</?(?:{HTML_ELEMENTS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
+#: A script or a style element that holds code (inline, not loaded from a file): code, never
+#: article text.
+INLINE_CODE_ELEMENT_RE = re.compile(r"<(script|style)\b[^>]*>\s*\S.*?</\1\s*>",
+                                    re.IGNORECASE | re.DOTALL)
+
 #: HTML_TAG_RE within one block of blocks joined by U+001F: no tag spans two of them.
 HTML_TAG_IN_BLOCK_RE = re.compile(
     rf"</?(?:{HTML_ELEMENTS})(?:[^\S\x1f][^<>\x1f]*)?/?>", re.IGNORECASE)

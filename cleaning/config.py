@@ -34,6 +34,8 @@ class CleanConfig:
     - `remove_duplicates`: remove repeated blocks at all. Off, the result still lists what
       would have gone in `kept_similar`.
     - `remove_repeated_headline`: remove later copies of the headline.
+    - `remove_markup_only`: remove blocks that are markup alone and residue (a script, an
+      editor's bookmark, escaped markup that shows nothing; see `cleaning.residue`).
     - `min_words`: the size from which a block may be removed on its own (an isolated exact
       copy, a near duplicate or a contained teaser). Shorter blocks are structure (interview
       questions, table headers, attribution lines) and go only as part of a repeated run.
@@ -76,6 +78,7 @@ class CleanConfig:
 
     remove_duplicates: bool = True
     remove_repeated_headline: bool = True
+    remove_markup_only: bool = True
     min_words: int = 12
     near_duplicate_threshold: float = 0.8
     containment_threshold: float = 0.8

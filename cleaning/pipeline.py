@@ -34,7 +34,16 @@ from cleaning.dedup import BlockInfo, Decision, DuplicateFinder, block_infos, ma
 from cleaning.diff import unified_diff
 from cleaning.headline import Headline, find_headline
 from cleaning.repair import repair_line
-from cleaning.result import CleanResult, Fix, KeptSimilar, Removal, Run, Stats
+from cleaning.residue import markup_only_blocks
+from cleaning.result import (
+    REMOVAL_REASONS,
+    CleanResult,
+    Fix,
+    KeptSimilar,
+    Removal,
+    Run,
+    Stats,
+)
 
 
 def clean(
@@ -100,13 +109,14 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         # way now, so that cleaning the result again changes nothing.
         layout = Layout.LINE_PER_BLOCK
         outcome = _dedupe(group_blocks(lines, layout), config, title)
-    blocks, headline, decisions, similar = outcome
+    blocks, headline, decisions, similar, residue = outcome
+    gone = decisions.keys() | residue if residue else decisions
 
-    kept = [b for b in blocks if b.index not in decisions] if decisions else blocks
+    kept = [b for b in blocks if b.index not in gone] if gone else blocks
     texts = [b.text for b in kept]
     cleaned = "\n\n".join(texts) + "\n" if texts else ""
     spans: dict[int, tuple[int, int]] = {}  # where each kept twin stands in the output
-    if decisions:
+    if gone:
         offsets = accumulate((len(t) + 2 for t in texts), initial=0)  # one more than blocks
         spans = {b.index: (offset, offset + len(t))
                  for b, t, offset in zip(kept, texts, offsets, strict=False)}
@@ -115,11 +125,15 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
     order = sorted(decisions)
     runs = _runs(order, decisions, blocks, spans) if len(order) > 1 else []
     in_run = {b for run in runs for b in range(run.start_block, run.end_block + 1)}
-    removed = [
-        Removal(d.kind, i, blocks[i].text, blocks[i].start, blocks[i].end, d.twin,
-                blocks[d.twin].text, *spans[d.twin], d.similarity, i in in_run)
-        for i, d in sorted(decisions.items())
-    ]
+    removed = sorted([
+        *(Removal(d.kind, i, blocks[i].text, blocks[i].start, blocks[i].end, d.twin,
+                  blocks[d.twin].text, *spans[d.twin], d.similarity, i in in_run,
+                  REMOVAL_REASONS[d.kind])
+          for i, d in decisions.items()),
+        *(Removal("markup_only", i, blocks[i].text, blocks[i].start, blocks[i].end, None,
+                  None, None, None, None, False, REMOVAL_REASONS["markup_only"])
+          for i in residue),
+    ], key=attrgetter("block"))
     return CleanResult(
         text=cleaned,
         headline=headline.text if headline else None,
@@ -148,7 +162,10 @@ def _diff(text: str, cleaned: str, kept: Sequence[Block]) -> str:
     return unified_diff(text, cleaned.split("\n")[:-1], origins)
 
 
-_Outcome = tuple[list[Block], Headline | None, dict[int, Decision], list[KeptSimilar]]
+#: The blocks, the headline, what repeats what, what looks alike but stays, and the blocks
+#: that say nothing (removed without a twin).
+_Outcome = tuple[list[Block], Headline | None, dict[int, Decision], list[KeptSimilar],
+                 list[int]]
 
 
 #: Rounds of duplicate decisions on the surviving blocks (one is the common case).
@@ -158,20 +175,25 @@ MAX_ROUNDS = 4
 def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Outcome:
     """Decide on the blocks, then again on the blocks that survive, until a round removes
     nothing: what cleaning the result again would see, it sees now (idempotence)."""
+    residue = markup_only_blocks(blocks) if config.remove_markup_only else []
     infos = block_infos([b.text for b in blocks])
-    mark_suspects(infos, config)
     active = list(range(len(blocks)))
+    current = infos  # the infos of the active blocks
+    if residue:
+        active = [i for i in active if i not in set(residue)]
+        current = [infos[i] for i in active]
+    mark_suspects(current, config)
     decisions: dict[int, Decision] = {}
     similar: dict[tuple[int, int], KeptSimilar] = {}
     headline: Headline | None = None
     searched: list[BlockInfo] = []  # what the last near-duplicate search ran on
-    current = infos  # the infos of the active blocks
     for round_ in range(MAX_ROUNDS):
         local, local_similar, found, searched = _decide(current, config, title, searched)
         if round_ == 0:
             headline = found
-        if round_ == 0 and not local:
-            return blocks, headline, decisions, local_similar  # the common case: one round
+        if round_ == 0 and not local and not residue:
+            # The common case: one round, on all the blocks (so its indices are theirs).
+            return blocks, headline, decisions, local_similar, residue
         for k in local_similar:
             key = (active[k.block], active[k.similar_to])
             if key not in similar:
@@ -192,7 +214,7 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Out
             break
     kept_similar = sorted((k for k in similar.values() if k.block not in decisions),
                           key=attrgetter("block", "similar_to"))
-    return blocks, headline, decisions, kept_similar
+    return blocks, headline, decisions, kept_similar, residue
 
 
 def _settled(infos: list[BlockInfo], config: CleanConfig, title: str | None) -> bool:
@@ -230,11 +252,11 @@ def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
 
 
 def _relayouts(outcome: _Outcome) -> bool:
-    blocks, _, decisions, _ = outcome
-    if not decisions:
+    blocks, _, decisions, _, residue = outcome
+    if not decisions and not residue:
         return False  # the same blocks, the same gaps between them: the same layout
-    return layout_of_blocks([b for b in blocks if b.index not in decisions]) is (
-        Layout.LINE_PER_BLOCK)
+    return layout_of_blocks([b for b in blocks if b.index not in decisions
+                             and b.index not in residue]) is Layout.LINE_PER_BLOCK
 
 
 def _runs(order: Sequence[int], decisions: dict[int, Decision], blocks: Sequence[Block],

@@ -9,16 +9,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-RemovalKind = Literal["repeated_headline", "duplicate", "near_duplicate", "contained"]
+RemovalKind = Literal["repeated_headline", "duplicate", "near_duplicate", "contained",
+                      "markup_only"]
+
+#: Every kind of removal, with what it says of the removed block: the one registry of
+#: kinds, in the order the passes run. A kind that repeats a kept block names it (its
+#: twin); `markup_only` has none, since the block said nothing.
+REMOVAL_REASONS: dict[RemovalKind, str] = {
+    "markup_only": "only markup once decoded: it says nothing",
+    "repeated_headline": "a copy of the headline",
+    "duplicate": "says exactly what the kept block says",
+    "near_duplicate": "says what the kept block says, a word or so aside",
+    "contained": "a part of the kept block printed on its own (a teaser, a caption "
+                 "without its credit)",
+}
 
 
 @dataclass(slots=True)
 class Removal:
-    """A block taken out of the article, and the kept block that says the same thing.
+    """A block taken out of the article, why, and the kept block that says the same thing.
 
     Offsets `start`/`end` are character offsets in the input (after decoding);
     `duplicate_of` is the input block index of the kept twin, and `twin_start`/`twin_end`
-    are the twin's character offsets in the returned text.
+    are the twin's character offsets in the returned text. A removal without a twin (a
+    block of markup alone) has None there; `reason` says why it went in every case.
     """
 
     kind: RemovalKind
@@ -26,12 +40,13 @@ class Removal:
     text: str
     start: int
     end: int
-    duplicate_of: int
-    twin_text: str
-    twin_start: int
-    twin_end: int
-    similarity: float
+    duplicate_of: int | None
+    twin_text: str | None
+    twin_start: int | None
+    twin_end: int | None
+    similarity: float | None
     in_run: bool = False
+    reason: str = ""
 
 
 @dataclass(slots=True)

@@ -7,6 +7,7 @@ from importlib.metadata import version
 from typing import Any
 
 from cleaning import CleanConfig
+from cleaning.result import REMOVAL_REASONS
 
 STR, INT, NUM, BOOL = ({"type": "string"}, {"type": "integer"}, {"type": "number"},
                        {"type": "boolean"})
@@ -52,10 +53,13 @@ SCHEMAS: dict[str, Any] = {
     }, ["text"]),
     "CleanOptions": _option_schema(),
     "Removal": obj({
-        "kind": {"enum": ["repeated_headline", "duplicate", "near_duplicate", "contained"]},
-        "block": INT, "text": STR, "start": INT, "end": INT, "duplicate_of": INT,
-        "twin_text": STR, "twin_start": INT, "twin_end": INT, "similarity": NUM,
-        "in_run": BOOL,
+        "kind": {"enum": list(REMOVAL_REASONS)},
+        "block": INT, "text": STR, "start": INT, "end": INT,
+        "duplicate_of": {**NULLABLE_INT, "description": "The kept block it repeats; null for "
+                         "a removal without a twin (markup_only)."},
+        "twin_text": NULLABLE_STR, "twin_start": NULLABLE_INT, "twin_end": NULLABLE_INT,
+        "similarity": NULLABLE_NUM, "in_run": BOOL,
+        "reason": {**STR, "description": "Why it went."},
     }),
     "Run": obj({
         "start_block": INT, "end_block": INT, "of_start_block": INT, "of_end_block": INT,

@@ -21,7 +21,7 @@ from cleaning.fingerprint import match_tokens, shingle_hash, shingles
 def test_all_matches_public_names() -> None:
     public = {name for name in vars(cleaning) if not name.startswith("_")}
     modules = {"blocks", "chardata", "config", "decode", "dedup", "diff", "errors",
-               "fingerprint", "headline", "pipeline", "repair", "result", "annotations", "align"}
+               "fingerprint", "headline", "pipeline", "repair", "result", "annotations", "align", "residue"}
     assert set(cleaning.__all__) == public - modules
 
 
