@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from cleaning.config import CLEAN_DEFAULTS, CleanConfig
 from cleaning.decode import Decoded, decode_bytes
-from cleaning.errors import BinaryInputError, CleaningError, ConfigError, DecodeError
+from cleaning.errors import (
+    BinaryInputError,
+    CharsetError,
+    CleaningError,
+    ConfigError,
+    DecodeError,
+)
 from cleaning.fingerprint import MinHashFactory
 from cleaning.pipeline import clean
 from cleaning.result import CleanResult, Fix, KeptSimilar, Removal, Run, Stats
@@ -20,6 +26,7 @@ from cleaning.result import CleanResult, Fix, KeptSimilar, Removal, Run, Stats
 __all__ = [
     "CLEAN_DEFAULTS",
     "BinaryInputError",
+    "CharsetError",
     "CleanConfig",
     "CleanResult",
     "CleaningError",

@@ -147,9 +147,11 @@ def _add_line(lines: list[Line], text: str, start: int, end: int, config: CleanC
         lines.append(Line(fixed, start, end, repairs))
         return
     # A repair revealed line breaks (mojibake of U+2028, say): each piece is a line of its own,
-    # all of them spanning the one input line they came from.
+    # all of them spanning the one input line they came from, and repaired as one (a piece
+    # may hold damage that the whole line's repair did not reach).
     for i, piece in enumerate(fixed.split("\n")):
-        lines.append(Line(piece.strip(" \t"), start, end, repairs if i == 0 else ()))
+        piece, more = repair_line(piece, config)
+        lines.append(Line(piece, start, end, [*repairs, *more] if i == 0 else more))
 
 
 def choose_layout(lines: Sequence[Line]) -> Layout:

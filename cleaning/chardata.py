@@ -95,6 +95,8 @@ ZWSP = "\u200b"
 #: controls, terminal escapes, surrogates and deprecated format characters.
 CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u206a-\u206f\ufff9-\ufffb"
 CONTROL_RE = re.compile(f"[{CONTROL_CHARS}]")
+#: A lone surrogate: no UTF-8 text can hold one.
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 #: A character entity or numeric character reference.
 HTML_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
-from cleaning.errors import BinaryInputError, DecodeError
+from cleaning import chardata
+from cleaning.errors import BinaryInputError, CharsetError, DecodeError
 
 # Signatures of binary formats that scrapers hand over by mistake.
 _MAGIC = (
@@ -61,15 +62,14 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
                 break
     _refuse_binary(data)
     if declared:
+        codec = text_encoding(declared)
         try:
-            codec = codecs.lookup(declared.strip().strip("\"'")).name
-        except LookupError:
-            codec = None
-        if codec is not None:
-            try:
-                return Decoded(data.decode(codec), codec, "declared")
-            except UnicodeDecodeError:
-                pass  # a wrong declaration is common; fall through to UTF-8 and detection
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            pass  # a wrong declaration is common; fall through to UTF-8 and detection
+        else:
+            if not chardata.SURROGATE_RE.search(text):  # UTF-7 can spell lone ones
+                return Decoded(text, codec, "declared")
     try:
         return Decoded(data.decode("utf-8"), "utf-8", "default")
     except UnicodeDecodeError:
@@ -83,6 +83,34 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
             "send UTF-8 or name the charset in the Content-Type header"
         )
     return Decoded(str(best), codecs.lookup(best.encoding).name, "detected")
+
+
+#: Codecs that are text encodings to Python, yet no document is written in.
+NOT_DOCUMENT_ENCODINGS = frozenset({"undefined", "punycode", "idna", "unicode_escape",
+                                    "raw_unicode_escape"})
+
+
+def text_encoding(name: str) -> str:
+    """The codec of a declared charset, if it names an encoding documents are written in.
+
+    >>> text_encoding("Windows-1252"), text_encoding('"utf8"')
+    ('cp1252', 'utf-8')
+    >>> text_encoding("rot13")
+    Traceback (most recent call last):
+    ...
+    cleaning.errors.CharsetError: charset 'rot13' is not a text encoding; ...
+    """
+    cleaned = name.strip().strip("\"'")
+    try:
+        info = codecs.lookup(cleaned)
+    except LookupError:
+        raise CharsetError(f"unknown charset {name!r}; name a text encoding such as utf-8 "
+                           "or windows-1252, or leave the charset out") from None
+    if not getattr(info, "_is_text_encoding", True) or (
+            info.name.replace("-", "_") in NOT_DOCUMENT_ENCODINGS):
+        raise CharsetError(f"charset {name!r} is not a text encoding; name one such as "
+                           "utf-8 or windows-1252, or leave the charset out")
+    return info.name
 
 
 def _refuse_binary(data: bytes) -> None:

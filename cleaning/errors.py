@@ -3,7 +3,8 @@
     CleaningError            anything this library raises on purpose
     ├── ConfigError          an option has a wrong name, type or value
     └── DecodeError          bytes that cannot be read as text
-        └── BinaryInputError bytes that are not text at all (NUL bytes, a PDF, an image...)
+        ├── BinaryInputError bytes that are not text at all (NUL bytes, a PDF, an image...)
+        └── CharsetError     the declared charset is no text encoding (base64, rot13...)
 
 Every message says what to do next. The HTTP service maps `ConfigError` to 400 and
 `DecodeError` to 422.
@@ -11,7 +12,8 @@ Every message says what to do next. The HTTP service maps `ConfigError` to 400 a
 
 from __future__ import annotations
 
-__all__ = ["BinaryInputError", "CleaningError", "ConfigError", "DecodeError"]
+__all__ = ["BinaryInputError", "CharsetError", "CleaningError", "ConfigError",
+           "DecodeError"]
 
 
 class CleaningError(Exception):
@@ -28,3 +30,8 @@ class DecodeError(CleaningError, ValueError):
 
 class BinaryInputError(DecodeError):
     """The input bytes are a binary format, not text."""
+
+
+class CharsetError(DecodeError):
+    """The declared charset is unknown, or names no encoding a document is written in
+    (a transform such as base64 or rot13, ``undefined``, an escape codec)."""

@@ -11,7 +11,7 @@ import logging
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from cleaning import BinaryInputError, ConfigError, DecodeError
+from cleaning import BinaryInputError, CharsetError, ConfigError, DecodeError
 
 log = logging.getLogger("newsclean")
 
@@ -60,6 +60,8 @@ def as_api_error(exc: Exception) -> ApiError:
         return exc
     if isinstance(exc, BinaryInputError):
         return ApiError(422, "not_text", str(exc))
+    if isinstance(exc, CharsetError):
+        return ApiError(415, "unsupported_charset", str(exc))
     if isinstance(exc, DecodeError):
         return ApiError(422, "undecodable", str(exc))
     if isinstance(exc, ConfigError):
