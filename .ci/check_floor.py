@@ -1,10 +1,17 @@
-"""Fail when the evaluation falls below the recorded floor: a ratchet that only moves up.
+"""Fail when an evaluation falls below its recorded floor: a ratchet that only moves up.
 
     python .ci/check_floor.py REPORT.json FLOOR.json
 
-The floor holds, per category, the lowest `ok` share CI accepts; no line may be lost, the
-diff must always reproduce the output and cleaning must be idempotent. Raise the floor in the
-same commit that improves the cleaner.
+Two reports are read:
+
+- ../shared/eval/evaluate.py's (synthetic damage): the floor holds, per category, the lowest
+  `ok` share CI accepts; no line may be lost, the diff must always reproduce the output and
+  cleaning must be idempotent;
+- ../shared/eval/real_outputs.py's (real extractor output): the floor holds the lowest
+  `dup_recall` and the most inputs with copies left that CI accepts; no input may lose a
+  body paragraph, and none may fail.
+
+Raise a floor in the same commit that improves the cleaner.
 """
 
 from __future__ import annotations
@@ -15,8 +22,32 @@ from pathlib import Path
 
 
 def main(report_path: str, floor_path: str) -> int:
-    summary = json.loads(Path(report_path).read_text(encoding="utf-8"))["summary"]
+    report = json.loads(Path(report_path).read_text(encoding="utf-8"))
     floor = json.loads(Path(floor_path).read_text(encoding="utf-8"))
+    problems = real_problems(report, floor) if "by_extractor" in report else synthetic_problems(
+        report["summary"], floor)
+    for line in problems:
+        print(f"quality floor: {line}", file=sys.stderr)
+    if not problems:
+        print(f"quality floor: {Path(floor_path).name} held")
+    return 1 if problems else 0
+
+
+def real_problems(report: dict, floor: dict) -> list[str]:  # type: ignore[type-arg]
+    total = report["total"]
+    problems = []
+    if total["lossy"] or total["paras_lost"] or total["gt_lost"]:
+        problems.append(f"{total['lossy']} inputs lost a body paragraph (must be 0)")
+    if total["errors"]:
+        problems.append(f"{total['errors']} inputs answered with an error")
+    if total["dup_recall"] + 1e-9 < floor["dup_recall"]:
+        problems.append(f"dup_recall {total['dup_recall']} below the floor {floor['dup_recall']}")
+    if total["left"] > floor["left"]:
+        problems.append(f"copies left in {total['left']} inputs, more than {floor['left']}")
+    return problems
+
+
+def synthetic_problems(summary: dict, floor: dict) -> list[str]:  # type: ignore[type-arg]
     problems = []
     total = summary["total"]
     if total["lines_lost"] > 0:
@@ -30,11 +61,7 @@ def main(report_path: str, floor_path: str) -> int:
         got = summary["by_category"].get(category, {}).get("ok")
         if got is None or got + 1e-9 < minimum:
             problems.append(f"{category}: ok {got} below the floor {minimum}")
-    for line in problems:
-        print(f"quality floor: {line}", file=sys.stderr)
-    if not problems:
-        print("quality floor: held in every category")
-    return 1 if problems else 0
+    return problems
 
 
 if __name__ == "__main__":

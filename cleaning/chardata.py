@@ -222,6 +222,10 @@ ANY_REPAIR_RE = re.compile(
 #: the headline (never from the returned text).
 HEADING_MARKUP_RE = re.compile(r"^\s*(?:#{1,6}\s+|[*_]{1,3}|>\s*)+|(?:[*_]{1,3}|\s+#+)\s*$")
 
+#: A field of a record: a label of a word or two, a colon, a value ("Lunch: lentil soup",
+#: "Battery life: 10 hours"). Records repeat their values on purpose.
+FIELD_RE = re.compile(r"\W*[^\W\d_][\w'\u2019-]*(?: [\w'\u2019-]+)?:\s+\S")
+
 #: A markdown heading line: "# Title", "## Title".
 MARKDOWN_HEADING_RE = re.compile(r"\s*#{1,6}\s")
 

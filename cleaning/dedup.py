@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import accumulate
 from operator import attrgetter, is_
 
@@ -53,6 +54,9 @@ SENTENCE_WORDS = 5
 MAX_RUN_START_COUNT = 16
 #: How far past a differing block a template's alignment is looked for.
 TEMPLATE_GAPS = (2, 3)
+#: A field of a record holds a phrase, not a paragraph: past this many words, "Label: ..."
+#: is a paragraph with a lead-in ("Revamped UX: the app now ..."), pasted like any other.
+FIELD_MAX_WORDS = 16
 #: A stutter (blocks printed again right after themselves) is looked for up to this many
 #: blocks long: a caption with its credit and a date line is the longest seen in real
 #: extractor output.
@@ -260,12 +264,21 @@ class DuplicateFinder:
             once = self._pasted_once(i)
             template = self._template(i, best_j, max(best_len, 1))
             if once and not template and self._pasted_alone(i):
-                self._remove(i, Decision("duplicate", earlier[0], 1.0))
+                j = earlier[0]
+                if self._in_a_box(j) and not self._in_a_box(i):
+                    # The first copy stands in a highlights box, the second in the body:
+                    # the body keeps its sentence.
+                    self._remove(j, Decision("duplicate", i, 1.0))
+                    kept_by_key[key] = [i]
+                else:
+                    self._remove(i, Decision("duplicate", j, 1.0))
             else:
                 if infos[i].question:
                     reason = "a question repeated: kept (interview questions recur on purpose)"
                 elif template:
                     reason = "repeats with its neighbours, one of them varied: kept as a template"
+                elif self._field(i):
+                    reason = "a field of a record repeated: kept as a template"
                 elif not once:
                     reason = "a block met three times or more: kept as a template"
                 else:
@@ -326,8 +339,11 @@ class DuplicateFinder:
     def _pasted_alone(self, i: int) -> bool:
         """Whether block `i`, met twice with no neighbour repeating along, is a paste: a
         paragraph, or a complete sentence (a highlights box repeats the body's sentences).
-        Labels, table cells and questions are structure and stay."""
+        Labels, table cells, questions and the fields of records (a meal plan's "Lunch:
+        ...", a spec sheet's "Weight: ...") are structure and stay."""
         info = self.infos[i]
+        if self._field(i):
+            return False  # a field of a record ("Lunch: lentil soup") repeats its value
         return self._stands_alone(i) or (info.sentence and not info.question and info.prose)
 
     def _again_past_chrome(self, i: int, j: int) -> bool:
@@ -350,6 +366,27 @@ class DuplicateFinder:
         return (sum(info.words for info in infos) >= STUTTER_MIN_WORDS
                 and any(info.specific for info in infos)
                 and not any(chardata.CODE_SIGN_RE.search(info.text) for info in infos))
+
+    @cached_property
+    def _last(self) -> dict[str, int]:
+        """Where each key is met last (made only for the rare isolated paste)."""
+        return {key: n for n, key in enumerate(self._keys)}
+
+    def _in_a_box(self, i: int) -> bool:
+        """Whether block `i` stands beside another sentence that is printed again further
+        on: a box of sentences lifted from the article ("Highlights"), not the article's
+        own run of paragraphs."""
+        keys, counts, infos = self._keys, self._counts, self.infos
+        for n in (i - 1, i + 1):
+            if 0 <= n < len(keys) and counts[keys[n]] == 2 and infos[n].sentence and (
+                    self._last[keys[n]] > n):
+                return True
+        return False
+
+    def _field(self, i: int) -> bool:
+        """A field of a record: a label, a colon and a short value ("Lunch: lentil soup")."""
+        info = self.infos[i]
+        return info.words <= FIELD_MAX_WORDS and chardata.FIELD_RE.match(info.text) is not None
 
     def _stutter(self, i: int) -> int:
         """How many blocks from `i` on repeat, one for one, the blocks just before them:

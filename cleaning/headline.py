@@ -34,6 +34,9 @@ MAX_HEADLINE_COPIES = 3
 #: it again after a photo gallery, 10 to 25 blocks down, or in a share box), however often
 #: it recurs. A shorter one ("Photos", "New Zealand") may be a section heading.
 SPECIFIC_HEADLINE_WORDS = 4
+#: A kicker over the headline ("WORLD NEWS", "Opinion") is a word or two; a longer opening
+#: line can be the headline itself.
+KICKER_MAX_WORDS = 2
 #: A block shorter than this that recurs is chrome beside which a headline copy goes (a
 #: credit, a share line, a teaser); a paragraph that recurs may be a body pasted twice,
 #: whose headline copy the exact runs take.
@@ -131,8 +134,10 @@ def find_headline(
         return Headline(without_site(shown), holders[0] if holders else None), holders[1:]
 
     # The headline opens the article, or follows a summary or a kicker line. A later
-    # candidate counts only when printed twice near the top, or when nothing before it
-    # looks like a heading: a section heading repeated from a table of contents does not.
+    # candidate counts only when printed twice near the top (and set as a heading, if the
+    # opening line could be the headline itself), or when nothing before it looks like a
+    # heading: a section heading repeated from a table of contents does not, nor a date
+    # line printed twice under the headline.
     first_short = None
     others: _Others | None = None
     for i in range(min(HEADLINE_WINDOW, len(texts))):
@@ -161,6 +166,10 @@ def find_headline(
         near = [c for c in holders if i < c < COPY_WINDOW]
         if not near or (i != first_short and near[0] > i + 2):
             continue
+        if i != first_short and _plausible_headline(
+                texts[first_short], keys[first_short], words[first_short], max_words) and (
+                not any(_marked_up(texts[c]) for c in (i, *near))):
+            continue  # a date line or a link printed twice under the headline
         if len(holders) > MAX_HEADLINE_COPIES:
             copies = []  # a line that recurs this often is structure
         elif question:
@@ -175,6 +184,17 @@ def find_headline(
         return None, []
     i = first_short
     return Headline(strip_markup(texts[i]), i), []
+
+
+def _marked_up(text: str) -> bool:
+    """Whether a line is set as a heading or in bold: how a headline is printed again."""
+    stripped = text.strip()
+    return _may_have_markup(stripped) and chardata.HEADING_MARKUP_RE.search(stripped) is not None
+
+
+def _plausible_headline(text: str, key: str, words: int, max_words: int) -> bool:
+    """Whether an opening line can be the headline itself, not a kicker ("WORLD NEWS")."""
+    return len(key.split()) > KICKER_MAX_WORDS and is_heading_like(text, words, max_words)
 
 
 def is_question(text: str) -> bool:

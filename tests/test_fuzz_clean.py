@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import zlib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -87,6 +88,7 @@ CHARSETS = ["utf-8", "latin-1", "cp1252", "utf-16", "shift_jis", "koi8-r", "gb18
             "iso-8859-8", None, "nonsense", "rot13", "base64", "utf-7", "undefined"]
 
 
+@pytest.mark.timeout(max(300, EXAMPLES // 10))  # about 15 ms an input, patch included
 @settings(max_examples=EXAMPLES, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(texts(), st.sampled_from(["text", "bytes"]), st.sampled_from(CHARSETS),

@@ -13,10 +13,12 @@ CASES = seed_cases()
 
 @pytest.mark.parametrize(("name", "raw", "expected", "meta"), CASES, ids=[c[0] for c in CASES])
 def test_seed_cleans_to_expected(name: str, raw: str, expected: str, meta: dict[str, object]) -> None:
-    result = clean(raw)
+    title = meta.get("title")
+    result = clean(raw, title=title if isinstance(title, str) else None)
     assert result.text == expected
     assert apply_patch(raw, result.diff) == expected
-    assert clean(result.text).text == result.text
+    assert clean(result.text, title=title if isinstance(title, str) else None).text == (
+        result.text)
     if meta.get("negative"):
         assert result.removed == []
         assert result.text == raw
@@ -24,6 +26,8 @@ def test_seed_cleans_to_expected(name: str, raw: str, expected: str, meta: dict[
         assert [r.kind for r in result.removed] == meta["removed"]
     if "runs" in meta:
         assert len(result.runs) == meta["runs"]
+    if "headline" in meta:
+        assert result.headline == meta["headline"]
     if "fixes" in meta:
         assert sorted({f.step for f in result.fixes}) == meta["fixes"]
 

@@ -1,0 +1,182 @@
+"""Rules drawn from real extractor output and from the fuzzer, each with the case that
+showed it: what goes, what stays, and why the record says so.
+
+The golden cases in seeds/ (015-029) hold the same rules on whole articles; these tests
+pin the mechanisms one at a time.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaning import CharsetError, CleaningError, clean
+from cleaning.align import TokenAlignment
+from cleaning.blocks import looks_hard_wrapped_text
+from cleaning.config import CLEAN_DEFAULTS
+from cleaning.repair import repair_line
+from cleaning.result import REMOVAL_REASONS
+from tests.conftest import SEEDS
+
+
+def kinds(text: str, title: str | None = None) -> list[tuple[str, int, int | None]]:
+    return [(r.kind, r.block, r.duplicate_of) for r in clean(text, title=title).removed]
+
+
+def test_a_line_printed_twice_in_a_row_goes_if_it_states_a_fact() -> None:
+    text = ("Ferry strike ends\n\nAssociated Press March 3, 2021, 6:40 AM\n\n"
+            "Associated Press March 3, 2021, 6:40 AM\n\nThe crews went back to work.")
+    assert kinds(text) == [("duplicate", 2, 1)]
+
+
+def test_common_words_printed_twice_in_a_row_stay_and_are_reported() -> None:
+    text = ("Rail fares rise again\n\nFares rise in January.\n\n"
+            "Continue reading the main story\n\nContinue reading the main story\n\nMore.")
+    result = clean(text)
+    assert result.removed == []
+    assert [(k.block, k.similar_to) for k in result.kept_similar] == [(3, 2)]
+
+
+def test_a_copy_whose_neighbours_repeat_with_a_slot_varied_stays() -> None:
+    # A meal plan: the same lunch under Monday and Wednesday, the days differing.
+    days = ["Monday", "Lunch: Lentil soup with rye bread and a green salad on the side",
+            "Snack: An apple", "Tuesday", "Lunch: Chickpea salad", "Snack: An apple",
+            "Wednesday", "Lunch: Lentil soup with rye bread and a green salad on the side",
+            "Snack: Yoghurt"]
+    result = clean("\n\n".join(["A week of lunches", *days]))
+    assert result.removed == []
+    assert any("template" in k.reason for k in result.kept_similar)
+
+
+def test_a_sentence_in_a_highlights_box_goes_from_the_box() -> None:
+    box = ["The bridge cost twice its first budget.", "Cyclists get a lane of their own."]
+    body = ["The city opened the new bridge on Monday, two years late and with a long queue.",
+            box[0], "Engineers blamed the soft river bed and the deeper piles it needed.",
+            box[1], "The lane joins the riverside path."]
+    result = clean("\n\n".join(["Bridge opens", "Highlights", *box, *body]))
+    assert [(r.block, r.duplicate_of) for r in result.removed] == [(2, 5), (3, 7)]
+
+
+def test_a_caption_without_its_credit_or_cut_short_is_the_caption() -> None:
+    caption = ("Children carry paper lanterns through the market square in Ravensburg on "
+               "Saturday, Dec. 4, 2021, on the opening night of the winter fair.")
+    text = "\n\n".join([
+        "Lanterns light the old town", f"[{caption} Photo: Ana Weiss, Reuters]",
+        f"{caption} less", caption[:90] + " ... more", "The fair opened on Saturday."])
+    assert kinds(text) == [("contained", 2, 1), ("contained", 3, 1)]
+
+
+def test_a_sentence_lifted_out_of_a_paragraph_stays() -> None:
+    paragraph = ("The council met on Monday. It voted to close the old harbour road for "
+                 "good, after a year of complaints from the people who live along it.")
+    quote = ("It voted to close the old harbour road for good, after a year of complaints "
+             "from the people who live along it.")
+    result = clean("\n\n".join(["Harbour road closes", paragraph, quote]))
+    assert result.removed == []
+    assert result.kept_similar
+
+
+@pytest.mark.parametrize(("changed", "goes"), [
+    ("remain", True),          # a word for a word: the same statement
+    ("not stay", False),       # a negation: another fact
+    ("stay 24 hours", False),  # a number of its own
+])
+def test_a_near_duplicate_is_verified_word_by_word(changed: str, goes: bool) -> None:
+    first = ("The central library will stay open until nine in the evening on weekdays from "
+             "next month, the council said in a statement on Tuesday.")
+    second = first.replace("stay", changed, 1)
+    text = "\n\n".join(["Library hours", first, "Students had asked for years.", second])
+    assert (kinds(text) == [("near_duplicate", 3, 1)]) is goes
+
+
+def test_token_alignment_sees_a_one_word_edit() -> None:
+    a = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    b = [*a[:4], "FOUR", *a[5:]]
+    alignment = TokenAlignment.of(b, a)
+    assert alignment.own == ["FOUR"]
+    assert alignment.missing == ["five"]
+    assert alignment.gapless is False
+
+
+def test_a_specific_headline_goes_after_a_gallery_but_not_from_the_story() -> None:
+    headline = "Lanterns light the old town for the winter fair"
+    gallery = ["Photo: Ana Weiss, Reuters", "Image 1 of 3", "Photo: Ana Weiss, Reuters"]
+    story = [f"Paragraph {n} of the story about the fair, long enough to be one." for n in
+             range(8)]
+    text = "\n\n".join([headline, *story[:4], *gallery, headline, *story[4:]])
+    assert ("repeated_headline", 8, 0) in kinds(text)
+    # The title of an embedded video, among the story's own paragraphs, stays.
+    embedded = "\n\n".join([headline, *story, headline, "A video of the parade."])
+    assert kinds(embedded) == []
+
+
+def test_a_repeated_interview_question_stays_in_every_script() -> None:
+    for question, answer in (("What is your favourite book?", "A novel about the sea."),
+                             ("你最喜欢的书是什么？", "我最喜欢的书是一本关于海洋的小说。")):
+        long_answer = " ".join([answer] * 6)
+        text = "\n\n".join([question, long_answer, question, long_answer[::-1]])
+        assert [r.kind for r in clean(text).removed] == [], question
+
+
+def test_a_title_hint_gives_the_headline_without_the_site() -> None:
+    for text in ("Storm hits coast\n\nThe storm came at dawn.", "The storm came at dawn."):
+        assert clean(text, title="Storm hits coast | The Daily Planet").headline == (
+            "Storm hits coast")
+
+
+def test_markup_alone_goes_without_a_twin_and_says_why() -> None:
+    text = ("Season announced\n\n&lt;span data-mce-type=&quot;bookmark&quot;&gt;&amp;#65279;"
+            "&lt;/span&gt;\n\n<script>var slots = [];</script>\n\nA comedy called <Like This>.")
+    result = clean(text)
+    assert [(r.kind, r.duplicate_of, r.twin_text) for r in result.removed] == [
+        ("markup_only", None, None), ("markup_only", None, None)]
+    assert all(r.reason == REMOVAL_REASONS["markup_only"] for r in result.removed)
+    assert "<Like This>" in result.text
+    assert clean('<script src="app.js"></script>').removed == []  # a tutorial's sample
+
+
+def test_every_removal_says_why() -> None:
+    text = (SEEDS / "000_20ca18fb463f4b56.txt").read_text(encoding="utf-8")
+    assert all(r.reason == REMOVAL_REASONS[r.kind] for r in clean(text).removed)
+
+
+def test_list_item_continuation_lines_count_as_wrapped() -> None:
+    item = ("* [Children carry paper lanterns through the market square in Ravensburg on\n"
+            "Saturday, Dec. 4, 2021, on the opening night of the winter fair. Photo: Ana\n"
+            "Weiss, Reuters.]")
+    assert looks_hard_wrapped_text(item)
+
+
+@pytest.mark.parametrize("text", [
+    "\u00ad\u00ef\u00bc\u0152",           # a soft hyphen hid mojibake
+    "\u059f\u200b\u059b",                 # a ZWSP between combining marks
+    "Ã¢â‚¬Â¨ Ã¢â‚¬â€\ufffd",             # a repair revealed a line break, then more damage
+])
+def test_repairs_settle_in_one_cleaning(text: str) -> None:
+    once = clean(text).text
+    assert clean(once).text == once
+    fixed, _ = repair_line(text.split("\n")[0], CLEAN_DEFAULTS)
+    assert repair_line(fixed, CLEAN_DEFAULTS)[0] == fixed or "\n" in fixed
+
+
+@pytest.mark.parametrize("text", [
+    "I'm not such a fan of Charlotte Brontë…”",   # ftfy's: not a Korean syllable
+    "voce nao vai pegar o trem pra lá´´",          # ftfy's: accents used as quotes
+    "Close ×© 2021 Harbour News",                  # a close button beside a copyright sign
+])
+def test_an_uncertain_repair_is_not_made(text: str) -> None:
+    assert clean(text).text == text + "\n"
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "zlib", "hex", "uu", "quopri", "bz2",
+                                     "undefined", "punycode", "idna", "unicode_escape",
+                                     "raw_unicode_escape", "no-such-charset"])
+def test_a_charset_that_is_no_text_encoding_is_a_documented_error(charset: str) -> None:
+    with pytest.raises(CharsetError, match="charset"):
+        clean(b"hi", charset=charset)
+    assert issubclass(CharsetError, CleaningError)
+
+
+def test_a_declared_decode_that_spells_lone_surrogates_is_not_taken() -> None:
+    result = clean(b"a +2D8A- b", charset="utf-7")
+    assert result.encoding == "utf-8"
+    assert result.text == "a +2D8A- b\n"
