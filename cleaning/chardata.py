@@ -110,6 +110,9 @@ HTML_ELEMENTS = (
 )
 HTML_TAG_RE = re.compile(rf"</?(?:{HTML_ELEMENTS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
+#: Markup escaped twice: ``&amp;lt;span``. The page's source leaking, never a code sample.
+TWICE_ESCAPED_MARKUP_RE = re.compile(r"&amp;(?:lt|gt|#0*6[02]|#x0*3[ce]);", re.IGNORECASE)
+
 #: A script or a style element that holds code (inline, not loaded from a file): code, never
 #: article text.
 INLINE_CODE_ELEMENT_RE = re.compile(r"<(script|style)\b[^>]*>\s*\S.*?</\1\s*>",

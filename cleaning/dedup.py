@@ -17,6 +17,7 @@ Precision first: every pair that is similar but stays is reported with its reaso
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -295,15 +296,17 @@ class DuplicateFinder:
         return t
 
     def _run_qualifies(self, i: int, j: int, length: int) -> bool:
-        """A pasted run is mostly blocks that occur just twice, is no template with one slot
-        varied, and holds a paragraph or is three blocks or more."""
+        """A pasted run is mostly (by words) blocks that occur just twice, is no template
+        with one slot varied, and holds a paragraph or is three blocks or more."""
         run = range(i, i + length)
         if self._template(i, j, length):
             return False
         if length >= max(LONG_RUN, len(self.infos) // 4):
             return True  # a quarter of the article again: a paste, whatever it holds
         once = [k for k in run if self._pasted_once(k)]
-        if 2 * len(once) <= length:
+        # Mostly, by words: a section pasted again keeps its heading, which may be met a
+        # third time in a table of contents; a template's labels carry few words.
+        if 2 * sum(self.infos[k].words for k in once) <= sum(self.infos[k].words for k in run):
             return False
         if any(self._stands_alone(k) for k in once):
             return True
@@ -513,10 +516,7 @@ class DuplicateFinder:
         vocab_a = set(tokens_a)
         text_b = self.infos[b].text
         for token in dict.fromkeys(alignment.own):
-            if token in vocab_a:
-                continue
-            capitalised = token[:1].upper() + token[1:] in text_b or token.upper() in text_b
-            if capitalised and token[:1] != token[:1].upper():
+            if token not in vocab_a and _written_as_name(token, text_b):
                 return f"differs in names ({token!r}): different facts"
         return None
 
@@ -606,6 +606,21 @@ def _contained(short: BlockInfo, full: BlockInfo, alignment: TokenAlignment) -> 
         return True
     return (tokens[end] in chardata.CREDIT_WORDS
             or chardata.TRUNCATED_RE.search(short.text) is not None)
+
+
+def _written_as_name(token: str, text: str) -> bool:
+    """Whether `token` (folded) is written in `text` with a capital: a name, an acronym or
+    a hashtag such as ``#MethWeAreOnIt``. Scripts without case have no such sign.
+
+    >>> _written_as_name("methweareonit", "So I think it works #thanks #MethWeAreOnIt")
+    True
+    >>> _written_as_name("thanks", "So I think it works #thanks #MethWeAreOnIt")
+    False
+    """
+    if token[:1] == token[:1].upper():
+        return False
+    pattern = re.compile(rf"(?<!\w){re.escape(token)}(?!\w)", re.IGNORECASE)
+    return any(not found.group().islower() for found in pattern.finditer(text))
 
 
 def _is_subsequence(needle: Sequence[str], haystack: Sequence[str]) -> bool:

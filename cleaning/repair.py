@@ -257,11 +257,14 @@ def _needs_ftfy(text: str, needs: Needs) -> bool:
 
 def fix_utf8_leftovers(text: str) -> str:
     """Decode three- and four-byte UTF-8 sequences left as Windows-1252 mojibake that ftfy's
-    badness score lets pass (a symbol before a no-break space, say): symbols only. ftfy finds the
+    badness score lets pass (a symbol before a no-break space, say); one that spells a
+    letter only where no word runs into it. ftfy finds the
     sequences; a sequence is replaced only if it is valid UTF-8 as a whole.
 
     >>> fix_utf8_leftovers("ebb \u00e2\u201e\u00a0 is a mark; 60,000\u00e2\u201a\u00a9")
     'ebb ℠ is a mark; 60,000₩'
+    >>> fix_utf8_leftovers("a basis of \u00e2\u201e\u201an; Bront\u00eb\u2026\u201d")
+    'a basis of ℂn; Brontë…”'
     """
 
     def decode(match: re.Match[str]) -> str:
@@ -272,9 +275,12 @@ def fix_utf8_leftovers(text: str) -> str:
             fixed = seq.encode("sloppy-windows-1252").decode("utf-8")
         except UnicodeError:
             return seq
-        if any(unicodedata.category(ch)[0] in "CL" for ch in fixed):
-            # A letter is no leftover symbol: ftfy, which knows the letters, left these
-            # alone (``Brontë…”`` read as UTF-8 ends in a Korean syllable).
+        if any(unicodedata.category(ch)[0] == "C" for ch in fixed):
+            return seq
+        if any(ch.isalpha() for ch in fixed) and match.start() and (
+                text[match.start() - 1].isalpha()):
+            # Its first character ends a word: a real letter (``Brontë…”`` read as UTF-8
+            # would end in a Korean syllable), not the start of a symbol (``â„‚`` is ℂ).
             return seq
         return fixed
 

@@ -5,12 +5,13 @@ Extractors leak markup that no reader sees: a rich-text editor's bookmark (TinyM
 twice), an inline ``<script>``. Such a block is removed without a twin: there is nothing it
 repeats, and nothing of it is lost.
 
-A block goes only when it is markup alone and one of these says it is residue: it holds an
-inline script or style (code between its tags), its elements wrap nothing but invisible
-characters (a placeholder), or its markup came from decoded entities (the page's source
-leaking). A tag written raw on its own line, ``<script src="app.js"></script>`` say, may be
-a code sample in a tutorial, and stays; text in angle brackets that is no HTML element (a
-show called ``<Like This>``) is text.
+A block goes only when it is markup alone and one of these says it is residue: its elements
+wrapped nothing but invisible characters (an editor's placeholder), its markup was escaped
+twice (the page's source leaking: no one writes a code sample so), or it holds an inline
+script or style (code between its tags) with no code or markup beside it. A tutorial's
+samples, ``<script src="app.js"></script>`` or a script among the lines of a page's source,
+and markup escaped once (a feed may escape a code sample) stay; so does text in angle
+brackets that is no HTML element (a show called ``<Like This>``).
 
     >>> is_markup_only('<span data-mce-type="bookmark"></span>', revealed=True)
     True
@@ -31,9 +32,10 @@ from cleaning.blocks import Block
 
 
 def is_markup_only(text: str, *, revealed: bool) -> bool:
-    """Whether `text` is markup that shows nothing and is residue: it holds an inline script
-    or style, or `revealed` says its lines were repaired into it (entities decoded,
-    a placeholder's invisible characters removed)."""
+    """Whether `text` is markup that shows nothing and is residue: `revealed` says its
+    lines were repaired into it (a placeholder's invisible characters removed, markup
+    escaped twice decoded), or it holds an inline script or style (`markup_only_blocks`
+    asks that no code stand beside it)."""
     if not chardata.HTML_TAG_RE.search(text):
         return False
     without_code = chardata.INLINE_CODE_ELEMENT_RE.sub("", text)
@@ -43,12 +45,28 @@ def is_markup_only(text: str, *, revealed: bool) -> bool:
 
 
 def markup_only_blocks(blocks: Sequence[Block]) -> list[int]:
-    """The blocks that are only markup: the `markup_only` pass."""
-    return [block.index for block in blocks
-            if "<" in block.text and is_markup_only(block.text, revealed=any(
-                repair.step in REVEALING_STEPS for line in block.lines
-                for repair in line.repairs))]
+    """The blocks that are only markup and residue: the `markup_only` pass. An inline
+    script among other lines of code or markup (residue aside) is a sample, and stays."""
+    revealed = {n for n, block in enumerate(blocks)
+                if "<" in block.text and _revealed(block)
+                and is_markup_only(block.text, revealed=True)}
+    inline = [n for n, block in enumerate(blocks)
+              if n not in revealed and "<" in block.text
+              and is_markup_only(block.text, revealed=False)
+              and not any(_looks_like_code(blocks[k].text) for k in (n - 1, n + 1)
+                          if 0 <= k < len(blocks) and k not in revealed)]
+    return sorted(blocks[n].index for n in (*revealed, *inline))
 
 
-#: Repairs after which markup alone is residue: what was escaped or hidden.
-REVEALING_STEPS = frozenset({"unescape_html", "remove_invisible"})
+def _revealed(block: Block) -> bool:
+    """Whether repairs made the block markup: an editor's placeholder lost its invisible
+    characters, or markup escaped twice was decoded (no one writes a code sample so)."""
+    return any(repair.step == "remove_invisible"
+               or (repair.step == "unescape_html" and chardata.TWICE_ESCAPED_MARKUP_RE.search(
+                   repair.before) is not None)
+               for line in block.lines for repair in line.repairs)
+
+
+def _looks_like_code(text: str) -> bool:
+    return chardata.HTML_TAG_RE.search(text) is not None or (
+        chardata.CODE_SIGN_RE.search(text) is not None)
