@@ -218,17 +218,22 @@ def looks_hard_wrapped(lines: Sequence[Line], indent: int = 0) -> bool:
     ...                     Line("More.", 0, 0)])
     False
     """
-    if len(lines) < 2:
+    texts = [line.text for line in lines]
+    return _greedy(texts, [columns(t) for t in texts], indent)
+
+
+def _greedy(texts: Sequence[str], widths: Sequence[int], indent: int) -> bool:
+    """`looks_hard_wrapped` of lines whose widths are known."""
+    if len(texts) < 2:
         return True
-    widths = [columns(line.text) + (indent if n else 0) for n, line in enumerate(lines)]
-    widest = max(widths[:-1])
+    widest = max([widths[0], *(w + indent for w in widths[1:-1])])
     if not WRAP_MIN_COLUMNS <= widest <= WRAP_MAX_COLUMNS:
         return False
-    for width, following in zip(widths[:-1], lines[1:], strict=True):
-        first = following.text.split(" ", 1)[0]
+    for n, following in enumerate(texts[1:]):
+        first = following.split(" ", 1)[0]
         if chardata.NOSPACE_CHAR_RE.match(first):
             first = first[0]
-        if width + 1 + columns(first) <= widest:
+        if widths[n] + (indent if n else 0) + 1 + columns(first) <= widest:
             return False
     return True
 
@@ -240,9 +245,30 @@ def looks_hard_wrapped_text(text: str) -> bool:
     >>> looks_hard_wrapped_text(item)
     True
     """
-    marker = chardata.LIST_MARKER_RE.match(text)
-    return looks_hard_wrapped([Line(line, 0, 0) for line in text.split("\n")],
-                              len(marker.group()) if marker else 0)
+    texts = text.split("\n")
+    return _greedy(texts, [columns(t) for t in texts], _marker_width(texts[0]))
+
+
+def looks_like_wrapped_paragraph(text: str) -> bool:
+    """Whether a block is one line, or a paragraph wrapped at a fixed width, perhaps under a
+    first line of its own (a date line over a caption); each line is measured once.
+
+    >>> looks_like_wrapped_paragraph("Updated 5:27 am, Nov. 20\\n"
+    ...     "* [A caption wrapped by a markdown writer,\\nwhose lines stand under its text.]")
+    True
+    """
+    if "\n" not in text:
+        return True
+    texts = text.split("\n")
+    widths = [columns(t) for t in texts]
+    if _greedy(texts, widths, _marker_width(texts[0])):
+        return True
+    return len(texts) > 2 and _greedy(texts[1:], widths[1:], _marker_width(texts[1]))
+
+
+def _marker_width(first_line: str) -> int:
+    marker = chardata.LIST_MARKER_RE.match(first_line)
+    return len(marker.group()) if marker else 0
 
 
 def columns(text: str) -> int:

@@ -27,7 +27,7 @@ from operator import attrgetter, is_
 
 from cleaning import chardata
 from cleaning.align import TokenAlignment
-from cleaning.blocks import looks_hard_wrapped_text
+from cleaning.blocks import looks_like_wrapped_paragraph
 from cleaning.config import CleanConfig
 from cleaning.fingerprint import (
     MinHashFactory,
@@ -130,10 +130,7 @@ class BlockInfo:
     def prose(self) -> bool:
         """One line, or lines wrapped as a paragraph (under a first line such as a date,
         perhaps): not code, a table or a list."""
-        if "\n" not in self.text or looks_hard_wrapped_text(self.text):
-            return True
-        rest = self.text.split("\n", 1)[1]
-        return "\n" in rest and looks_hard_wrapped_text(rest)
+        return looks_like_wrapped_paragraph(self.text)
 
 
 def block_infos(texts: Sequence[str]) -> list[BlockInfo]:
@@ -400,7 +397,8 @@ class DuplicateFinder:
         counts."""
         keys, decided = self._keys, self.decisions
         for length in range(1, min(STUTTER_MAX_BLOCKS, i) + 1):
-            if i + length > len(keys) or keys[i - length:i] != keys[i:i + length]:
+            if keys[i - length] != keys[i] or i + length > len(keys) or (
+                    keys[i - length:i] != keys[i:i + length]):
                 continue
             blocks = range(i, i + length)
             if any(k in decided for k in blocks):
@@ -444,13 +442,21 @@ class DuplicateFinder:
                 if shared and shared >= bar * min(len(s_i), len(s_j)):
                     candidates.append((shared, j, len(s_j)))
             candidates.sort(key=lambda c: (-c[0], c[1]))
-            if any(self._compare(i, j) for _, j, _ in candidates[: config.max_candidates]):
+            if any(self._compare(i, j, shared, len(s_i), size_j)
+                   for shared, j, size_j in candidates[: config.max_candidates]):
                 continue
             index.add(i, ids)
 
-    def _compare(self, i: int, j: int) -> bool:
+    def _compare(self, i: int, j: int, shared: int, size_i: int, size_j: int) -> bool:
         """Compare block `i` with an earlier kept block `j`, aligned word for word; True if
-        `i` was removed."""
+        `i` was removed. `shared` of their `size_i` and `size_j` shingles are common: too
+        few, and no alignment could make either contain the other (`_may_contain`), so the
+        pair is only reported, on its shingles, without aligning it."""
+        if shared < _may_contain(self.config) * min(size_i, size_j):
+            jaccard = shared / (size_i + size_j - shared)
+            if jaccard >= self.config.similar_report_threshold:
+                self.similar.append(KeptSimilar(i, j, round(jaccard, 4), "below the thresholds"))
+            return False
         tokens_i, tokens_j = self.infos[i].tokens, self.infos[j].tokens
         i_in_j = TokenAlignment.of(tokens_i, tokens_j)
         if i_in_j.coverage >= self.config.containment_threshold:
@@ -570,6 +576,15 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
     hot = set().union(*core)
     for info, ids in zip(comparable, sets, strict=True):
         info.suspect = not hot.isdisjoint(ids)
+
+
+def _may_contain(config: CleanConfig) -> float:
+    """The least share of its shingles that a block shares with another when aligning them
+    can find it contained: each of its words that the alignment leaves out breaks at most
+    `shingle_words` of its shingles, so a coverage `c` keeps at least ``1 - k(1 - c)`` of
+    them (0.4 for 3-grams at 0.8). Below it, only a report is possible."""
+    k = max(config.shingle_words, config.shingle_chars)
+    return max(0.0, 1 - k * (1 - config.containment_threshold))
 
 
 def _lowest_share(config: CleanConfig) -> float:

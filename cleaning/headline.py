@@ -160,9 +160,11 @@ def find_headline(
         if holders[0] != i:
             continue
         if specific and i == first_short and len(holders) > 1:
-            chrome = _Chrome(keys, words)
-            return Headline(strip_markup(texts[i]), i), [
-                c for c in holders[1:] if c < COPY_WINDOW or chrome.beside(c)]
+            copies = [c for c in holders[1:] if c < COPY_WINDOW]
+            if holders[-1] >= COPY_WINDOW:  # copies further down: are they among chrome?
+                chrome = _Chrome(keys, words)
+                copies += [c for c in holders[1:] if c >= COPY_WINDOW and chrome.beside(c)]
+            return Headline(strip_markup(texts[i]), i), copies
         near = [c for c in holders if i < c < COPY_WINDOW]
         if not near or (i != first_short and near[0] > i + 2):
             continue

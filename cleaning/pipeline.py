@@ -103,12 +103,14 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
 
     lines = split_lines(text, config)
     layout = choose_layout(lines)
-    outcome = _dedupe(group_blocks(lines, layout), config, title)
+    # Markup, escaped or not, shows a "<" or a "&" in the input (one scan of it).
+    markup = config.remove_markup_only and ("<" in text or "&" in text)
+    outcome = _dedupe(group_blocks(lines, layout), config, title, markup)
     if layout is Layout.BLANK_LINES and _relayouts(outcome):
         # Removing blocks left a text that reads as one paragraph per line; clean it that
         # way now, so that cleaning the result again changes nothing.
         layout = Layout.LINE_PER_BLOCK
-        outcome = _dedupe(group_blocks(lines, layout), config, title)
+        outcome = _dedupe(group_blocks(lines, layout), config, title, markup)
     blocks, headline, decisions, similar, residue = outcome
     gone = decisions.keys() | residue if residue else decisions
 
@@ -172,10 +174,12 @@ _Outcome = tuple[list[Block], Headline | None, dict[int, Decision], list[KeptSim
 MAX_ROUNDS = 4
 
 
-def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None) -> _Outcome:
+def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
+            markup: bool = True) -> _Outcome:
     """Decide on the blocks, then again on the blocks that survive, until a round removes
-    nothing: what cleaning the result again would see, it sees now (idempotence)."""
-    residue = markup_only_blocks(blocks) if config.remove_markup_only else []
+    nothing: what cleaning the result again would see, it sees now (idempotence).
+    `markup` says whether the text can hold markup at all (else no block is residue)."""
+    residue = markup_only_blocks(blocks) if markup and config.remove_markup_only else []
     infos = block_infos([b.text for b in blocks])
     active = list(range(len(blocks)))
     current = infos  # the infos of the active blocks

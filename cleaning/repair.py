@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 
 import ftfy
@@ -141,9 +140,10 @@ DENORMAL_ONLY = Needs(entities=False, controls=False, denormal=True, mojibake=Fa
 EVERYTHING_NEEDED = Needs()
 
 
-#: How often a line is repaired again when a repair uncovered more to repair (a soft
-#: hyphen that hid mojibake, an invisible character whose removal leaves text that is not
-#: NFC). One more pass settles every case the fuzzer found; the bound keeps it finite.
+#: How often a line is repaired in all when removing invisible characters uncovered more
+#: to repair (a soft hyphen that hid mojibake, a zero-width space between marks that are
+#: then not NFC). One more pass settles every case the fuzzer found; the bound keeps it
+#: finite.
 REPAIR_PASSES = 3
 
 
@@ -162,10 +162,14 @@ def repair_line(line: str, config: CleanConfig, needs: Needs | None = None,
     repairs: list[Repair] = []
     text = _repair_once(line, config, needs or EVERYTHING_NEEDED, repairs)
     for _ in range(REPAIR_PASSES - 1):
-        if text == line or not any(r.step != "normalize_whitespace" for r in repairs):
+        # Only removing invisible characters, the last repair but spaces, uncovers work
+        # for another pass: the mojibake a soft hyphen hid, marks that are now not NFC.
+        if not any(r.step == "remove_invisible" for r in repairs[-2:]):
             break
-        line = text
+        done = len(repairs)
         text = _repair_once(text, config, Needs.of(text), repairs)
+        if len(repairs) == done:
+            break
     return text, repairs
 
 
@@ -207,14 +211,12 @@ def _if_certain(before: str, after: str) -> str:
     """
     if after == before or after.isascii():
         return after
-    new = Counter(ch for ch in after if ch.isalpha()) - Counter(
-        ch for ch in before if ch.isalpha())
-    if new.total() != 1:
+    new = [ch for ch in set(after).difference(before) if ch.isalpha()]  # sets: C speed
+    if len(new) != 1 or after.count(new[0]) != 1:
         return after  # nothing new, or a word: what mojibake of a script gives
-    (letter,) = new
-    script = _script(letter)
-    if sum(1 for ch in after if ch.isalpha() and _script(ch) == script) > 1:
-        return after
+    script = _script(new[0])
+    if any(ch.isalpha() and ch != new[0] and _script(ch) == script for ch in set(after)):
+        return after  # a letter of the line's own script
     return after if any(ch.isalpha() for ch in _replaced(before, after)) else before
 
 
