@@ -386,7 +386,8 @@ class DuplicateFinder:
     def _field(self, i: int) -> bool:
         """A field of a record: a label, a colon and a short value ("Lunch: lentil soup")."""
         info = self.infos[i]
-        return info.words <= FIELD_MAX_WORDS and chardata.FIELD_RE.match(info.text) is not None
+        return (info.words <= FIELD_MAX_WORDS and ":" in info.text
+                and chardata.FIELD_RE.match(info.text) is not None)
 
     def _stutter(self, i: int) -> int:
         """How many blocks from `i` on repeat, one for one, the blocks just before them:
