@@ -180,3 +180,13 @@ def test_a_declared_decode_that_spells_lone_surrogates_is_not_taken() -> None:
     result = clean(b"a +2D8A- b", charset="utf-7")
     assert result.encoding == "utf-8"
     assert result.text == "a +2D8A- b\n"
+
+
+def test_rounds_settle_before_their_cap_on_many_pastes() -> None:
+    """The fuzzer's case: an article of five short blocks pasted again and again, each
+    paste opening with the headline, takes five decision rounds to settle (MAX_ROUNDS
+    was 4, and a second cleaning then removed one block more)."""
+    unit = "storm storm\nstorm storm storm \u2028 11:34 \u2028 11:34 \u2028 storm"
+    for pastes in (3, 5, 12):
+        once = clean("\n\n".join([unit] * pastes)).text
+        assert clean(once).text == once
