@@ -9,6 +9,29 @@ from cleaning.errors import ConfigError
 
 CandidateSearch = Literal["auto", "exact", "minhash"]
 
+#: The range of every numeric option, and why it ends there: what a caller may ask for
+#: costs time and memory in proportion, so each bound is where a larger value buys nothing
+#: for an article and only lets one request hold a worker (a 7 KB article took 1.6 s at
+#: ``num_perm`` 10,000; ``max_candidates`` 100,000 with every pair reported turned 215 KB
+#: into a 59.9 MB answer).
+OPTION_RANGES: dict[str, tuple[float, float, str]] = {
+    "min_words": (1, 1000, "a block longer than a page is no paragraph"),
+    "near_duplicate_threshold": (0, 1, "a share"),
+    "containment_threshold": (0, 1, "a share"),
+    "max_new_words": (0, 1, "a share"),
+    "similar_report_threshold": (0, 1, "a share"),
+    "shingle_words": (1, 10, "longer word n-grams match nothing but exact copies"),
+    "shingle_chars": (1, 10, "likewise, for scripts written without spaces"),
+    "exact_max_blocks": (1, 100_000, "past it, MinHash search is the faster one anyway"),
+    "num_perm": (16, 512, "datasketch's accuracy gains little past 256; time grows with it"),
+    "seed": (0, 2**32 - 1, "datasketch's seeds are 32-bit"),
+    "lsh_bands": (1, 512, "at most num_perm bands of one row"),
+    "lsh_rows": (1, 512, "at most num_perm rows in one band"),
+    "max_candidates": (1, 64, "a block with more near twins than this is a template"),
+    "max_kept_similar": (0, 10_000, "bounds the answer on thousands of look-alike lines"),
+    "headline_max_words": (1, 200, "a headline is a line, not a paragraph"),
+}
+
 
 @dataclass(frozen=True, kw_only=True)
 class CleanConfig:
@@ -69,6 +92,15 @@ class CleanConfig:
     Headline:
 
     - `headline_max_words`: a longer block is never taken for the headline.
+
+    Answer size:
+
+    - `max_kept_similar`: at most this many `kept_similar` entries are returned (the most
+      similar first is not guaranteed: they come in block order); `kept_similar_omitted`
+      counts the rest.
+
+    Every number has a range (`OPTION_RANGES`, with the reason for each bound): a value
+    outside it is a `ConfigError`, so the library refuses what the service refuses.
     """
 
     fix_encoding: bool = True
@@ -96,20 +128,19 @@ class CleanConfig:
     max_candidates: int = 16
 
     headline_max_words: int = 30
+    max_kept_similar: int = 1000
 
     def __post_init__(self) -> None:
-        for name in ("min_words", "shingle_words", "shingle_chars", "num_perm",
-                     "lsh_bands", "lsh_rows", "max_candidates", "headline_max_words",
-                     "exact_max_blocks"):
+        for name, (low, high, why) in OPTION_RANGES.items():
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(f"{name} must be a whole number of at least 1, got {value!r}")
-        for name in ("near_duplicate_threshold", "containment_threshold",
-                     "similar_report_threshold", "max_new_words"):
-            value = getattr(self, name)
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if not number or not 0 <= value <= 1:
-                raise ConfigError(f"{name} must be a number from 0 to 1, got {value!r}")
+            whole = isinstance(_DEFAULTS_OF[name], int)
+            kind_ok = (isinstance(value, int) if whole else isinstance(value, (int, float)))
+            if isinstance(value, bool) or not kind_ok:
+                what = "a whole number" if whole else "a number"
+                raise ConfigError(f"{name} must be {what}, got {value!r}")
+            if not low <= value <= high:
+                raise ConfigError(f"{name} must be from {low:g} to {high:g} ({why}), "
+                                  f"got {value!r}")
         if self.candidate_search not in ("auto", "exact", "minhash"):
             raise ConfigError(
                 "candidate_search must be 'auto', 'exact' or 'minhash', "
@@ -148,5 +179,8 @@ class CleanConfig:
                 raise ConfigError(f"{name} must be of type {expected.__name__}, got {value!r}")
         return replace(base or CLEAN_DEFAULTS, **options)
 
+
+#: Each field's default, to tell whole-number options from fractions.
+_DEFAULTS_OF = {f.name: f.default for f in fields(CleanConfig)}
 
 CLEAN_DEFAULTS = CleanConfig()

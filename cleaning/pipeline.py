@@ -141,7 +141,7 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         headline=headline.text if headline else None,
         removed=removed,
         runs=runs,
-        kept_similar=similar,
+        kept_similar=similar[:config.max_kept_similar],
         fixes=_fixes(blocks, lines),
         diff=diff,
         stats=Stats(len(blocks), len(kept), len(text), len(cleaned),
@@ -149,6 +149,7 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         encoding=encoding,
         encoding_source=source,
         input_text=text,
+        kept_similar_omitted=max(0, len(similar) - config.max_kept_similar),
     )
 
 

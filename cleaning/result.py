@@ -120,6 +120,8 @@ class CleanResult:
     encoding: str | None = None
     encoding_source: str | None = None
     input_text: str = field(default="", repr=False)
+    #: Look-alikes past `CleanConfig.max_kept_similar`, counted but not listed.
+    kept_similar_omitted: int = 0
 
     @property
     def changed(self) -> bool:
@@ -134,6 +136,7 @@ class CleanResult:
             "removed": [_flat(r) for r in self.removed],
             "runs": [{**_flat(r), "description": r.describe()} for r in self.runs],
             "kept_similar": [_flat(k) for k in self.kept_similar],
+            "kept_similar_omitted": self.kept_similar_omitted,
             "fixes": [_flat(f) for f in self.fixes],
             "stats": _flat(self.stats),
             "encoding": self.encoding,

@@ -34,8 +34,18 @@ def create_app(settings: Settings | None = None) -> Flask:
     from service.index import Indexer
     from service.metrics import Metrics
 
+    class App(Flask):
+        def make_default_options_response(self) -> Response:
+            """Allow what the matched rule allows: werkzeug's default lists the methods of
+            every rule the path could match (``/index/ns/stats`` would list the DELETE of
+            ``/index/ns/<id>``)."""
+            response = self.response_class()
+            rule = request.url_rule
+            response.allow.update(rule.methods or () if rule else ())
+            return response
+
     settings = settings or Settings.from_env()
-    app = Flask(__name__)
+    app = App(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["newsclean.settings"] = settings

@@ -107,9 +107,11 @@ class Article:
         title = item.get("title")
         if title is not None and not isinstance(title, str):
             raise ApiError(400, "bad_field", "'title' must be a string")
+        if title is not None and "\x00" in title:
+            raise ApiError(422, "not_text", "'title' contains NUL characters, so it is not text")
         ident = item.get("id")
-        if ident is not None and not isinstance(ident, (str, int)):
-            raise ApiError(400, "bad_field", "'id' must be a string or a number")
+        if ident is not None and (isinstance(ident, bool) or not isinstance(ident, (str, int))):
+            raise ApiError(400, "bad_field", "'id' must be a string or a whole number")
         options = item.get("options") or {}
         if not isinstance(options, dict):
             raise ApiError(400, "bad_option", "'options' must be an object")
@@ -173,6 +175,7 @@ def json_response(body: Any, status: int = 200) -> Response:
 
 @bp.post("/clean/batch")
 def clean_batch() -> Response:
+    query_diff()  # a bad ?diff= is the request's error, before any item
     mimetype = request.mimetype
     if mimetype in ("application/x-ndjson", "application/jsonl", "application/json-seq"):
         lines = [line for line in request.get_data().split(b"\n") if line.strip()]
@@ -203,6 +206,7 @@ def ndjson_results(lines: list[bytes]) -> Iterator[bytes]:
             item = orjson.loads(line)
         except (ValueError, UnicodeDecodeError) as exc:
             body = error_body(400, "bad_json", f"line {n} is not valid JSON: {exc}")
+            metrics().errors.labels("bad_json").inc()
             yield orjson.dumps({"line": n, **body}) + b"\n"
             continue
         yield orjson.dumps(batch_item(item, n)) + b"\n"
@@ -214,7 +218,7 @@ def batch_item(item: Any, n: int) -> dict[str, Any]:
     try:
         if not isinstance(item, dict):
             raise ApiError(400, "bad_json", "each item must be a JSON object with a 'text' field")
-        return Article.from_json(item).process()
+        return Article.from_json(item, default_diff=query_diff()).process()
     except Exception as exc:
         err = as_api_error(exc)
         metrics().errors.labels(err.code).inc()

@@ -63,7 +63,11 @@ def serve_command(bind: str | None, workers: int | None) -> int:
 
 def clean_file(source: str, *, as_json: bool, diff: bool, title: str | None,
                charset: str | None) -> int:
-    data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as exc:
+        print(f"newsclean: cannot read {source}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     try:
         result = clean(data, title=title, charset=charset)
     except CleaningError as exc:
@@ -83,14 +87,19 @@ def clean_jsonl(source: Path, target: Path) -> int:
     from tqdm import tqdm
 
     failures = 0
-    with source.open(encoding="utf-8") as lines, target.open("w", encoding="utf-8") as out:
-        total = sum(1 for _ in source.open(encoding="utf-8"))
-        for n, line in enumerate(tqdm(lines, total=total, unit="article", file=sys.stderr), 1):
-            if not line.strip():
+    try:
+        with source.open("rb") as counted:
+            total = sum(1 for _ in counted)
+    except OSError as exc:
+        print(f"newsclean: cannot read {source}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    with source.open("rb") as lines, target.open("w", encoding="utf-8") as out:
+        for n, raw in enumerate(tqdm(lines, total=total, unit="article", file=sys.stderr), 1):
+            if not raw.strip():
                 continue
             record: dict[str, Any]
             try:
-                item = json.loads(line)
+                item = json.loads(raw.decode("utf-8"))  # one bad line is that line's error
                 result = clean(item["text"], title=item.get("title"))
                 record = {"id": item.get("id"), **result.to_dict()}
             except (ValueError, KeyError, TypeError, CleaningError) as exc:

@@ -22,6 +22,7 @@ from prometheus_client import (
 
 from cleaning import CleanResult
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
 LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 
 
@@ -49,7 +50,10 @@ class Metrics:
                              registry=self.registry)
 
     def observe_request(self, method: str, endpoint: str, status: int, seconds: float) -> None:
-        """Count one answered request, with label children looked up once each."""
+        """Count one answered request, with label children looked up once each. A method
+        token that HTTP does not define is labelled "other": clients choose it, and a
+        label value per token would let them make series without bound."""
+        method = method if method in KNOWN_METHODS else "other"
         key = (method, endpoint, status)
         children = self._children.get(key)
         if children is None:

@@ -7,6 +7,7 @@ from importlib.metadata import version
 from typing import Any
 
 from cleaning import CleanConfig
+from cleaning.config import OPTION_RANGES
 from cleaning.result import REMOVAL_REASONS
 
 STR, INT, NUM, BOOL = ({"type": "string"}, {"type": "integer"}, {"type": "number"},
@@ -34,6 +35,10 @@ def _option_schema() -> dict[str, Any]:
     for name, value in vars(CleanConfig()).items():
         kind = {bool: BOOL, int: INT, float: NUM, str: STR}[type(value)]
         props[name] = {**kind, "default": value}
+        if name in OPTION_RANGES:
+            low, high, why = OPTION_RANGES[name]
+            props[name].update(minimum=low, maximum=high, description=why)
+    props["candidate_search"]["enum"] = ["auto", "exact", "minhash"]
     return obj(props, [])
 
 
@@ -83,13 +88,14 @@ SCHEMAS: dict[str, Any] = {
         "removed": {"type": "array", "items": ref("Removal")},
         "runs": {"type": "array", "items": ref("Run")},
         "kept_similar": {"type": "array", "items": ref("KeptSimilar")},
+        "kept_similar_omitted": {**INT, "description": "Look-alikes past max_kept_similar."},
         "fixes": {"type": "array", "items": ref("Fix")},
         "stats": ref("Stats"),
         "encoding": NULLABLE_STR, "encoding_source": NULLABLE_STR,
         "diff": {**STR, "description": "Unified diff: `patch` applies it to the input."},
         "index": ref("IndexResult"),
-    }, ["text", "headline", "changed", "removed", "runs", "kept_similar", "fixes", "stats",
-        "encoding", "encoding_source"]),
+    }, ["text", "headline", "changed", "removed", "runs", "kept_similar",
+        "kept_similar_omitted", "fixes", "stats", "encoding", "encoding_source"]),
     "Error": obj({"error": obj({
         "status": INT, "code": STR, "message": STR, "request_id": NULLABLE_STR})}),
     "BatchError": obj({

@@ -47,7 +47,7 @@ def test_library_reads_no_environment_and_no_network() -> None:
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"min_words": 0}, "min_words must be a whole number"),
+    ({"min_words": 0}, "min_words must be from 1 to 1000"),
     ({"containment_threshold": 1.5}, "from 0 to 1"),
     ({"candidate_search": "fast"}, "candidate_search must be"),
     ({"num_perm": 100}, "lsh_bands * lsh_rows must equal num_perm"),

@@ -1,0 +1,126 @@
+"""The front door under hostile and careless clients (issue: serving that survives real
+clients): the contract holds for odd values, metrics cannot be blown up, options have
+bounds, and the command line fails with a message, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from cleaning import CleanConfig, ConfigError, clean
+from service import Settings, create_app
+
+
+@pytest.fixture
+def client() -> FlaskClient:
+    return create_app(Settings()).test_client()
+
+
+def error_code(response) -> str:  # type: ignore[no-untyped-def]
+    assert response.is_json, response.get_data()[:200]
+    return str(response.get_json()["error"]["code"])
+
+
+@pytest.mark.parametrize("ident", [True, False, {}, [], 1.5])
+def test_an_id_is_a_string_or_a_whole_number(client: FlaskClient, ident: object) -> None:
+    response = client.post("/clean", json={"text": "a", "id": ident})
+    assert response.status_code == 400
+    assert error_code(response) == "bad_field"
+
+
+def test_a_nul_in_the_title_is_refused_like_one_in_the_text(client: FlaskClient) -> None:
+    response = client.post("/clean", json={"text": "a", "title": "x\x00y"})
+    assert response.status_code == 422
+    assert error_code(response) == "not_text"
+
+
+def test_options_lists_only_the_methods_of_that_path(client: FlaskClient) -> None:
+    allow = client.open("/index/default/stats", method="OPTIONS").headers["Allow"]
+    assert set(allow.replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}
+    allow = client.open("/index/default/some-id", method="OPTIONS").headers["Allow"]
+    assert "DELETE" in allow
+
+
+def test_batch_honours_diff_false_in_the_query(client: FlaskClient) -> None:
+    for body, ctype in ((b'{"text": "A\\n\\nA"}\n', "application/x-ndjson"),
+                        (b'[{"text": "A\\n\\nA"}]', "application/json")):
+        response = client.post("/clean/batch?diff=false", data=body, content_type=ctype)
+        assert response.status_code == 200
+        assert "diff" not in response.get_data(as_text=True)
+
+
+def test_bad_ndjson_lines_are_counted_as_errors(client: FlaskClient) -> None:
+    client.post("/clean/batch", data=b'{broken\n{"text": "ok"}\n',
+                content_type="application/x-ndjson")
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'newsclean_errors_total{code="bad_json"} 1.0' in metrics
+
+
+def test_unknown_methods_share_one_metric_label(client: FlaskClient) -> None:
+    for n in range(20):
+        client.open("/clean", method=f"X{n}FOO")
+    metrics = client.get("/metrics").get_data(as_text=True)
+    series = [line for line in metrics.splitlines()
+              if line.startswith("newsclean_http_requests_total{")]
+    assert not any("X1FOO" in line for line in series)
+    assert any('method="other"' in line for line in series)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"num_perm": 10_000}, "num_perm"),
+    ({"num_perm": 10_000, "lsh_bands": 10_000, "lsh_rows": 1}, "num_perm"),
+    ({"lsh_bands": 70_000, "lsh_rows": 1, "num_perm": 70_000}, "num_perm"),
+    ({"max_candidates": 100_000}, "max_candidates"),
+    ({"min_words": 10**9}, "min_words"),
+    ({"shingle_words": 500}, "shingle_words"),
+    ({"exact_max_blocks": 10**9}, "exact_max_blocks"),
+    ({"headline_max_words": 10**6}, "headline_max_words"),
+])
+def test_every_option_has_a_documented_range(options: dict[str, int], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        CleanConfig.from_options(options)
+
+
+def test_option_ranges_are_in_the_openapi_document(client: FlaskClient) -> None:
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]["CleanOptions"]
+    for name, prop in schema["properties"].items():
+        if prop["type"] in ("integer", "number"):
+            assert "minimum" in prop, name
+            assert "maximum" in prop, name
+
+
+def test_kept_similar_is_capped_and_says_what_it_left_out() -> None:
+    config = CleanConfig(max_kept_similar=5)
+    text = "\n\n".join(["Title of the page"] + ["Close"] * 40)
+    result = clean(text, config)
+    assert len(result.kept_similar) == 5
+    assert result.kept_similar_omitted == 34
+    assert result.to_dict()["kept_similar_omitted"] == 34
+
+
+def run_cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "service.cli", *args], input=stdin,
+                          capture_output=True, timeout=60, check=False)
+
+
+def test_cli_missing_file_says_so_without_a_traceback(tmp_path: Path) -> None:
+    run = run_cli("clean", str(tmp_path / "missing.txt"))
+    assert run.returncode == 2
+    assert b"Traceback" not in run.stderr
+    assert b"missing.txt" in run.stderr
+
+
+def test_cli_jsonl_goes_on_past_a_line_that_is_not_utf8(tmp_path: Path) -> None:
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_bytes(b'{"text": "one"}\n\xff\xfe not utf-8\n{"text": "three"}\n')
+    run = run_cli("clean", "--jsonl", str(source), str(target))
+    assert b"Traceback" not in run.stderr
+    records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("text") for r in records] == ["one\n", None, "three\n"]
+    assert records[1]["line"] == 2
+    assert run.returncode == 1
