@@ -46,7 +46,8 @@ def is_markup_only(text: str, *, revealed: bool) -> bool:
 
 def markup_only_blocks(blocks: Sequence[Block]) -> list[int]:
     """The blocks that are only markup and residue: the `markup_only` pass. An inline
-    script among other lines of code or markup (residue aside) is a sample, and stays."""
+    script among other lines of code or markup (residue and its own copies aside) is a
+    sample, and stays."""
     revealed = {n for n, block in enumerate(blocks)
                 if "<" in block.text and _revealed(block)
                 and is_markup_only(block.text, revealed=True)}
@@ -54,7 +55,8 @@ def markup_only_blocks(blocks: Sequence[Block]) -> list[int]:
               if n not in revealed and "<" in block.text
               and is_markup_only(block.text, revealed=False)
               and not any(_looks_like_code(blocks[k].text) for k in (n - 1, n + 1)
-                          if 0 <= k < len(blocks) and k not in revealed)]
+                          if 0 <= k < len(blocks) and k not in revealed
+                          and blocks[k].text != block.text)]  # a copy of it will not stay
     return sorted(blocks[n].index for n in (*revealed, *inline))
 
 

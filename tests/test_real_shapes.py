@@ -150,6 +150,7 @@ def test_list_item_continuation_lines_count_as_wrapped() -> None:
     "\u00ad\u00ef\u00bc\u0152",           # a soft hyphen hid mojibake
     "\u059f\u200b\u059b",                 # a ZWSP between combining marks
     "Ã¢â‚¬Â¨ Ã¢â‚¬â€\ufffd",             # a repair revealed a line break, then more damage
+    "<script>x=1;</script>\n\n<script>x=1;</script>",  # beside its copy, not beside code
 ])
 def test_repairs_settle_in_one_cleaning(text: str) -> None:
     once = clean(text).text
