@@ -4,16 +4,23 @@ Settings come from the environment (see the README's table); this module only tu
 into gunicorn's terms. Logs go to stdout as one JSON object per line, with the request id.
 """
 
+import glob
 import os
+import re
 import shutil
 import tempfile
 
 # Metrics of every worker are added up from files in one folder. The variable must be set
 # before prometheus_client is first imported; the folder is emptied once, in on_starting.
+_OWN_METRICS_DIR = ""
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="newsclean-metrics-")
+    _OWN_METRICS_DIR = tempfile.mkdtemp(prefix="newsclean-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _OWN_METRICS_DIR
 
-from service.settings import Settings
+#: The files prometheus_client's multiprocess mode writes: kind, then worker pid.
+METRIC_FILE_RE = re.compile(r"^(?:counter|gauge_[a-z]+|gauge|histogram|summary)_\d+\.db$")
+
+from service.settings import Settings  # noqa: E402 (after the metrics folder is set)
 
 _settings = Settings.from_env()
 
@@ -32,11 +39,12 @@ max_requests_jitter = 10_000
 accesslog = "-"
 errorlog = "-"
 loglevel = _settings.log_level
-access_log_format = (
-    '{"time": "%(t)s", "request_id": "%({x-request-id}o)s", "remote": "%(h)s", '
-    '"method": "%(m)s", "path": "%(U)s", "query": "%(q)s", "status": %(s)s, '
-    '"bytes": %(B)s, "duration_ms": %(M)s, "agent": "%(a)s"}'
-)
+# Each access line is one JSON object built by a JSON encoder (a text template breaks on
+# a quote, a backslash or a line break in a path or a User-Agent).
+logger_class = "service.logs.JsonAccessLogger"
+# gunicorn's control socket (~/.gunicorn/gunicorn.ctl) is shared by every instance of a
+# user, and the image's user has no home: nothing here uses it.
+control_socket_disable = True
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -62,10 +70,20 @@ logconfig_dict = {
 
 
 def on_starting(server):  # type: ignore[no-untyped-def]
-    """Start with no samples left over from an earlier run."""
+    """Start with no samples left over from an earlier run: remove the metric files that
+    prometheus_client writes (``counter_123.db``, ...) and nothing else, since the folder
+    may be shared with other files."""
     folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder, exist_ok=True)
+    for path in glob.glob(os.path.join(folder, "*.db")):
+        if METRIC_FILE_RE.match(os.path.basename(path)):
+            os.unlink(path)
+
+
+def on_exit(server):  # type: ignore[no-untyped-def]
+    """Remove the metrics folder made for this run (one the operator named stays)."""
+    if _OWN_METRICS_DIR:
+        shutil.rmtree(_OWN_METRICS_DIR, ignore_errors=True)
 
 
 def child_exit(server, worker):  # type: ignore[no-untyped-def]

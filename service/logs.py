@@ -1,11 +1,55 @@
-"""JSON log lines for gunicorn's error log and the service's own logger."""
+"""JSON log lines for gunicorn's access and error logs and the service's own logger.
+
+Every line is built with a JSON encoder, never a text template: a path, a query or a
+User-Agent may hold quotes, backslashes, tabs or line breaks (``%0A`` decoded), and each
+comes out as a JSON string, with every character past ASCII escaped (a U+2028 or U+0085
+left raw would split the line for many readers). Both logs write time as RFC 3339 in UTC,
+with milliseconds.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
+from typing import Any
 
 from flask import g, has_request_context
+from gunicorn.glogging import Logger
+
+
+def rfc3339(timestamp: float | None = None) -> str:
+    """A time as RFC 3339 in UTC with milliseconds: ``2026-12-01T20:55:07.123Z``."""
+    moment = datetime.now(UTC) if timestamp is None else datetime.fromtimestamp(timestamp, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class JsonAccessLogger(Logger):
+    """gunicorn's logger, with each access line one JSON object built by `json.dumps`."""
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if not self.access_log_enabled:
+            return
+        status = resp.status
+        if isinstance(status, str):
+            status = status.split(None, 1)[0]
+        headers = {k.lower(): v for k, v in (resp.headers or ())}
+        line = {
+            "time": rfc3339(),
+            "request_id": headers.get("x-request-id", ""),
+            "remote": environ.get("REMOTE_ADDR", "-"),
+            "method": environ.get("REQUEST_METHOD", ""),
+            "path": environ.get("PATH_INFO", ""),
+            "query": environ.get("QUERY_STRING", ""),
+            "status": int(status) if str(status).isdigit() else status,
+            "bytes": getattr(resp, "sent", None),
+            "duration_ms": round(request_time.total_seconds() * 1000, 3),
+            "agent": environ.get("HTTP_USER_AGENT", "-"),
+        }
+        try:
+            self.access_log.info(json.dumps(line))
+        except Exception:  # a log line never fails a request
+            self.error("could not write an access log line")
 
 
 class JsonFormatter(logging.Formatter):
@@ -13,7 +57,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         out = {
-            "time": self.formatTime(record),
+            "time": rfc3339(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -22,4 +66,4 @@ class JsonFormatter(logging.Formatter):
             out["request_id"] = g.request_id
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False)
+        return json.dumps(out)

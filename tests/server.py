@@ -31,8 +31,9 @@ def running(argv: Sequence[str], env: Mapping[str, str] | None = None, *,
     """Start `argv` (a server on `port`), wait until /healthz answers, yield its base URL."""
     port = port or free_port()
     full_env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
-                "NEWSCLEAN_BIND": f"127.0.0.1:{port}", **(env or {})}
-    full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+                "NEWSCLEAN_BIND": f"127.0.0.1:{port}"}
+    full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each server its own, unless given
+    full_env.update(env or {})
     log = (ROOT / ".pytest_cache").joinpath(f"server-{port}.log")
     log.parent.mkdir(exist_ok=True)
     with log.open("wb") as out:

@@ -1,0 +1,103 @@
+"""The front door, against the real gunicorn on loopback: its logs are JSON whatever the
+client sends, and starting and stopping it touches only what it owns."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.server import BIN, ROOT, free_port, request, running
+
+pytestmark = pytest.mark.e2e
+
+SERVE = [str(BIN / "newsclean"), "serve", "--workers", "1"]
+RFC3339_UTC_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, Path]]:
+    port = free_port()
+    with running(SERVE, port=port) as base:
+        yield base, ROOT / ".pytest_cache" / f"server-{port}.log"
+
+
+def raw_get(base: str, target: bytes, agent: bytes) -> None:
+    """A GET with a request line and User-Agent of our choosing, bytes as they are."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nUser-Agent: " + agent
+                     + b"\r\nConnection: close\r\n\r\n")
+        while sock.recv(65536):
+            pass
+
+
+def log_lines(log: Path) -> list[str]:
+    text = log.read_text(encoding="utf-8", errors="replace")
+    return [line for line in text.split("\n") if line.strip()]
+
+
+printable = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+                    max_size=40)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(path=printable, query=printable, agent=printable)
+def test_every_access_log_line_is_json(server: tuple[str, Path], path: str, query: str,
+                                       agent: str) -> None:
+    base, _log = server
+    target = ("/" + quote(path, safe="/\\\"'") + "?" + quote(query, safe="=&\\\"")).encode()
+    raw_get(base, target, agent.encode("utf-8"))
+    raw_get(base, b"/x%0Ay%22%5C%09z?a=%0A", b'say "hi"\\\tnow \xc3\xa9')
+
+
+def test_the_whole_log_parses_as_json(server: tuple[str, Path]) -> None:
+    base, log = server
+    raw_get(base, b"/x%0Ay%22%5C%09z?a=%0A", b'say "hi"\\\tnow \xc3\xa9')
+    time.sleep(0.5)  # gunicorn writes the line after answering
+    lines = log_lines(log)
+    records = [json.loads(line) for line in lines]  # every line, access and error alike
+    access = [r for r in records if "path" in r]
+    assert any(r["path"] == '/x\ny"\\\tz' for r in access)
+    assert all(RFC3339_UTC_MS.match(r["time"]) for r in records)
+
+
+def test_a_shared_metrics_folder_keeps_what_is_not_ours() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="shared-"))
+    (folder / "keep.txt").write_text("someone else's file")
+    (folder / "counter_999999.db").write_bytes(b"stale samples")
+    with running(SERVE, env={"PROMETHEUS_MULTIPROC_DIR": str(folder)}) as base:
+        request("GET", base + "/healthz")
+        assert (folder / "keep.txt").exists()
+        assert not (folder / "counter_999999.db").exists()
+    assert (folder / "keep.txt").read_text() == "someone else's file"
+
+
+def test_the_metrics_folder_made_for_a_run_goes_with_it() -> None:
+    before = set(Path(tempfile.gettempdir()).glob("newsclean-metrics-*"))
+    with running(SERVE) as base:
+        request("GET", base + "/healthz")
+        during = set(Path(tempfile.gettempdir()).glob("newsclean-metrics-*")) - before
+        assert len(during) == 1
+    deadline = time.monotonic() + 10
+    while any(p.exists() for p in during) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(p.exists() for p in during)
+
+
+def test_it_serves_with_no_home_and_no_control_socket(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path / "no-such-home")}
+    with running(SERVE, env=env) as base:
+        assert request("GET", base + "/healthz")[0] == 200
+    assert not (tmp_path / "no-such-home").exists()
+    assert not os.path.exists(tmp_path / "no-such-home" / ".gunicorn")
