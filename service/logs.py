@@ -24,7 +24,7 @@ def rfc3339(timestamp: float | None = None) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class JsonAccessLogger(Logger):
+class JsonAccessLogger(Logger):  # type: ignore[misc]  # gunicorn has no types
     """gunicorn's logger, with each access line one JSON object built by `json.dumps`."""
 
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
