@@ -9,12 +9,14 @@ from __future__ import annotations
 import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
-
-import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from typing import TYPE_CHECKING
 
 from cleaning import chardata
 from cleaning.config import CleanConfig
+
+if TYPE_CHECKING:  # imported when a factory is made: they take half a second to import
+    import numpy as np
+    from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 Shingle = tuple[str, ...]
 
@@ -167,6 +169,12 @@ class MinHashFactory:
     """
 
     def __init__(self, config: CleanConfig) -> None:
+        # datasketch (with SciPy) and numpy take half a second to import, and most articles
+        # never need a signature: they are imported with the first factory, not with
+        # `cleaning` (every `newsclean` command and every worker boot would pay it).
+        import numpy as np
+        from datasketch import MinHash
+
         self.num_perm = config.num_perm
         self.seed = config.seed
         self.template = MinHash(num_perm=config.num_perm, seed=config.seed,
@@ -185,6 +193,8 @@ class MinHashFactory:
 
     def signatures(self, groups: Sequence[Sequence[int]]) -> list[LeanMinHash]:
         """Signatures of many shingle-hash groups at once; an empty group gets none."""
+        import numpy as np
+        from datasketch import LeanMinHash
         lengths = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
         if not lengths.any():
             return [LeanMinHash(self.template) for _ in groups]
@@ -207,6 +217,8 @@ class MinHashFactory:
     def lsh(self, bands: int, rows: int) -> MinHashLSH:
         """An empty LSH index for this factory's signatures, with fixed bands (building
         one from a threshold costs ~9 ms of numerical integration)."""
+        from datasketch import MinHashLSH
+
         return MinHashLSH(num_perm=self.num_perm, params=(bands, rows))
 
 
@@ -216,6 +228,7 @@ def _identity(value: int) -> int:
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finalizer, as datasketch's "affine32" scheme applies it."""
+    import numpy as np
     h = h.astype(np.uint32, copy=True)
     h ^= h >> np.uint32(16)
     h *= np.uint32(0x85EBCA6B)

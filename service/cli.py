@@ -55,7 +55,12 @@ def serve_command(bind: str | None, workers: int | None) -> int:
         os.environ["NEWSCLEAN_BIND"] = bind
     if workers:
         os.environ["WEB_CONCURRENCY"] = str(workers)
-    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
+    # This interpreter's own gunicorn (another on PATH may belong to another environment),
+    # run from the folder that holds this package: gunicorn puts its working folder first
+    # on the import path, where a "service.py" of the caller's would shadow ours.
+    own = Path(sys.executable).with_name("gunicorn")
+    gunicorn = str(own) if own.exists() else shutil.which("gunicorn") or "gunicorn"
+    os.chdir(Path(__file__).resolve().parent.parent)
     argv = [gunicorn, "--config", "python:service.gunicorn_conf", "service:create_app()"]
     os.execv(gunicorn, argv)
     return 0  # not reached

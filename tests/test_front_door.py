@@ -124,3 +124,12 @@ def test_cli_jsonl_goes_on_past_a_line_that_is_not_utf8(tmp_path: Path) -> None:
     assert [r.get("text") for r in records] == ["one\n", None, "three\n"]
     assert records[1]["line"] == 2
     assert run.returncode == 1
+
+
+def test_import_cleaning_leaves_datasketch_for_when_it_is_needed() -> None:
+    """datasketch (with SciPy) took half a second of every command and worker boot."""
+    code = ("import sys, cleaning; cleaning.clean('Title\\n\\nA body.');"
+            "print('datasketch' in sys.modules, 'numpy' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert run.stdout.split() == ["False", "False"]

@@ -101,3 +101,9 @@ def test_it_serves_with_no_home_and_no_control_socket(tmp_path: Path) -> None:
         assert request("GET", base + "/healthz")[0] == 200
     assert not (tmp_path / "no-such-home").exists()
     assert not os.path.exists(tmp_path / "no-such-home" / ".gunicorn")
+
+
+def test_serve_ignores_a_service_module_in_the_working_folder(tmp_path: Path) -> None:
+    (tmp_path / "service.py").write_text("raise SystemExit('the wrong service module')\n")
+    with running(SERVE, cwd=tmp_path) as base:
+        assert request("GET", base + "/healthz")[0] == 200
