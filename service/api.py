@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, current_app, request, stream_with_context
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from cleaning import CleanConfig, clean
 from service.errors import ApiError, RequestTimeout, as_api_error, error_body
@@ -49,7 +50,7 @@ def clean_one() -> Response:
             raise ApiError(400, "bad_json", "the body must be a JSON object with a 'text' field")
         article = Article.from_json(item, default_diff=query_diff())
     elif mimetype in RAW_TYPES or not mimetype:
-        article = Article.from_raw(request.get_data(), request.mimetype_params.get("charset"),
+        article = Article.from_raw(read_body(), request.mimetype_params.get("charset"),
                                    request.args.get("title"), request.args.get("id"),
                                    query_diff())
     else:
@@ -77,9 +78,32 @@ def wants_text() -> bool:
     return best == "text/plain"
 
 
+def read_body() -> bytes:
+    """The request body, whole, or a 413 when it is larger than NEWSCLEAN_MAX_BODY_BYTES.
+
+    A body sent with ``Content-Length`` is checked against the limit before it is read. A
+    chunked one has no length: werkzeug stops reading it at the limit, silently, so one
+    byte more is asked of the server's stream; if there is one, the body was cut, and the
+    answer is 413, never a shorter article cleaned. Broken chunk framing is the client's
+    error (400), not the service's.
+    """
+    try:
+        body = request.get_data(cache=True)
+        if request.content_length is None and len(body) >= settings().max_body_bytes and (
+                request.environ["wsgi.input"].read(1)):
+            raise RequestEntityTooLarge()
+    except HTTPException:
+        raise
+    except Exception as exc:  # gunicorn's InvalidChunkSize, ChunkMissingTerminator, ...
+        raise ApiError(400, "bad_body", f"the request body could not be read: "
+                       f"{type(exc).__name__}; send it whole, with Content-Length or "
+                       "valid chunked framing") from None
+    return body
+
+
 def parse_json_body() -> Any:
     try:
-        return orjson.loads(request.get_data())
+        return orjson.loads(read_body())
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "bad_json", f"the body is not valid JSON: {exc}") from None
 
@@ -178,7 +202,7 @@ def clean_batch() -> Response:
     query_diff()  # a bad ?diff= is the request's error, before any item
     mimetype = request.mimetype
     if mimetype in ("application/x-ndjson", "application/jsonl", "application/json-seq"):
-        lines = [line for line in request.get_data().split(b"\n") if line.strip()]
+        lines = [line for line in read_body().split(b"\n") if line.strip()]
         check_batch_size(len(lines))
         return Response(stream_with_context(ndjson_results(lines)),
                         mimetype="application/x-ndjson")

@@ -107,3 +107,36 @@ def test_serve_ignores_a_service_module_in_the_working_folder(tmp_path: Path) ->
     (tmp_path / "service.py").write_text("raise SystemExit('the wrong service module')\n")
     with running(SERVE, cwd=tmp_path) as base:
         assert request("GET", base + "/healthz")[0] == 200
+
+
+def chunked_post(base: str, body: bytes, *, framing_ok: bool = True) -> tuple[int, bytes]:
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"POST /clean HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                     b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        for start in range(0, len(body), 500):
+            part = body[start:start + 500]
+            sock.sendall(b"%x\r\n" % len(part) + part + b"\r\n")
+        sock.sendall(b"0\r\n\r\n" if framing_ok else b"zz\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), payload
+
+
+def test_a_chunked_body_over_the_limit_is_413_never_cut() -> None:
+    port = free_port()
+    env = {"NEWSCLEAN_MAX_BODY_BYTES": "1000"}
+    with running(SERVE, env=env, port=port) as base:
+        status, payload = chunked_post(base, b"word " * 2000)
+        assert status == 413
+        assert json.loads(payload)["error"]["code"] == "too_large"
+        status, payload = chunked_post(base, b"w" * 1000)  # exactly the limit
+        assert status == 200
+        assert json.loads(payload)["text"] == "w" * 1000 + "\n"
+        status, payload = chunked_post(base, b"word " * 50, framing_ok=False)
+        assert status == 400
+        assert json.loads(payload)["error"]["code"] == "bad_body"
+    log = (ROOT / ".pytest_cache" / f"server-{port}.log").read_text(errors="replace")
+    assert "Traceback" not in log
