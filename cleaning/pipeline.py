@@ -34,7 +34,7 @@ from cleaning.dedup import BlockInfo, Decision, DuplicateFinder, block_infos, ma
 from cleaning.diff import unified_diff
 from cleaning.headline import Headline, find_headline
 from cleaning.repair import repair_line
-from cleaning.residue import markup_only_blocks
+from cleaning.residue import inline_code_blocks, revealed_markup_blocks
 from cleaning.result import (
     REMOVAL_REASONS,
     CleanResult,
@@ -183,8 +183,11 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
             markup: bool = True) -> _Outcome:
     """Decide on the blocks, then again on the blocks that survive, until a round removes
     nothing: what cleaning the result again would see, it sees now (idempotence).
-    `markup` says whether the text can hold markup at all (else no block is residue)."""
-    residue = markup_only_blocks(blocks) if markup and config.remove_markup_only else []
+    `markup` says whether the text can hold markup at all (else no block is residue).
+    Markup that repairs revealed goes first; an inline script is judged among the blocks
+    that survive each round, since it depends on its neighbours."""
+    scripts = markup and config.remove_markup_only
+    residue = revealed_markup_blocks(blocks) if scripts else []
     infos = block_infos([b.text for b in blocks])
     active = list(range(len(blocks)))
     current = infos  # the infos of the active blocks
@@ -200,7 +203,9 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
         local, local_similar, found, searched = _decide(current, config, title, searched)
         if round_ == 0:
             headline = found
-        if round_ == 0 and not local and not residue:
+        code = inline_code_blocks([blocks[i] for k, i in enumerate(active)
+                                   if k not in local]) if scripts else []
+        if round_ == 0 and not local and not residue and not code:
             # The common case: one round, on all the blocks (so its indices are theirs).
             return blocks, headline, decisions, local_similar, residue
         for k in local_similar:
@@ -208,7 +213,7 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
             if key not in similar:
                 similar[key] = k if key == (k.block, k.similar_to) else replace(
                     k, block=key[0], similar_to=key[1])
-        if not local:
+        if not local and not code:
             break
         fresh = {active[i]: Decision(d.kind, active[d.twin], d.similarity)
                  for i, d in local.items()}
@@ -217,13 +222,25 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
                 d = d.through(fresh[d.twin])
             decisions[i] = d
         decisions.update(fresh)
-        active = [i for i in active if i not in fresh]
+        left = set(fresh)  # the blocks that leave the text this round
+        if code:
+            # A copy of a script that goes says nothing either.
+            gone = set(code)
+            gone.update(i for i, d in decisions.items() if d.twin in gone)
+            for i in gone:
+                decisions.pop(i, None)
+            residue.extend(gone)
+            left |= gone
+        active = [i for i in active if i not in left]
         current = [infos[i] for i in active]
-        if _settled(current, config, title):
+        if not code and _settled(current, config, title):
             break
-    kept_similar = sorted((k for k in similar.values() if k.block not in decisions),
+    gone_residue = set(residue)
+    kept_similar = sorted((k for k in similar.values() if k.block not in decisions
+                           and k.block not in gone_residue
+                           and k.similar_to not in gone_residue),
                           key=attrgetter("block", "similar_to"))
-    return blocks, headline, decisions, kept_similar, residue
+    return blocks, headline, decisions, kept_similar, sorted(residue)
 
 
 def _settled(infos: list[BlockInfo], config: CleanConfig, title: str | None) -> bool:

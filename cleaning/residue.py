@@ -44,20 +44,35 @@ def is_markup_only(text: str, *, revealed: bool) -> bool:
     return revealed or without_code != text
 
 
+def revealed_markup_blocks(blocks: Sequence[Block]) -> list[int]:
+    """The blocks that repairs revealed as markup alone (see `_revealed`): residue
+    whatever stands beside them."""
+    return [block.index for block in blocks
+            if "<" in block.text and _revealed(block)
+            and is_markup_only(block.text, revealed=True)]
+
+
+def inline_code_blocks(blocks: Sequence[Block]) -> list[int]:
+    """The blocks of `blocks` (those that stay, in order) that are an inline script or
+    style standing among prose. One among other lines of code or markup (its own copies
+    aside) is a sample, and stays. It depends on the neighbours, so the pipeline asks it
+    of the blocks that survive each decision round: what cleaning the output again sees."""
+    found = []
+    for n, block in enumerate(blocks):
+        if "<" not in block.text or not is_markup_only(block.text, revealed=False):
+            continue
+        if not any(_looks_like_code(blocks[k].text) for k in (n - 1, n + 1)
+                   if 0 <= k < len(blocks) and blocks[k].text != block.text):
+            found.append(block.index)
+    return found
+
+
 def markup_only_blocks(blocks: Sequence[Block]) -> list[int]:
-    """The blocks that are only markup and residue: the `markup_only` pass. An inline
-    script among other lines of code or markup (residue and its own copies aside) is a
-    sample, and stays."""
-    revealed = {n for n, block in enumerate(blocks)
-                if "<" in block.text and _revealed(block)
-                and is_markup_only(block.text, revealed=True)}
-    inline = [n for n, block in enumerate(blocks)
-              if n not in revealed and "<" in block.text
-              and is_markup_only(block.text, revealed=False)
-              and not any(_looks_like_code(blocks[k].text) for k in (n - 1, n + 1)
-                          if 0 <= k < len(blocks) and k not in revealed
-                          and blocks[k].text != block.text)]  # a copy of it will not stay
-    return sorted(blocks[n].index for n in (*revealed, *inline))
+    """`revealed_markup_blocks` and then `inline_code_blocks` of the rest: the
+    `markup_only` pass on blocks that no other pass removes."""
+    revealed = revealed_markup_blocks(blocks)
+    rest = [block for block in blocks if block.index not in set(revealed)]
+    return sorted([*revealed, *inline_code_blocks(rest)])
 
 
 def _revealed(block: Block) -> bool:

@@ -151,6 +151,9 @@ def test_list_item_continuation_lines_count_as_wrapped() -> None:
     "\u059f\u200b\u059b",                 # a ZWSP between combining marks
     "Ã¢â‚¬Â¨ Ã¢â‚¬â€\ufffd",             # a repair revealed a line break, then more damage
     "<script>x=1;</script>\n\n<script>x=1;</script>",  # beside its copy, not beside code
+    # beside markup that goes as a headline copy: judged among the blocks that stay
+    "storm\n\nstorm storm storm storm\n\nstorm storm storm storm &lt;b&gt;&lt;/b&gt;"
+    "\n\n<script>x=1;</script>",
 ])
 def test_repairs_settle_in_one_cleaning(text: str) -> None:
     once = clean(text).text
