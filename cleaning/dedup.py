@@ -260,7 +260,8 @@ class DuplicateFinder:
                 self._remove(i, Decision("duplicate", earlier[-1], 1.0))
                 continue
             once = self._pasted_once(i)
-            template = self._template(i, best_j, max(best_len, 1))
+            # Only a block met twice can go alone, so only its context needs reading.
+            template = once and self._template(i, best_j, max(best_len, 1))
             if once and not template and self._pasted_alone(i):
                 j = earlier[0]
                 if self._in_a_box(j) and not self._in_a_box(i):
