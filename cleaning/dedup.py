@@ -70,7 +70,7 @@ STUTTER_MIN_WORDS = 3
 CHROME_GAP = 8
 #: A recurring label this short between them counts as gallery chrome ("Image 1 of 4" has
 #: two words); a longer one is the article's structure.
-CHROME_MAX_WORDS = 2
+GALLERY_LABEL_MAX_WORDS = 2
 
 
 @dataclass(eq=False, slots=True)  # made once per block: frozen would cost 4x as much
@@ -357,7 +357,7 @@ class DuplicateFinder:
             return False
         counts, keys, infos = self._counts, self._keys, self.infos
         return all(infos[k].words == 0 or chardata.CHROME_WORDS.issuperset(infos[k].tokens)
-                   or (counts[keys[k]] > 1 and infos[k].words <= CHROME_MAX_WORDS)
+                   or (counts[keys[k]] > 1 and infos[k].words <= GALLERY_LABEL_MAX_WORDS)
                    for k in range(j + 1, i))
 
     def _says_something(self, blocks: range) -> bool:

@@ -40,7 +40,7 @@ KICKER_MAX_WORDS = 2
 #: A block shorter than this that recurs is chrome beside which a headline copy goes (a
 #: credit, a share line, a teaser); a paragraph that recurs may be a body pasted twice,
 #: whose headline copy the exact runs take.
-CHROME_MAX_WORDS = 12
+SHORT_CHROME_MAX_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ class _Chrome:
         key = self.keys[n]
         if not key or self.counts[key] < 2:
             return False
-        return self.first[key] < n or self.words[n] < CHROME_MAX_WORDS
+        return self.first[key] < n or self.words[n] < SHORT_CHROME_MAX_WORDS
 
 
 class _Others:

@@ -34,7 +34,7 @@ from cleaning.blocks import Block
 def is_markup_only(text: str, *, revealed: bool) -> bool:
     """Whether `text` is markup that shows nothing and is residue: `revealed` says its
     lines were repaired into it (a placeholder's invisible characters removed, markup
-    escaped twice decoded), or it holds an inline script or style (`markup_only_blocks`
+    escaped twice decoded), or it holds an inline script or style (`inline_code_blocks`
     asks that no code stand beside it)."""
     if not chardata.HTML_TAG_RE.search(text):
         return False
@@ -65,14 +65,6 @@ def inline_code_blocks(blocks: Sequence[Block]) -> list[int]:
                    if 0 <= k < len(blocks) and blocks[k].text != block.text):
             found.append(block.index)
     return found
-
-
-def markup_only_blocks(blocks: Sequence[Block]) -> list[int]:
-    """`revealed_markup_blocks` and then `inline_code_blocks` of the rest: the
-    `markup_only` pass on blocks that no other pass removes."""
-    revealed = revealed_markup_blocks(blocks)
-    rest = [block for block in blocks if block.index not in set(revealed)]
-    return sorted([*revealed, *inline_code_blocks(rest)])
 
 
 def _revealed(block: Block) -> bool:
