@@ -20,7 +20,11 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 #: The files prometheus_client's multiprocess mode writes: kind, then worker pid.
 METRIC_FILE_RE = re.compile(r"^(?:counter|gauge_[a-z]+|gauge|histogram|summary)_\d+\.db$")
 
-from service.settings import Settings  # noqa: E402 (after the metrics folder is set)
+from service import gunicorn_errors  # noqa: E402 (after the metrics folder is set)
+from service.settings import Settings  # noqa: E402
+
+# gunicorn's own error answers (400, 414, 431, an aborted worker's 500) in the JSON shape.
+gunicorn_errors.install()
 
 _settings = Settings.from_env()
 

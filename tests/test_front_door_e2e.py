@@ -140,3 +140,33 @@ def test_a_chunked_body_over_the_limit_is_413_never_cut() -> None:
         assert json.loads(payload)["error"]["code"] == "bad_body"
     log = (ROOT / ".pytest_cache" / f"server-{port}.log").read_text(errors="replace")
     assert "Traceback" not in log
+
+
+def raw_exchange(base: str, data: bytes) -> tuple[int, dict[str, str], bytes]:
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+@pytest.mark.parametrize(("data", "status", "code"), [
+    (b"GARBAGE\r\n\r\n", 400, "bad_request"),
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "uri_too_long"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: v\r\n" % n for n in range(200))
+     + b"\r\n", 431, "headers_too_large"),
+])
+def test_gunicorn_s_own_errors_are_the_json_shape(server: tuple[str, Path], data: bytes,
+                                                  status: int, code: str) -> None:
+    base, _ = server
+    got, headers, body = raw_exchange(base, data)
+    assert got == status
+    assert headers["content-type"].startswith("application/json")
+    error = json.loads(body)["error"]
+    assert (error["status"], error["code"]) == (status, code)
+    assert set(error) == {"status", "code", "message", "request_id"}
