@@ -153,6 +153,7 @@ class Article:
                    diff=diff, index=None)
 
     def process(self) -> dict[str, Any]:
+        check_lines(self.text)
         with deadline(settings().request_timeout):
             result = clean(self.text, self.config, title=self.title, charset=self.charset)
         metrics().observe_result(result)
@@ -161,6 +162,19 @@ class Article:
         if self.index is not None:
             body["index"] = indexer().handle(self.index, result)
         return body
+
+
+def check_lines(text: str | bytes) -> None:
+    """A 413 for an article of more lines than NEWSCLEAN_MAX_LINES: cleaning's memory grows
+    with its lines (counted at C speed; a CR alone ends a line too)."""
+    if isinstance(text, str):
+        lines = text.count("\n") + text.count("\r") - text.count("\r\n")
+    else:
+        lines = text.count(b"\n") + text.count(b"\r") - text.count(b"\r\n")
+    limit = settings().max_lines
+    if lines > limit:
+        raise ApiError(413, "too_many_lines", f"the article has {lines} lines, more than "
+                       f"{limit}; send articles one at a time, or raise NEWSCLEAN_MAX_LINES")
 
 
 @contextmanager

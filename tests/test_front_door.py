@@ -133,3 +133,13 @@ def test_import_cleaning_leaves_datasketch_for_when_it_is_needed() -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True)
     assert run.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("body", [b"\n" * 200_001, b"\r" * 200_001, b"a\r\n" * 100_001])
+def test_an_article_of_too_many_lines_is_413_not_a_gigabyte(body: bytes) -> None:
+    client = create_app(Settings(max_lines=100_000)).test_client()
+    response = client.post("/clean", data=body, content_type="text/plain")
+    assert response.status_code == 413
+    assert error_code(response) == "too_many_lines"
+    ok = client.post("/clean", data=b"a\r\n" * 100_000, content_type="text/plain")
+    assert ok.status_code == 200
