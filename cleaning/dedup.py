@@ -247,7 +247,9 @@ class DuplicateFinder:
                 continue
             if best_len >= LONG_RUN:
                 inside = (i + best_len, i - best_j)
-            stutter = self._stutter(i)
+            # (A stutter needs its key among the blocks just before: a C-level test first.)
+            near = self._keys[max(0, i - STUTTER_MAX_BLOCKS):i]
+            stutter = self._stutter(i) if key in near else 0
             if stutter:
                 for t in range(stutter):
                     twin = i - stutter + t
@@ -256,7 +258,7 @@ class DuplicateFinder:
                     self._remove(i + t, Decision("duplicate", twin, 1.0))
                 after_run = i + stutter
                 continue
-            if self._again_past_chrome(i, earlier[-1]):
+            if i - earlier[-1] <= CHROME_GAP and self._again_past_chrome(i, earlier[-1]):
                 self._remove(i, Decision("duplicate", earlier[-1], 1.0))
                 continue
             once = self._pasted_once(i)
