@@ -238,17 +238,6 @@ def _greedy(texts: Sequence[str], widths: Sequence[int], indent: int) -> bool:
     return True
 
 
-def looks_hard_wrapped_text(text: str) -> bool:
-    """`looks_hard_wrapped` for a block's text, which may be a list item.
-
-    >>> item = "* A list item wrapped by a markdown writer,\\nwhose lines stand under its text."
-    >>> looks_hard_wrapped_text(item)
-    True
-    """
-    texts = text.split("\n")
-    return _greedy(texts, [columns(t) for t in texts], _marker_width(texts[0]))
-
-
 def looks_like_wrapped_paragraph(text: str) -> bool:
     """Whether a block is one line, or a paragraph wrapped at a fixed width, perhaps under a
     first line of its own (a date line over a caption); each line is measured once.

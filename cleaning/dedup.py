@@ -238,12 +238,7 @@ class DuplicateFinder:
                     if length > best_len:
                         best_len, best_j = length, j
             if best_len >= 2 and self._run_qualifies(i, best_j, best_len):
-                for t in range(best_len):
-                    twin = best_j + t
-                    if twin in self.decisions:  # the twin went itself: repeat what it repeats
-                        twin = self.decisions[twin].twin
-                    self._remove(i + t, Decision("duplicate", twin, 1.0))
-                after_run = i + best_len
+                after_run = self._remove_copies(i, best_j, best_len)
                 continue
             if best_len >= LONG_RUN:
                 inside = (i + best_len, i - best_j)
@@ -251,12 +246,7 @@ class DuplicateFinder:
             near = self._keys[max(0, i - STUTTER_MAX_BLOCKS):i]
             stutter = self._stutter(i) if key in near else 0
             if stutter:
-                for t in range(stutter):
-                    twin = i - stutter + t
-                    if twin in self.decisions:
-                        twin = self.decisions[twin].twin
-                    self._remove(i + t, Decision("duplicate", twin, 1.0))
-                after_run = i + stutter
+                after_run = self._remove_copies(i, i - stutter, stutter)
                 continue
             if i - earlier[-1] <= CHROME_GAP and self._again_past_chrome(i, earlier[-1]):
                 self._remove(i, Decision("duplicate", earlier[-1], 1.0))
@@ -286,6 +276,17 @@ class DuplicateFinder:
                     reason = "a short line repeated: kept as structure"
                 self.similar.append(KeptSimilar(i, earlier[0], 1.0, reason))
                 earlier.append(i)
+
+    def _remove_copies(self, i: int, j: int, length: int) -> int:
+        """Remove the `length` blocks from `i` on as copies of those from `j` on (a run, a
+        stutter), and return the block after them. A twin that went itself hands on what
+        it repeats."""
+        for t in range(length):
+            twin = j + t
+            if twin in self.decisions:
+                twin = self.decisions[twin].twin
+            self._remove(i + t, Decision("duplicate", twin, 1.0))
+        return i + length
 
     def _aligned(self, i: int, j: int) -> int:
         """How many blocks from `i` on repeat the kept blocks from `j` on, one for one."""

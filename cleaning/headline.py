@@ -108,7 +108,7 @@ def is_heading_like(text: str, words: int, max_words: int) -> bool:
     """Short, and either marked up as a heading or not ending like a sentence."""
     if words > max_words or "\n" in text:
         return False
-    if _may_have_markup(text.strip()) and chardata.HEADING_MARKUP_RE.search(text):
+    if _marked_up(text):
         return True
     return chardata.SENTENCE_END_RE.search(text) is None or is_question(text)
 

@@ -151,8 +151,9 @@ def repair_line(line: str, config: CleanConfig, needs: Needs | None = None,
                 ) -> tuple[str, list[Repair]]:
     """Repair one line (no line breaks in it) and say what was done. `needs` says which
     repairs the whole text can need (`Needs.of`); by default, every check is made. A line
-    that a repair changed is repaired again until nothing changes, so that repairing the
-    result again changes nothing either.
+    from which invisible characters were removed is repaired again (up to REPAIR_PASSES),
+    since that removal can uncover more to repair, so that repairing the result again
+    changes nothing.
 
     >>> repair_line("Itâ€™s  here &amp; now ", CleanConfig())[0]
     'It’s here & now'

@@ -213,12 +213,12 @@ def json_response(body: Any, status: int = 200) -> Response:
 
 @bp.post("/clean/batch")
 def clean_batch() -> Response:
-    query_diff()  # a bad ?diff= is the request's error, before any item
+    diff = query_diff()  # a bad ?diff= is the request's error, before any item
     mimetype = request.mimetype
     if mimetype in ("application/x-ndjson", "application/jsonl", "application/json-seq"):
         lines = [line for line in read_body().split(b"\n") if line.strip()]
         check_batch_size(len(lines))
-        return Response(stream_with_context(ndjson_results(lines)),
+        return Response(stream_with_context(ndjson_results(lines, diff)),
                         mimetype="application/x-ndjson")
     if mimetype == "application/json":
         items = parse_json_body()
@@ -226,7 +226,7 @@ def clean_batch() -> Response:
             raise ApiError(400, "bad_json", "a JSON batch is an array of article objects; "
                            "for one article, POST to /clean")
         check_batch_size(len(items))
-        return json_response([batch_item(item, n) for n, item in enumerate(items, 1)])
+        return json_response([batch_item(item, n, diff) for n, item in enumerate(items, 1)])
     raise ApiError(415, "unsupported_media_type",
                    "send application/x-ndjson (one JSON object per line) or a JSON array")
 
@@ -238,7 +238,7 @@ def check_batch_size(count: int) -> None:
                        f"{limit}; split it, or raise NEWSCLEAN_MAX_BATCH_ITEMS")
 
 
-def ndjson_results(lines: list[bytes]) -> Iterator[bytes]:
+def ndjson_results(lines: list[bytes], diff: bool) -> Iterator[bytes]:
     for n, line in enumerate(lines, 1):
         try:
             item = orjson.loads(line)
@@ -247,16 +247,16 @@ def ndjson_results(lines: list[bytes]) -> Iterator[bytes]:
             metrics().errors.labels("bad_json").inc()
             yield orjson.dumps({"line": n, **body}) + b"\n"
             continue
-        yield orjson.dumps(batch_item(item, n)) + b"\n"
+        yield orjson.dumps(batch_item(item, n, diff)) + b"\n"
 
 
-def batch_item(item: Any, n: int) -> dict[str, Any]:
+def batch_item(item: Any, n: int, diff: bool) -> dict[str, Any]:
     """One article's result, or its error object: a bad item never fails the batch."""
     ident = item.get("id") if isinstance(item, dict) else None
     try:
         if not isinstance(item, dict):
             raise ApiError(400, "bad_json", "each item must be a JSON object with a 'text' field")
-        return Article.from_json(item, default_diff=query_diff()).process()
+        return Article.from_json(item, default_diff=diff).process()
     except Exception as exc:
         err = as_api_error(exc)
         metrics().errors.labels(err.code).inc()
