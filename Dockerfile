@@ -28,4 +28,7 @@ USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"]
+# SIGTERM lets each worker finish its requests for NEWSCLEAN_GRACEFUL_TIMEOUT (25 s):
+# run with `--stop-timeout 30` (Docker's default is 10 s; Kubernetes gives 30 s).
+STOPSIGNAL SIGTERM
 CMD ["gunicorn", "--config", "gunicorn.conf.py", "service:create_app()"]

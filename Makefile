@@ -22,7 +22,7 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check cleaning service tests benchmarks gunicorn.conf.py .ci/check_floor.py
+	$(BIN)/ruff check cleaning service tests benchmarks gunicorn.conf.py .ci/check_floor.py .ci/schemathesis_hooks.py
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 

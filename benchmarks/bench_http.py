@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from common import corpus_articles, emit  # noqa: E402
 
+from service.settings import Settings  # noqa: E402
 from tests.server import BIN, free_port, running  # noqa: E402
 
 
@@ -99,17 +100,20 @@ def main() -> int:
             rows.append(f"| {label} | {conns} | {r['rps']:.0f} | {r['p50']:.2f} | "
                         f"{r['p99']:.2f} | {r['non2xx']:.0f} |")
 
-    # The floor: the same gunicorn and workers serving a bare Flask echo of 4 KB bodies.
-    # gunicorn's defaults (no config file, no access log): a plain sync-worker echo.
+    # The floor: the same gunicorn, workers and threads serving a bare Flask echo of 4 KB
+    # bodies, with keep-alive like the service (no other configuration, no access log).
     (tmp / "plain.conf.py").write_text("")
     port = free_port()
     floor_cmd = [str(BIN / "gunicorn"), "--config", str(tmp / "plain.conf.py"),
-                 "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
+                 "--workers", str(args.workers), "--worker-class", "gthread",
+                 "--threads", str(Settings().threads), "--keep-alive", "15",
+                 "--bind", f"127.0.0.1:{port}",
                  "--chdir", str(ROOT / "benchmarks"), "echo_app:app"]
     with running(floor_cmd, env, port=port) as base:
         wrk(base + "/echo", 8, 2, str(echo))  # warm up
         measure(base, FLOOR_LABEL, "/echo", str(echo))
-    with running([str(BIN / "newsclean"), "serve"], env) as base:
+    service_port = free_port()
+    with running([str(BIN / "newsclean"), "serve"], env, port=service_port) as base:
         wrk(base + "/healthz", 8, 2, None)  # warm up
         wrk(base + "/clean", 8, 2, str(full))
         for label, url, script in (("GET /healthz", "/healthz", None),
@@ -129,9 +133,11 @@ def main() -> int:
     share = at8["rps"] / floor
     report = "\n".join([
         "# HTTP benchmark", "",
-        f"gunicorn, {args.workers} sync workers, on loopback, with wrk on the same "
-        f"{os.cpu_count()} cores; wrk for {args.duration} s per row; {len(texts)} real articles "
-        f"of {sizes[0]}-{sizes[-1]} bytes, rotated. Access log on.", "",
+        f"gunicorn, {args.workers} workers ({server_model(service_port)}), on loopback, "
+        f"with wrk (keep-alive) on the same {os.cpu_count()} cores; wrk for "
+        f"{args.duration} s per row; {len(texts)} real articles "
+        f"of {sizes[0]}-{sizes[-1]} bytes, rotated. Access log on. The floor is a bare Flask "
+        "echo under gunicorn's threaded worker, with keep-alive.", "",
         "| request | connections | requests/s | p50 ms | p99 ms | non-2xx |",
         "|---|---|---|---|---|---|", *rows, "",
         "## Against the floor", "",
@@ -143,6 +149,13 @@ def main() -> int:
         f"~{share * 7000:.0f} requests/s, with p99 ~{at8['p99'] * floor / 7000:.1f} ms "
         "(latency scaled by the same factor).", ""])
     return emit(report, args.report)
+
+
+def server_model(port: int) -> str:
+    """The worker class the service ran with, from its own log."""
+    log = (ROOT / ".pytest_cache" / f"server-{port}.log").read_text(errors="replace")
+    found = re.search(r"Using worker: ([\w.]+)", log)
+    return f"worker class {found.group(1) if found else 'unknown'}"
 
 
 CLEAN_LABEL = "POST /clean, 5 KB, full answer"

@@ -18,6 +18,7 @@ from cleaning.errors import (
     CleaningError,
     ConfigError,
     DecodeError,
+    TimeLimitExceeded,
 )
 from cleaning.fingerprint import MinHashFactory
 from cleaning.pipeline import clean
@@ -39,6 +40,7 @@ __all__ = [
     "Removal",
     "Run",
     "Stats",
+    "TimeLimitExceeded",
     "clean",
     "decode_bytes",
 ]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import Enum
 from itertools import accumulate
 
-from cleaning import chardata
+from cleaning import budget, chardata
 from cleaning.config import CleanConfig
 from cleaning.repair import Needs, Repair, normalize_spaces, repair_line
 
@@ -88,7 +88,9 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
     needs = Needs.of(text)
     if _other_line_breaks(text, needs):
         start = 0
-        for match in chardata.LINE_BREAK_RE.finditer(text):
+        for n, match in enumerate(chardata.LINE_BREAK_RE.finditer(text)):
+            if not n % budget.CHEAP_UNITS_PER_CHECK:
+                budget.check()
             _add_line(lines, text, start, match.start(), config, needs)
             start = match.end()
         _add_line(lines, text, start, len(text), config, needs)
@@ -112,7 +114,9 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
         return [Line(raw, start, start + len(raw))
                 for raw, start in zip(raws, starts, strict=False)]  # a start too many
     start = 0
-    for raw in raws:
+    for n, raw in enumerate(raws):
+        if not n % budget.CHEAP_UNITS_PER_CHECK:
+            budget.check()
         width = len(raw) + 1
         if crlf and raw.endswith("\r"):
             raw = raw[:-1]

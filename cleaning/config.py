@@ -169,15 +169,21 @@ class CleanConfig:
         for name in options:
             if name not in known:
                 raise ConfigError(f"unknown option {name!r}; known options: {', '.join(known)}")
+        values = dict(options)
         for name, value in options.items():
             expected = type(getattr(CLEAN_DEFAULTS, name))
             if expected is bool and not isinstance(value, bool):
                 raise ConfigError(f"{name} must be true or false, got {value!r}")
-            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            if isinstance(value, bool) and expected is not bool:
+                raise ConfigError(f"{name} must be of type {expected.__name__}, got {value!r}")
+            if expected is float and isinstance(value, int):
+                continue
+            if expected is int and isinstance(value, float) and value.is_integer():
+                values[name] = int(value)  # JSON's 20.0 is the integer 20 (JSON Schema too)
                 continue
             if expected is not bool and not isinstance(value, expected):
                 raise ConfigError(f"{name} must be of type {expected.__name__}, got {value!r}")
-        return replace(base or CLEAN_DEFAULTS, **options)
+        return replace(base or CLEAN_DEFAULTS, **values)
 
 
 #: Each field's default, to tell whole-number options from fractions.

@@ -76,13 +76,27 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None or best.encoding is None:
         raise DecodeError(
             "the body is neither UTF-8 nor any encoding that could be detected; "
             "send UTF-8 or name the charset in the Content-Type header"
         )
+    for match in matches:  # the detector's own order, best first
+        if (match.chaos, match.coherence) != (best.chaos, best.coherence):
+            break
+        if match.encoding == PREFERRED_WHEN_TIED:
+            best = match
+            break
     return Decoded(str(best), codecs.lookup(best.encoding).name, "detected")
+
+
+#: When the detector cannot tell encodings apart (the same measures of mess and of
+#: language, as in a short text: "café crème brûlée" reads as well in cp1250 and cp1257),
+#: the one the web uses most for undeclared legacy text wins: windows-1252, the default
+#: of the WHATWG Encoding standard for most locales (and what "ISO-8859-1" means on the web).
+PREFERRED_WHEN_TIED = "cp1252"
 
 
 #: Codecs that are text encodings to Python, yet no document is written in.

@@ -25,7 +25,7 @@ from functools import cached_property
 from itertools import accumulate
 from operator import attrgetter, is_
 
-from cleaning import chardata
+from cleaning import budget, chardata
 from cleaning.align import TokenAlignment
 from cleaning.blocks import looks_like_wrapped_paragraph
 from cleaning.config import CleanConfig
@@ -432,6 +432,7 @@ class DuplicateFinder:
             if use_minhash else _ExactIndex())
         bar = _lowest_share(config)
         for i in order:
+            budget.check()  # one lookup, and up to max_candidates alignments
             if i in decided:
                 continue
             s_i = infos[i].shingle_set(config)
@@ -566,7 +567,9 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
     seen: set[int] = set()
     shared: set[int] = set()  # shingles of two keys or more
     sets = []
-    for info in comparable:
+    for n, info in enumerate(comparable):
+        if not n % budget.CHEAP_UNITS_PER_CHECK:
+            budget.check()
         ids = by_key.get(info.key)
         if ids is None:  # the same key, the same tokens: the same shingles
             ids = by_key[info.key] = shingle_ids(info.tokens, config, info.nospace)

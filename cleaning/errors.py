@@ -2,18 +2,20 @@
 
     CleaningError            anything this library raises on purpose
     ├── ConfigError          an option has a wrong name, type or value
+    ├── TimeLimitExceeded    cleaning took more processor time than `time_limit` allows
     └── DecodeError          bytes that cannot be read as text
         ├── BinaryInputError bytes that are not text at all (NUL bytes, a PDF, an image...)
         └── CharsetError     the declared charset is no text encoding (base64, rot13...)
 
-Every message says what to do next. The HTTP service maps `ConfigError` to 400 and
-`DecodeError` to 422.
+Every message says what to do next. The HTTP service maps `ConfigError` to 400,
+`DecodeError` to 422 (`CharsetError` to 415) and `TimeLimitExceeded` to 422 (an article
+past its limit is past it on every try, so it is no error to retry).
 """
 
 from __future__ import annotations
 
 __all__ = ["BinaryInputError", "CharsetError", "CleaningError", "ConfigError",
-           "DecodeError"]
+           "DecodeError", "TimeLimitExceeded"]
 
 
 class CleaningError(Exception):
@@ -22,6 +24,15 @@ class CleaningError(Exception):
 
 class ConfigError(CleaningError, ValueError):
     """An option is unknown or out of range."""
+
+
+class TimeLimitExceeded(CleaningError):
+    """Cleaning used more processor time than the call's `time_limit`; `limit` says how
+    much that was, in seconds."""
+
+    def __init__(self, message: str, limit: float) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class DecodeError(CleaningError, ValueError):

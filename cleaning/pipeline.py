@@ -19,6 +19,7 @@ from dataclasses import replace
 from itertools import accumulate
 from operator import attrgetter
 
+from cleaning import budget
 from cleaning.blocks import (
     Block,
     Layout,
@@ -52,11 +53,14 @@ def clean(
     *,
     title: str | None = None,
     charset: str | None = None,
+    time_limit: float | None = None,
 ) -> CleanResult:
     """Clean one article: repair it, drop what repeats, and explain every change.
 
     `text` may be bytes, decoded with `charset` if given and valid, else UTF-8, else the
     encoding charset-normalizer detects. `title` is the headline if the caller knows it.
+    `time_limit` bounds the processor time the call may use, in seconds: past it,
+    `TimeLimitExceeded` is raised (see `cleaning.budget`).
 
     >>> result = clean("Storm hits coast\\n\\n**Storm hits coast**\\n\\nThe storm came at dawn.")
     >>> print(result.text, end="")
@@ -67,7 +71,7 @@ def clean(
     [('repeated_headline', 0)]
     """
     started = time.perf_counter()
-    with collector_paused():
+    with collector_paused(), budget.limited(time_limit):
         return _clean(text, config or CLEAN_DEFAULTS, title, charset, started)
 
 
@@ -200,6 +204,7 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
     headline: Headline | None = None
     searched: list[BlockInfo] = []  # what the last near-duplicate search ran on
     for round_ in range(MAX_ROUNDS):
+        budget.check()
         local, local_similar, found, searched = _decide(current, config, title, searched)
         if round_ == 0:
             headline = found

@@ -29,7 +29,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     # workers exist, and prometheus_client must not be imported before it is configured.
     from flask import Flask, Response, g, request
 
-    from service.api import bp, install_alarm
+    from service.admission import CleaningSlot
+    from service.api import bp
+    from service.auth import check_api_key
     from service.errors import register_error_handlers
     from service.index import Indexer
     from service.metrics import Metrics
@@ -51,8 +53,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["newsclean.settings"] = settings
     app.extensions["newsclean.metrics"] = metrics = Metrics()
     app.extensions["newsclean.indexer"] = Indexer(settings)
+    app.extensions["newsclean.slot"] = CleaningSlot(settings.queue_depth,
+                                                    settings.queue_timeout)
     app.register_blueprint(bp)
-    install_alarm()
     register_error_handlers(app)
 
     @app.before_request
@@ -60,6 +63,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         given = request.headers.get("X-Request-ID", "")
         g.request_id = given if REQUEST_ID_RE.match(given) else uuid.uuid4().hex
         g.started = time.perf_counter()
+        g.cpu_started = time.thread_time()
+        check_api_key(settings)
 
     @app.after_request
     def finish(response: Response) -> Response:

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import signal
-import threading
+import time
+import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib.metadata import version
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, current_app, request, stream_with_context
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from flask import Blueprint, Response, current_app, g, request, stream_with_context
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
-from cleaning import CleanConfig, clean
-from service.errors import ApiError, RequestTimeout, as_api_error, error_body
-from service.index import NAMESPACE_RE, Indexer, IndexRequest, IndexUnavailable
+from cleaning import CleanConfig, TimeLimitExceeded, clean
+from service import reading
+from service.admission import CleaningSlot
+from service.errors import ApiError, as_api_error, error_body
+from service.index import NAMESPACE_RE, Indexer, IndexRequest, IndexUnavailable, article_id
 from service.metrics import Metrics
 from service.openapi import openapi_document
 from service.settings import Settings
 
 bp = Blueprint("api", __name__)
+
+#: Seconds a client is told to wait when the index store is down (a Redis restart).
+INDEX_RETRY_AFTER = 5
 
 RAW_TYPES = ("text/plain", "application/octet-stream")
 ARTICLE_FIELDS = {"text", "title", "id", "options", "diff", "index"}
@@ -32,6 +36,10 @@ def settings() -> Settings:
 
 def metrics() -> Metrics:
     return current_app.extensions["newsclean.metrics"]  # type: ignore[no-any-return]
+
+
+def cleaning_slot() -> CleaningSlot:
+    return current_app.extensions["newsclean.slot"]  # type: ignore[no-any-return]
 
 
 def indexer() -> Indexer:
@@ -50,17 +58,22 @@ def clean_one() -> Response:
             raise ApiError(400, "bad_json", "the body must be a JSON object with a 'text' field")
         article = Article.from_json(item, default_diff=query_diff())
     elif mimetype in RAW_TYPES or not mimetype:
-        article = Article.from_raw(read_body(), request.mimetype_params.get("charset"),
+        body = read_body()
+        if not body and not mimetype:
+            raise ApiError(400, "missing_body", "send the article as the body: JSON "
+                           "({\"text\": ...}) or text/plain (an empty text/plain is an "
+                           "empty article)")
+        article = Article.from_raw(body, request.mimetype_params.get("charset"),
                                    request.args.get("title"), request.args.get("id"),
                                    query_diff())
     else:
         raise ApiError(415, "unsupported_media_type",
                        f"cannot read a body of type {mimetype!r}; send application/json "
                        "({\"text\": ...}) or text/plain")
-    body = article.process()
+    answer = article.process()
     if wants_text():
-        return Response(body["text"], mimetype="text/plain")
-    return json_response(body)
+        return Response(answer["text"], mimetype="text/plain")
+    return json_response(answer)
 
 
 def query_diff() -> bool:
@@ -79,7 +92,8 @@ def wants_text() -> bool:
 
 
 def read_body() -> bytes:
-    """The request body, whole, or a 413 when it is larger than NEWSCLEAN_MAX_BODY_BYTES.
+    """The request body, whole, or a 413 when it is larger than NEWSCLEAN_MAX_BODY_BYTES,
+    or a 408 when it does not arrive within NEWSCLEAN_READ_TIMEOUT.
 
     A body sent with ``Content-Length`` is checked against the limit before it is read. A
     chunked one has no length: werkzeug stops reading it at the limit, silently, so one
@@ -87,18 +101,60 @@ def read_body() -> bytes:
     answer is 413, never a shorter article cleaned. Broken chunk framing is the client's
     error (400), not the service's.
     """
-    try:
-        body = request.get_data(cache=True)
-        if request.content_length is None and len(body) >= settings().max_body_bytes and (
-                request.environ["wsgi.input"].read(1)):
-            raise RequestEntityTooLarge()
-    except HTTPException:
-        raise
-    except Exception as exc:  # gunicorn's InvalidChunkSize, ChunkMissingTerminator, ...
-        raise ApiError(400, "bad_body", f"the request body could not be read: "
-                       f"{type(exc).__name__}; send it whole, with Content-Length or "
-                       "valid chunked framing") from None
-    return body
+    sock = request.environ.get("gunicorn.socket")
+    with reading.body_deadline(sock, settings().read_timeout) as watch:
+        try:
+            body = request.get_data(cache=True)
+            if request.content_length is None and len(body) >= settings().max_body_bytes and (
+                    request.environ["wsgi.input"].read(1)):
+                raise RequestEntityTooLarge()
+        except Exception as exc:  # gunicorn's InvalidChunkSize, werkzeug's ClientDisconnected...
+            if watch.cut:
+                raise slow_body() from None
+            if isinstance(exc, HTTPException) and not isinstance(exc, ClientDisconnected):
+                raise
+            raise ApiError(400, "bad_body", f"the request body could not be read: "
+                           f"{type(exc).__name__}; send it whole, with Content-Length or "
+                           "valid chunked framing") from None
+    if watch.cut:
+        raise slow_body()
+    return decoded_body(body, request.headers.get("Content-Encoding", ""))
+
+
+def decoded_body(body: bytes, encoding: str) -> bytes:
+    """The body without its ``Content-Encoding`` (gzip, or none). The size limit holds
+    for what it decompresses to, read no further than one byte past it: a gzip bomb is a
+    413 after ~5 MB of work, not a worker out of memory."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return body
+    if encoding not in ("gzip", "x-gzip"):
+        raise ApiError(415, "unsupported_encoding", f"cannot read a body encoded as "
+                       f"{encoding!r}; send it gzip-compressed or not compressed")
+    limit = settings().max_body_bytes
+    parts: list[bytes] = []
+    size = 0
+    rest = body
+    while rest:  # one gzip member after another, as pigz and `cat a.gz b.gz` make them
+        inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip header and trailer
+        try:
+            part = inflate.decompress(rest, limit + 1 - size)  # stops one byte past
+        except zlib.error as exc:
+            raise ApiError(400, "bad_body", f"the gzip body could not be read: {exc}") from None
+        size += len(part)
+        if size > limit:
+            raise ApiError(413, "too_large", f"the body decompresses to more than {limit} "
+                           "bytes; send less, or raise NEWSCLEAN_MAX_BODY_BYTES")
+        if not inflate.eof:
+            raise ApiError(400, "bad_body", "the gzip body is cut short: send it whole")
+        parts.append(part)
+        rest = inflate.unused_data
+    return b"".join(parts)
+
+
+def slow_body() -> ApiError:
+    return ApiError(408, "slow_request", "the request body did not arrive within "
+                    f"NEWSCLEAN_READ_TIMEOUT ({settings().read_timeout:g} s); send it at once")
 
 
 def parse_json_body() -> Any:
@@ -133,10 +189,9 @@ class Article:
             raise ApiError(400, "bad_field", "'title' must be a string")
         if title is not None and "\x00" in title:
             raise ApiError(422, "not_text", "'title' contains NUL characters, so it is not text")
-        ident = item.get("id")
-        if ident is not None and (isinstance(ident, bool) or not isinstance(ident, (str, int))):
-            raise ApiError(400, "bad_field", "'id' must be a string or a whole number")
-        options = item.get("options") or {}
+        ident = article_id(item.get("id"))
+        options = item.get("options")
+        options = {} if options is None else options
         if not isinstance(options, dict):
             raise ApiError(400, "bad_option", "'options' must be an object")
         diff = item.get("diff", default_diff)
@@ -153,15 +208,37 @@ class Article:
                    diff=diff, index=None)
 
     def process(self) -> dict[str, Any]:
+        """Clean the article, holding the worker's cleaning slot, within its time."""
         check_lines(self.text)
-        with deadline(settings().request_timeout):
-            result = clean(self.text, self.config, title=self.title, charset=self.charset)
+        limit = min(settings().article_timeout, request_time_left())
+        if limit <= 0:
+            raise request_time_spent()
+        with cleaning_slot().held():
+            try:
+                result = clean(self.text, self.config, title=self.title,
+                               charset=self.charset, time_limit=limit)
+            except TimeLimitExceeded:
+                if limit < settings().article_timeout:
+                    raise request_time_spent() from None  # not this article's own doing
+                raise
         metrics().observe_result(result)
         body: dict[str, Any] = {"id": self.ident} if self.ident is not None else {}
         body.update(result.to_dict(include_diff=self.diff))
         if self.index is not None:
             body["index"] = indexer().handle(self.index, result)
         return body
+
+
+def request_time_left() -> float:
+    """Processor seconds this request may still use (NEWSCLEAN_REQUEST_TIMEOUT): its
+    thread serves it alone, so the thread's clock counts this request only."""
+    return float(g.cpu_started + settings().request_timeout - time.thread_time())
+
+
+def request_time_spent() -> ApiError:
+    return ApiError(503, "request_time_spent", "the articles before this one used the "
+                    f"request's {settings().request_timeout:g} s (NEWSCLEAN_REQUEST_TIMEOUT); "
+                    "send this one again in another request", retry_after=0)
 
 
 def check_lines(text: str | bytes) -> None:
@@ -175,33 +252,6 @@ def check_lines(text: str | bytes) -> None:
     if lines > limit:
         raise ApiError(413, "too_many_lines", f"the article has {lines} lines, more than "
                        f"{limit}; send articles one at a time, or raise NEWSCLEAN_MAX_LINES")
-
-
-@contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Raise RequestTimeout in this block after `seconds`. A gunicorn sync worker runs its
-    requests on the main thread, where `install_alarm` set the handler once; elsewhere
-    there is no alarm to set."""
-    if signal.getsignal(signal.SIGALRM) is not _expire or (
-            threading.current_thread() is not threading.main_thread()):
-        yield
-        return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-def install_alarm() -> None:
-    """Set the request deadline's SIGALRM handler, once per process (main thread only)."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGALRM, _expire)
-
-
-def _expire(signum: int, frame: object) -> None:
-    raise RequestTimeout("cleaning took longer than NEWSCLEAN_REQUEST_TIMEOUT allows; "
-                         "send a smaller article, or raise the setting")
 
 
 def json_response(body: Any, status: int = 200) -> Response:
@@ -252,7 +302,10 @@ def ndjson_results(lines: list[bytes], diff: bool) -> Iterator[bytes]:
 
 def batch_item(item: Any, n: int, diff: bool) -> dict[str, Any]:
     """One article's result, or its error object: a bad item never fails the batch."""
-    ident = item.get("id") if isinstance(item, dict) else None
+    try:
+        ident = article_id(item.get("id")) if isinstance(item, dict) else None
+    except ApiError:
+        ident = None  # only an id the schema allows is echoed
     try:
         if not isinstance(item, dict):
             raise ApiError(400, "bad_json", "each item must be a JSON object with a 'text' field")
@@ -261,7 +314,7 @@ def batch_item(item: Any, n: int, diff: bool) -> dict[str, Any]:
         err = as_api_error(exc)
         metrics().errors.labels(err.code).inc()
         return {"line": n, **({"id": ident} if ident is not None else {}),
-                **error_body(err.status, err.code, err.message)}
+                **error_body(err.status, err.code, err.message, err.retry_after)}
 
 
 # ---------------------------------------------------------------------- operations
@@ -310,7 +363,8 @@ def index_stats(namespace: str) -> Response:
     try:
         return json_response(indexer().stats(namespace))
     except IndexUnavailable as exc:
-        raise ApiError(503, "index_unavailable", str(exc)) from None
+        raise ApiError(503, "index_unavailable", str(exc),
+                       retry_after=INDEX_RETRY_AFTER) from None
 
 
 @bp.delete("/index/<namespace>/<path:ident>")
@@ -319,12 +373,13 @@ def index_remove(namespace: str, ident: str) -> Response:
     try:
         removed = indexer().remove(namespace, ident)
     except IndexUnavailable as exc:
-        raise ApiError(503, "index_unavailable", str(exc)) from None
+        raise ApiError(503, "index_unavailable", str(exc),
+                       retry_after=INDEX_RETRY_AFTER) from None
     if not removed:
         raise ApiError(404, "not_found", f"no article {ident!r} in namespace {namespace!r}")
     return json_response({"namespace": namespace, "id": ident, "removed": True})
 
 
 def check_namespace(namespace: str) -> None:
-    if not NAMESPACE_RE.match(namespace):
+    if not NAMESPACE_RE.fullmatch(namespace):
         raise ApiError(400, "bad_index", "a namespace is 1-64 letters, digits, or . _ : -")

@@ -11,46 +11,68 @@ import logging
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from cleaning import BinaryInputError, CharsetError, ConfigError, DecodeError
+from cleaning import (
+    BinaryInputError,
+    CharsetError,
+    ConfigError,
+    DecodeError,
+    TimeLimitExceeded,
+)
+from service.admission import Overloaded
 
 log = logging.getLogger("newsclean")
 
 #: Machine-readable codes for the statuses werkzeug raises.
 HTTP_CODES = {
     400: "bad_request",
+    401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    408: "slow_request",
     413: "too_large",
     415: "unsupported_media_type",
     422: "not_text",
     500: "internal_error",
-    503: "timeout",
+    503: "unavailable",
 }
 
 
 class ApiError(Exception):
     """An error the API reports on purpose, with its status and code."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, *,
+                 retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        #: Seconds after which the same request may succeed; None: do not retry it as is.
+        self.retry_after = retry_after
 
 
-class RequestTimeout(Exception):
-    """One article took longer than `NEWSCLEAN_REQUEST_TIMEOUT`."""
+#: Seconds a refused request is told to wait before it tries again: an article of a few
+#: KB takes under a millisecond, so a queue drains within one.
+OVERLOAD_RETRY_AFTER = 1
 
 
-def error_body(status: int, code: str, message: str) -> dict[str, object]:
-    return {"error": {"status": status, "code": code, "message": message,
-                      "request_id": g.get("request_id")}}
+def error_body(status: int, code: str, message: str,
+               retry_after: int | None = None) -> dict[str, object]:
+    error: dict[str, object] = {"status": status, "code": code, "message": message,
+                                "request_id": g.get("request_id")}
+    if retry_after is not None:
+        error["retry_after"] = retry_after
+    return {"error": error}
 
 
-def error_response(status: int, code: str, message: str) -> Response:
-    response = jsonify(error_body(status, code, message))
+def error_response(status: int, code: str, message: str,
+                   retry_after: int | None = None) -> Response:
+    response = jsonify(error_body(status, code, message, retry_after))
     response.status_code = status
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="newsclean"'
     return response
 
 
@@ -66,8 +88,11 @@ def as_api_error(exc: Exception) -> ApiError:
         return ApiError(422, "undecodable", str(exc))
     if isinstance(exc, ConfigError):
         return ApiError(400, "bad_option", str(exc))
-    if isinstance(exc, RequestTimeout):
-        return ApiError(503, "timeout", str(exc))
+    if isinstance(exc, TimeLimitExceeded):
+        return ApiError(422, "too_slow", str(exc))
+    if isinstance(exc, Overloaded):
+        return ApiError(503, "overloaded", f"the service is busy ({exc}); try again in "
+                        f"{OVERLOAD_RETRY_AFTER} s", retry_after=OVERLOAD_RETRY_AFTER)
     log.exception("unexpected error while cleaning", exc_info=exc)
     return ApiError(500, "internal_error", "the article could not be cleaned; this is a bug")
 
@@ -94,4 +119,4 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def any_error(exc: Exception) -> Response:
         err = as_api_error(exc)
-        return error_response(err.status, err.code, err.message)
+        return error_response(err.status, err.code, err.message, err.retry_after)

@@ -30,10 +30,14 @@ _settings = Settings.from_env()
 
 bind = _settings.bind
 workers = _settings.workers
-worker_class = "sync"  # CPU-bound work: threads measured worse tail latency
+# Threads for keep-alive, slow clients and probes; one article cleaned at a time per
+# process (service/worker.py says why, benchmarks/REPORT-http.md measures it).
+worker_class = "service.worker.Worker"
+threads = _settings.threads
 timeout = _settings.worker_timeout
-graceful_timeout = 10
-keepalive = 5
+graceful_timeout = _settings.graceful_timeout
+# An idle kept-alive connection waits in the event loop, at no thread's cost, this long.
+keepalive = 15
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 limit_request_line = 8190
 max_requests = 100_000

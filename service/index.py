@@ -58,22 +58,45 @@ class IndexRequest:
 
     @classmethod
     def from_json(cls, value: Any, default_id: Any) -> IndexRequest | None:
-        if value is None or value is False:
+        if value is None:
             return None
         if not isinstance(value, dict):
             raise ApiError(400, "bad_index", "'index' must be an object: "
                            '{"namespace": "...", "id": "...", "mode": "add" or "query"}')
+        unknown = set(value) - {"namespace", "id", "mode"}
+        if unknown:
+            raise ApiError(400, "bad_index", f"unknown index field(s) {sorted(unknown)}; "
+                           "known: 'namespace', 'id', 'mode'")
         namespace = value.get("namespace", "default")
-        ident = value.get("id", default_id)
+        ident = value.get("id")
+        if ident is None or ident == "":
+            ident = default_id  # the article's own id
         mode = value.get("mode", "add")
-        if not isinstance(namespace, str) or not NAMESPACE_RE.match(namespace):
+        if not isinstance(namespace, str) or not NAMESPACE_RE.fullmatch(namespace):
             raise ApiError(400, "bad_index", "index.namespace must be 1-64 letters, digits, "
                            "or . _ : -")
+        ident = article_id(ident, "index.id", "bad_index")
         if mode not in ("add", "query"):
             raise ApiError(400, "bad_index", "index.mode must be 'add' or 'query'")
         if mode == "add" and (ident is None or str(ident) == ""):
             raise ApiError(400, "bad_index", "an article added to the index needs an 'id'")
         return cls(namespace, "" if ident is None else str(ident), mode == "add")
+
+
+def article_id(value: Any, name: str = "'id'", code: str = "bad_field") -> str | int | None:
+    """An article id as the API takes it: a string, or a whole number (JSON's 7.0 is 7,
+    as JSON Schema has it); None when absent.
+
+    >>> article_id(7.0), article_id("a-1"), article_id(None)
+    (7, 'a-1', None)
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ApiError(400, code, f"{name} must be a string or a whole number")
 
 
 def similarity(jaccard: float, size_a: int, size_b: int) -> float:

@@ -9,12 +9,16 @@ from typing import Any
 from cleaning import CleanConfig
 from cleaning.config import OPTION_RANGES
 from cleaning.result import REMOVAL_REASONS
+from service.index import NAMESPACE_RE
 
 STR, INT, NUM, BOOL = ({"type": "string"}, {"type": "integer"}, {"type": "number"},
                        {"type": "boolean"})
 NULLABLE_STR = {"type": ["string", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_NUM = {"type": ["number", "null"]}
+NAMESPACE = {**STR, "pattern": NAMESPACE_RE.pattern}
+#: An id: a string, or a whole number that JSON parsers read exactly (64 bits).
+ID_RANGE = {"minimum": -(2**63), "maximum": 2**64 - 1}
 
 
 def obj(props: dict[str, Any], required: list[str] | None = None, *,
@@ -44,17 +48,21 @@ def _option_schema() -> dict[str, Any]:
 
 SCHEMAS: dict[str, Any] = {
     "IndexOptions": obj({
-        "namespace": {**STR, "pattern": "^[A-Za-z0-9_.:-]{1,64}$", "default": "default"},
-        "id": {"type": ["string", "integer"]},
+        "namespace": {**NAMESPACE, "default": "default"},
+        "id": {"type": ["string", "integer", "null"], **ID_RANGE,
+               "description": "Absent, null or empty: the article's id."},
         "mode": {"enum": ["add", "query"], "default": "add"},
     }, []),
     "CleanRequest": obj({
         "text": {**STR, "description": "The article as scraped."},
-        "title": {**STR, "description": "The headline, if the scraper knows it."},
-        "id": {"type": ["string", "integer"], "description": "Echoed back."},
-        "options": ref("CleanOptions"),
+        "title": {**NULLABLE_STR, "description": "The headline, if the scraper knows it."},
+        "id": {"type": ["string", "integer", "null"], **ID_RANGE,
+               "description": "Echoed back."},
+        "options": {"anyOf": [ref("CleanOptions"), {"type": "null"}],
+                    "description": "null: the defaults."},
         "diff": {**BOOL, "default": True, "description": "false leaves the diff out."},
-        "index": ref("IndexOptions"),
+        "index": {"anyOf": [ref("IndexOptions"), {"type": "null"}],
+                  "description": "null: no index."},
     }, ["text"]),
     "CleanOptions": _option_schema(),
     "Removal": obj({
@@ -96,11 +104,15 @@ SCHEMAS: dict[str, Any] = {
         "index": ref("IndexResult"),
     }, ["text", "headline", "changed", "removed", "runs", "kept_similar",
         "kept_similar_omitted", "fixes", "stats", "encoding", "encoding_source"]),
-    "Error": obj({"error": obj({
-        "status": INT, "code": STR, "message": STR, "request_id": NULLABLE_STR})}),
+    "Error": obj({"error": ref("ErrorDetail")}),
+    "ErrorDetail": obj({
+        "status": INT, "code": STR, "message": STR, "request_id": NULLABLE_STR,
+        "retry_after": {**INT, "minimum": 0, "description": "Present when the same request "
+                        "may succeed later: retry after this many seconds (also in the "
+                        "Retry-After header of a 503)."},
+    }, ["status", "code", "message", "request_id"]),
     "BatchError": obj({
-        "line": INT, "id": {"type": ["string", "integer"]},
-        "error": obj({"status": INT, "code": STR, "message": STR, "request_id": NULLABLE_STR}),
+        "line": INT, "id": {"type": ["string", "integer"]}, "error": ref("ErrorDetail"),
     }, ["line", "error"]),
     "BatchItem": {"oneOf": [ref("CleanResponse"), ref("BatchError")]},
     "Health": obj({"status": {"const": "ok"}}),
@@ -119,17 +131,44 @@ def json_content(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
 
+#: What each error status means, and whether to send the request again.
+ERROR_STATUSES = {
+    400: "Malformed JSON, a missing 'text', a bad option. Not retryable.",
+    401: "NEWSCLEAN_API_KEYS is set and no valid 'Authorization: Bearer KEY' came. "
+         "Not retryable without a key.",
+    404: "Unknown path or id. Not retryable.",
+    405: "Wrong method. Not retryable.",
+    408: "The request head or body did not arrive within NEWSCLEAN_READ_TIMEOUT; the "
+         "connection is closed. Retryable: send it again, whole.",
+    413: "Body, lines or batch over the configured limit. Not retryable as it is.",
+    415: "Unsupported media type or charset. Not retryable.",
+    422: "Bytes that are not text, or an article that needs more than "
+         "NEWSCLEAN_ARTICLE_TIMEOUT of processor time (code too_slow: it would on every "
+         "try). Not retryable.",
+    503: "Overloaded (code overloaded), a batch item after the request's time was spent "
+         "(request_time_spent), or the index store down (index_unavailable). Retryable "
+         "after Retry-After seconds.",
+}
+
+#: A batch item as the request takes it: any JSON value, each checked against
+#: CleanRequest on its own (an invalid one is answered with its error, in its place).
+BATCH_ITEM_IN = {"description": "A CleanRequest (see components); anything else gets a "
+                                "BatchError in its place."}
+
+RETRY_AFTER_HEADER = {"Retry-After": {"description": "Seconds to wait before retrying.",
+                                      "schema": {**INT, "minimum": 0}}}
+
+
 def errors(*statuses: int) -> dict[str, Any]:
-    text = {400: "Malformed JSON, a missing 'text', a bad option", 404: "Unknown path or id",
-            405: "Wrong method", 413: "Body or batch over the configured limit",
-            415: "Unsupported media type", 422: "Bytes that are not text",
-            503: "Took longer than NEWSCLEAN_REQUEST_TIMEOUT, or index unavailable"}
-    return {str(s): {"description": text[s], "content": json_content(ref("Error"))}
+    return {str(s): {"description": ERROR_STATUSES[s], "content": json_content(ref("Error")),
+                     **({"headers": RETRY_AFTER_HEADER} if s == 503 else {})}
             for s in statuses}
 
 
 def openapi_document() -> dict[str, Any]:
-    clean_errors = errors(400, 405, 413, 415, 422, 503)
+    clean_errors = errors(400, 401, 405, 408, 413, 415, 422, 503)
+    # A key when NEWSCLEAN_API_KEYS is set; none otherwise.
+    keyed: list[dict[str, list[str]]] = [{"bearer": []}, {}]
     return {
         "openapi": "3.1.0",
         "info": {"title": "newsclean", "version": version("newsclean"),
@@ -138,6 +177,7 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/clean": {"post": {
                 "summary": "Clean one article",
+                "security": keyed,
                 "parameters": [
                     {"name": "diff", "in": "query", "schema": BOOL,
                      "description": "false leaves the diff out"},
@@ -158,16 +198,19 @@ def openapi_document() -> dict[str, Any]:
             }},
             "/clean/batch": {"post": {
                 "summary": "Clean many articles: NDJSON in and out (streamed), or a JSON array",
+                "description": "Each item is read on its own: an item that is no CleanRequest "
+                               "gets its error object in its place, and the rest of the batch "
+                               "is cleaned (so the request itself takes any item).",
+                "security": keyed,
                 "requestBody": {"required": True, "content": {
-                    "application/x-ndjson": {"schema": ref("CleanRequest")},
-                    "application/json": {"schema": {"type": "array",
-                                                    "items": ref("CleanRequest")}},
+                    "application/x-ndjson": {"schema": BATCH_ITEM_IN},
+                    "application/json": {"schema": {"type": "array", "items": BATCH_ITEM_IN}},
                 }},
                 "responses": {"200": {"description": "One result or error per article, in order",
                                       "content": {
                     "application/x-ndjson": {"schema": ref("BatchItem")},
                     **json_content({"type": "array", "items": ref("BatchItem")})}},
-                    **errors(400, 405, 413, 415)},
+                    **errors(400, 401, 405, 408, 413, 415, 503)},
             }},
             "/healthz": {"get": {"summary": "Liveness", "responses": {
                 "200": {"description": "Alive", "content": json_content(ref("Health"))}}}},
@@ -184,19 +227,23 @@ def openapi_document() -> dict[str, Any]:
                         "content": json_content({"type": "object"})}}}},
             "/index/{namespace}/stats": {"get": {
                 "summary": "Statistics of one namespace of the cross-article index",
+                "security": keyed,
                 "parameters": [{"name": "namespace", "in": "path", "required": True,
-                                "schema": STR}],
+                                "schema": NAMESPACE}],
                 "responses": {"200": {"description": "Statistics",
                                       "content": json_content(ref("IndexStats"))},
-                              **errors(400, 503)}}},
+                              **errors(400, 401, 503)}}},
             "/index/{namespace}/{id}": {"delete": {
                 "summary": "Remove an article from the cross-article index",
+                "security": keyed,
                 "parameters": [{"name": "namespace", "in": "path", "required": True,
-                                "schema": STR},
+                                "schema": NAMESPACE},
                                {"name": "id", "in": "path", "required": True, "schema": STR}],
                 "responses": {"200": {"description": "Removed",
                                       "content": json_content(ref("IndexRemoved"))},
-                              **errors(400, 404, 503)}}},
+                              **errors(400, 401, 404, 503)}}},
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {
+            "type": "http", "scheme": "bearer",
+            "description": "One of NEWSCLEAN_API_KEYS, when that is set."}}},
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 #: Environment variable for each field, and the text that documents it.
@@ -19,13 +19,37 @@ ENV = {
                         "Most articles in one /clean/batch request; more gets 413."),
     "max_lines": ("NEWSCLEAN_MAX_LINES",
                   "Most lines in one article; more gets 413 (memory grows with lines)."),
+    "article_timeout": ("NEWSCLEAN_ARTICLE_TIMEOUT",
+                        "Processor seconds one article may take; past it, 422 `too_slow` "
+                        "(the same on every try: not to be retried)."),
     "request_timeout": ("NEWSCLEAN_REQUEST_TIMEOUT",
-                        "Seconds one article may take before the request answers 503."),
+                        "Processor seconds one request may take, all its articles together; "
+                        "batch items past it answer 503 `request_time_spent` (send again)."),
+    "read_timeout": ("NEWSCLEAN_READ_TIMEOUT",
+                     "Seconds a client may take to send a request's head, and again its "
+                     "body; past either, 408."),
+    "queue_depth": ("NEWSCLEAN_QUEUE_DEPTH",
+                    "Requests that may wait per worker for the article being cleaned; "
+                    "more get 503 with Retry-After."),
+    "queue_timeout": ("NEWSCLEAN_QUEUE_TIMEOUT",
+                      "Seconds a request may wait for its turn; longer gets 503 with "
+                      "Retry-After."),
     "bind": ("NEWSCLEAN_BIND", "Address gunicorn listens on (`newsclean serve --bind`)."),
     "workers": ("WEB_CONCURRENCY", "gunicorn worker processes (`newsclean serve --workers`)."),
+    "threads": ("NEWSCLEAN_THREADS",
+                "Threads per worker: requests read, waiting or answered at once."),
     "worker_timeout": ("NEWSCLEAN_WORKER_TIMEOUT",
-                       "Seconds before gunicorn restarts a silent worker."),
+                       "Seconds before gunicorn restarts a worker whose event loop is stuck."),
+    "graceful_timeout": ("NEWSCLEAN_GRACEFUL_TIMEOUT",
+                         "Seconds a stopping worker has to finish its requests; keep it "
+                         "below the orchestrator's stop timeout."),
     "log_level": ("NEWSCLEAN_LOG_LEVEL", "Log level of the error log: debug, info, warning."),
+    "api_keys": ("NEWSCLEAN_API_KEYS",
+                 "Comma-separated API keys; when set, `/clean*` and `/index*` need "
+                 "`Authorization: Bearer KEY` (401 otherwise). Empty: open."),
+    "metrics_need_key": ("NEWSCLEAN_METRICS_NEED_KEY",
+                         "`true`: `/metrics` needs an API key too (health and readiness "
+                         "never do)."),
     "redis_url": ("REDIS_URL",
                   "Redis for the shared cross-article index; empty uses an in-process store."),
     "index_prefix": ("NEWSCLEAN_INDEX_PREFIX", "Prefix of every Redis key of the index."),
@@ -52,11 +76,29 @@ class Settings:
     #: 2.5 million one-letter lines took 2.3 GB. No article has 100,000 lines; at that
     #: bound the worst case measured stays under ~100 MB (README, "Limits and memory").
     max_lines: int = 100_000
-    request_timeout: float = 10.0
+    #: A 3 MB article takes about a second to clean: ten is far past any real article.
+    article_timeout: float = 10.0
+    request_timeout: float = 20.0
+    read_timeout: float = 10.0
+    #: A request waiting behind 32 articles of 5 KB waits ~15 ms, so a pipeline's 32
+    #: connections are served, not refused; well below the threads, so that threads stay
+    #: free to answer probes and to refuse more work at once.
+    queue_depth: int = 32
+    queue_timeout: float = 5.0
     bind: str = "127.0.0.1:8000"
     workers: int = 2
+    #: One cleaning, QUEUE_DEPTH waiting, and 15 for probes, refusals and clients that
+    #: send slowly until their read deadline; a thread that waits costs memory only (its
+    #: stack, ~100 KB resident).
+    threads: int = 48
     worker_timeout: int = 30
+    #: Longer than any request (REQUEST_TIMEOUT of CPU), shorter than the 30 s Kubernetes
+    #: gives a pod to stop (Docker gives 10 s: run it with ``--stop-timeout 30``).
+    graceful_timeout: int = 25
     log_level: str = "info"
+    #: Never shown: not in the repr, so no log line or traceback can carry a key.
+    api_keys: str = field(default="", repr=False)
+    metrics_need_key: bool = False
     redis_url: str = ""
     index_prefix: str = "newsclean"
     index_retention_days: float = 7.0
@@ -65,17 +107,27 @@ class Settings:
 
     def __post_init__(self) -> None:
         for name in ("max_body_bytes", "max_batch_items", "max_lines", "workers",
-                     "worker_timeout"):
+                     "worker_timeout", "threads", "graceful_timeout"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{ENV[name][0]} must be at least 1")
-        for name in ("request_timeout", "index_retention_days", "redis_timeout"):
+        if not 0 <= self.queue_depth < self.threads:
+            raise SettingsError("NEWSCLEAN_QUEUE_DEPTH must be at least 0 and below "
+                                "NEWSCLEAN_THREADS, so that threads stay free for probes")
+        for name in ("article_timeout", "request_timeout", "read_timeout", "queue_timeout",
+                     "index_retention_days", "redis_timeout"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{ENV[name][0]} must be above 0")
         if not 0 < self.index_threshold <= 1:
             raise SettingsError("NEWSCLEAN_INDEX_THRESHOLD must be above 0 and at most 1")
-        if self.request_timeout >= self.worker_timeout:
-            raise SettingsError("NEWSCLEAN_REQUEST_TIMEOUT must be below NEWSCLEAN_WORKER_TIMEOUT, "
-                                "so that a slow request answers before gunicorn kills its worker")
+        if self.request_timeout <= self.article_timeout:
+            raise SettingsError("NEWSCLEAN_REQUEST_TIMEOUT must be above "
+                                "NEWSCLEAN_ARTICLE_TIMEOUT: a request holds one article and "
+                                "reads it first")
+
+    @property
+    def keys(self) -> tuple[bytes, ...]:
+        """The API keys, as bytes for a constant-time comparison; empty: no key needed."""
+        return tuple(key.strip().encode() for key in self.api_keys.split(",") if key.strip())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -92,8 +144,18 @@ class Settings:
                 continue
             kind: Any = type(f.default)
             try:
-                values[f.name] = kind(raw)
+                values[f.name] = _boolean(raw) if kind is bool else kind(raw)
             except ValueError:
                 raise SettingsError(
                     f"{ENV[f.name][0]}={raw!r} is not a {kind.__name__}") from None
         return cls(**values)
+
+
+def _boolean(raw: str) -> bool:
+    """``true``/``false`` (also 1/0, yes/no, on/off) as a bool."""
+    value = raw.lower()
+    if value in ("true", "1", "yes", "on"):
+        return True
+    if value in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(raw)

@@ -41,7 +41,9 @@ def test_every_setting_is_in_the_readme_table() -> None:
         row = re.search(rf"^\| `{name}` \| `?([^|`]*)`? \|", table, re.MULTILINE)
         assert row, name
         value = getattr(defaults, field)
-        if row.group(1) != "(empty)":
+        if isinstance(value, bool):
+            assert row.group(1) == str(value).lower(), name
+        elif row.group(1) != "(empty)":
             assert float(row.group(1)) == value if isinstance(value, (int, float)) else (
                 row.group(1) == value), name
 

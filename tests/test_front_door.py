@@ -143,3 +143,113 @@ def test_an_article_of_too_many_lines_is_413_not_a_gigabyte(body: bytes) -> None
     assert error_code(response) == "too_many_lines"
     ok = client.post("/clean", data=b"a\r\n" * 100_000, content_type="text/plain")
     assert ok.status_code == 200
+
+
+# ---------------------------------------------------------------------- API keys
+
+KEYS = Settings(api_keys="first-key, second-key")
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("POST", "/clean", {"text": "a"}),
+    ("POST", "/clean/batch", [{"text": "a"}]),
+    ("GET", "/index/default/stats", None),
+    ("DELETE", "/index/default/some-id", None),
+])
+def test_with_keys_set_cleaning_and_the_index_need_one(method: str, path: str,
+                                                       body: object) -> None:
+    client = create_app(KEYS).test_client()
+    for headers in ({}, {"Authorization": "Bearer wrong-key"}, {"Authorization": "first-key"},
+                    {"Authorization": "Basic first-key"}, {"Authorization": "Bearer first"}):
+        response = client.open(path, method=method, json=body, headers=headers)
+        assert response.status_code == 401, headers
+        assert error_code(response) == "unauthorized"
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    for key in ("first-key", "second-key"):
+        response = client.open(path, method=method, json=body,
+                               headers={"Authorization": f"Bearer {key}"})
+        assert response.status_code != 401
+
+
+def test_probes_and_the_description_stay_open_and_metrics_as_configured() -> None:
+    client = create_app(KEYS).test_client()
+    for path in ("/healthz", "/readyz", "/version", "/openapi.json", "/metrics"):
+        assert client.get(path).status_code == 200, path
+    closed = create_app(Settings(api_keys="k", metrics_need_key=True)).test_client()
+    assert closed.get("/metrics").status_code == 401
+    assert closed.get("/metrics", headers={"Authorization": "Bearer k"}).status_code == 200
+    assert closed.get("/healthz").status_code == 200
+
+
+def test_without_keys_nothing_needs_one(client: FlaskClient) -> None:
+    assert client.post("/clean", json={"text": "a"}).status_code == 200
+
+
+def test_keys_never_show_in_the_settings_repr() -> None:
+    assert "first-key" not in repr(KEYS)
+    assert Settings.from_env({"NEWSCLEAN_API_KEYS": "a,b"}).keys == (b"a", b"b")
+    assert Settings.from_env({"NEWSCLEAN_METRICS_NEED_KEY": "yes"}).metrics_need_key
+
+
+# ---------------------------------------------------------------------- gzip bodies
+
+def gzip_post(client: FlaskClient, body: bytes, content_type: str = "application/json",
+              path: str = "/clean", encoding: str = "gzip"):  # type: ignore[no-untyped-def]
+    return client.post(path, data=body, headers={"Content-Type": content_type,
+                                                 "Content-Encoding": encoding})
+
+
+def test_gzip_bodies_are_read_json_text_and_ndjson(client: FlaskClient) -> None:
+    import gzip
+
+    one = gzip_post(client, gzip.compress(json.dumps({"text": "Hello   world."}).encode()))
+    assert one.status_code == 200
+    assert one.get_json()["text"] == "Hello world.\n"
+    raw = gzip_post(client, gzip.compress("Café   crème.".encode()), "text/plain; charset=utf-8")
+    assert raw.get_json()["text"] == "Café crème.\n"
+    lines = b"\n".join(json.dumps({"id": n, "text": f"Item   {n}."}).encode() for n in range(3))
+    # Two gzip members one after the other (what pigz or `cat a.gz b.gz` make) are one body.
+    half = len(lines) // 2
+    batch = gzip_post(client, gzip.compress(lines[:half]) + gzip.compress(lines[half:]),
+                      "application/x-ndjson", "/clean/batch")
+    assert [json.loads(line)["text"] for line in batch.get_data().splitlines()] == [
+        "Item 0.\n", "Item 1.\n", "Item 2.\n"]
+
+
+def test_a_gzip_bomb_is_413_on_its_decompressed_size() -> None:
+    import gzip
+
+    client = create_app(Settings(max_body_bytes=100_000)).test_client()
+    bomb = gzip.compress(b'{"text": "' + b"a" * 50_000_000 + b'"}')
+    assert len(bomb) < 100_000  # small on the wire: the limit must hold for what it becomes
+    response = gzip_post(client, bomb)
+    assert response.status_code == 413
+    assert error_code(response) == "too_large"
+    just_under = gzip.compress(json.dumps({"text": "a" * 99_000}).encode())
+    assert gzip_post(client, just_under).status_code == 200
+
+
+@pytest.mark.parametrize(("body", "encoding", "status", "code"), [
+    (b"not gzip at all", "gzip", 400, "bad_body"),
+    (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", "gzip", 400, "bad_body"),  # header only
+    (b"{}", "br", 415, "unsupported_encoding"),
+])
+def test_bad_or_unknown_encodings_are_clear_errors(client: FlaskClient, body: bytes,
+                                                   encoding: str, status: int,
+                                                   code: str) -> None:
+    response = gzip_post(client, body, encoding=encoding)
+    assert response.status_code == status
+    assert error_code(response) == code
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("café crème brûlée", "latin-1"),  # was read as cp1257: "crčme brűlée"
+    ("naïve façade", "latin-1"),  # was read as cp1006
+    ("Le café est très bon, à Paris.", "cp1252"),
+    ("Привет мир, как дела", "cp1251"),  # where the detector can tell, it still decides
+    ("Zażółć gęślą jaźń", "cp1250"),
+])
+def test_short_undeclared_legacy_text_decodes_right(text: str, encoding: str) -> None:
+    from cleaning import decode_bytes
+
+    assert decode_bytes(text.encode(encoding)).text == text

@@ -21,7 +21,8 @@ from cleaning.fingerprint import match_tokens, shingle_hash, shingles
 def test_all_matches_public_names() -> None:
     public = {name for name in vars(cleaning) if not name.startswith("_")}
     modules = {"blocks", "chardata", "config", "decode", "dedup", "diff", "errors",
-               "fingerprint", "headline", "pipeline", "repair", "result", "annotations", "align", "residue"}
+               "fingerprint", "headline", "pipeline", "repair", "result", "annotations", "align", "residue",
+               "budget"}
     assert set(cleaning.__all__) == public - modules
 
 
@@ -245,3 +246,38 @@ def test_a_round_does_not_search_the_very_same_blocks_again() -> None:
     mark_suspects(others, CLEAN_DEFAULTS)
     again = DuplicateFinder(others, CLEAN_DEFAULTS, first.searched).decide(None, [])[1]
     assert [(k.block, k.similar_to) for k in again] == [(2, 0)]
+
+
+LONG_ARTICLE = "\n\n".join(f"Paragraph {k} tells of the harbour, the boats and the storm."
+                             for k in range(20_000))
+
+
+def test_time_limit_stops_a_long_clean_and_is_per_call() -> None:
+    import time
+
+    from cleaning import TimeLimitExceeded
+
+    started = time.thread_time()
+    with pytest.raises(TimeLimitExceeded) as err:
+        clean(LONG_ARTICLE, time_limit=0.005)
+    assert err.value.limit == 0.005
+    assert time.thread_time() - started < 0.5  # stopped near its limit, not at the end
+    # The limit went with its call: the next call, without one, runs to the end.
+    assert clean(LONG_ARTICLE).stats.blocks_in == 20_000
+    assert clean(LONG_ARTICLE, time_limit=60).text == clean(LONG_ARTICLE).text
+
+
+def test_time_limit_is_each_threads_own() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cleaning import TimeLimitExceeded
+
+    def run(limit: float | None) -> str:
+        try:
+            return clean(LONG_ARTICLE, time_limit=limit).text[:10]
+        except TimeLimitExceeded:
+            return "stopped"
+
+    with ThreadPoolExecutor(2) as pool:
+        limited, free = pool.map(run, [0.001, None])
+    assert (limited, free) == ("stopped", "Paragraph ")

@@ -120,11 +120,40 @@ def test_wrong_method_and_unknown_path(client: FlaskClient) -> None:
     assert_error(client.post("/healthz"), 405, "method_not_allowed")
 
 
-def test_slow_article_answers_503_within_the_timeout() -> None:
-    app = create_app(Settings(request_timeout=0.001))
-    big = "\n\n".join(f"Paragraph {k} about the harbour, the boats and the storm." * 20
-                      for k in range(3000))
-    assert_error(app.test_client().post("/clean", json={"text": big}), 503, "timeout")
+BIG = "\n\n".join(f"Paragraph {k} about the harbour, the boats and the storm." * 20
+                  for k in range(3000))
+
+
+def test_an_article_past_its_time_is_a_422_not_to_retry() -> None:
+    app = create_app(Settings(article_timeout=0.001, request_timeout=1))
+    r = app.test_client().post("/clean", json={"text": BIG})
+    assert_error(r, 422, "too_slow")
+    assert "Retry-After" not in r.headers
+    assert "retry_after" not in r.get_json()["error"]
+
+
+def test_a_batch_past_the_request_time_answers_the_rest_retryable() -> None:
+    """The first article spends its own time and most of the request's; the next one
+    stops when the request's time is out, which is not its own doing: 503 with
+    retry_after, to send again."""
+    app = create_app(Settings(article_timeout=0.05, request_timeout=0.08))
+    half = BIG[:len(BIG) // 3]  # far more than 0.05 s of work
+    items = [{"id": 1, "text": half}, {"id": 2, "text": half}, {"id": 3, "text": "Short."}]
+    out = app.test_client().post("/clean/batch", json=items).get_json()
+    assert out[0]["error"]["code"] == "too_slow"
+    assert out[1]["error"]["status"] == 503
+    assert out[1]["error"]["code"] == "request_time_spent"
+    assert out[1]["error"]["retry_after"] == 0
+    assert out[2]["id"] == 3  # answered, or refused the same way: never lost
+    assert out[2].get("error", {"code": "request_time_spent"})["code"] == "request_time_spent"
+
+
+def test_a_batch_within_its_time_is_answered_whole() -> None:
+    app = create_app(Settings(article_timeout=5, request_timeout=6))
+    items = [{"id": n, "text": "Storm hits the coast today."} for n in range(20)]
+    out = app.test_client().post("/clean/batch", json=items).get_json()
+    assert [item["id"] for item in out] == list(range(20))
+    assert all("error" not in item for item in out)
 
 
 def test_request_id_is_kept_or_made(client: FlaskClient) -> None:

@@ -1,0 +1,67 @@
+"""The gunicorn worker newsclean runs: gunicorn's threaded worker, with every read of a
+request under a deadline (`service.reading`).
+
+Why threads (measured in ``benchmarks/REPORT-http.md``; the README's "Serving" section
+says the same):
+
+- keep-alive: a threaded worker keeps idle connections in its event loop, not in a
+  thread, so a pipeline sends article after article on one connection;
+- slow clients: an idle connection costs no thread, and a request that stalls half-sent
+  loses its thread at its read deadline (408), instead of holding a whole sync worker;
+- probes: ``/healthz`` is answered by a free thread even while another thread of the same
+  process cleans a 3 MB article, and the worker's heartbeat comes from the event loop,
+  so a long article does not get the worker killed;
+- cleaning is CPU work under one GIL, so a process cleans one article at a time
+  (`service.admission`), and throughput comes from processes, one per core.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.workers.gthread import ThreadWorker
+
+from service import reading
+from service.settings import Settings
+
+
+class Worker(ThreadWorker):  # type: ignore[misc]
+    """gunicorn's threaded worker, cutting requests that come too slowly."""
+
+    def init_process(self) -> None:
+        self.read_timeout = Settings.from_env().read_timeout
+        self.serving: dict[Any, Any] = {}  # socket -> the gunicorn request it carries
+        super().init_process()
+
+    def handle(self, conn: Any) -> Any:
+        """Read and answer one request of `conn` (in a pool thread), its head watched:
+        the watch starts before the first byte is awaited, so it covers the whole head."""
+        reading.watch(conn.sock, self.read_timeout, head=True)
+        try:
+            return super().handle(conn)
+        finally:
+            reading.unwatch(conn.sock)
+
+    def handle_request(self, req: Any, conn: Any) -> Any:
+        """The head is read: the app watches the body itself."""
+        watched = reading.unwatch(conn.sock)
+        if watched is not None and watched.cut:
+            return False  # answered 408 by the event loop a moment ago
+        self.serving[conn.sock] = req
+        try:
+            return super().handle_request(req, conn)
+        finally:
+            del self.serving[conn.sock]
+
+    def murder_pending(self) -> None:
+        """Each turn of the event loop (at least once a second): close the connections
+        that stayed idle too long, as gunicorn does, and cut the reads past deadline."""
+        super().murder_pending()
+        reading.cut_overdue(before_cut=self.close_after_answer)
+
+    def close_after_answer(self, sock: Any) -> None:
+        """The request on `sock` is answered ``Connection: close``: what is left of its
+        body will never be read, so nothing after it can be."""
+        req = self.serving.get(sock)
+        if req is not None:
+            req.must_close = True
