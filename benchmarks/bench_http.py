@@ -109,7 +109,7 @@ def main() -> int:
                  "--threads", str(Settings().threads), "--keep-alive", "15",
                  "--bind", f"127.0.0.1:{port}",
                  "--chdir", str(ROOT / "benchmarks"), "echo_app:app"]
-    with running(floor_cmd, env, port=port) as base:
+    with running(floor_cmd, env, port=port, json_log=False) as base:
         wrk(base + "/echo", 8, 2, str(echo))  # warm up
         measure(base, FLOOR_LABEL, "/echo", str(echo))
     service_port = free_port()
@@ -122,7 +122,7 @@ def main() -> int:
             measure(base, label, url, script)
     # The floor again, after: the machine is shared, and the higher of the two is the one
     # /clean is compared with (the comparison that flatters it least).
-    with running(floor_cmd, env, port=port) as base:
+    with running(floor_cmd, env, port=port, json_log=False) as base:
         wrk(base + "/echo", 8, 2, str(echo))
         again = wrk(base + "/echo", 8, args.duration, str(echo))
         rows.append(f"| {FLOOR_LABEL}, again after | 8 | {again['rps']:.0f} | "

@@ -27,8 +27,12 @@ def free_port() -> int:
 
 @contextmanager
 def running(argv: Sequence[str], env: Mapping[str, str] | None = None, *,
-            port: int | None = None, cwd: Path = ROOT) -> Iterator[str]:
-    """Start `argv` (a server on `port`), wait until /healthz answers, yield its base URL."""
+            port: int | None = None, cwd: Path = ROOT, json_log: bool = True) -> Iterator[str]:
+    """Start `argv` (a server on `port`), wait until /healthz answers, yield its base URL.
+
+    When it has stopped, every line it wrote must be one JSON object (`json_log`; the
+    service's logs are, whatever its clients sent): so every end-to-end test checks the
+    logs of its own run too."""
     port = port or free_port()
     full_env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}",
                 "NEWSCLEAN_BIND": f"127.0.0.1:{port}"}
@@ -57,10 +61,27 @@ def running(argv: Sequence[str], env: Mapping[str, str] | None = None, *,
         finally:
             proc.terminate()
             try:
-                proc.wait(timeout=15)
+                proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+    if json_log:
+        bad = not_json_lines(log)
+        assert not bad, f"{len(bad)} log lines of {argv[0]} are not JSON objects: {bad[:3]}"
+
+
+def not_json_lines(log: Path) -> list[str]:
+    """The lines of `log` that are not one JSON object each."""
+    bad = []
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if not line.strip():
+            continue
+        try:
+            if not isinstance(json.loads(line), dict):
+                bad.append(line)
+        except ValueError:
+            bad.append(line)
+    return bad
 
 
 def request(method: str, url: str, body: bytes | None = None,

@@ -253,3 +253,57 @@ def test_short_undeclared_legacy_text_decodes_right(text: str, encoding: str) ->
     from cleaning import decode_bytes
 
     assert decode_bytes(text.encode(encoding)).text == text
+
+
+# ---------------------------------------------------------------------- found by schemathesis
+
+def test_whole_numbers_written_as_floats_are_whole_numbers(client: FlaskClient) -> None:
+    """JSON (and JSON Schema) has 20.0 as the integer 20: for options and ids alike."""
+    response = client.post("/clean", json={"text": "a", "id": 7.0,
+                                           "options": {"min_words": 20.0}})
+    assert response.status_code == 200
+    assert response.get_json()["id"] == 7
+    assert CleanConfig.from_options({"min_words": 20.0}).min_words == 20
+    with pytest.raises(ConfigError):
+        CleanConfig.from_options({"min_words": 20.5})
+    with pytest.raises(ConfigError):
+        CleanConfig.from_options({"min_words": True})
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    ({"text": "a", "options": None}, 200, None),  # null: the defaults
+    ({"text": "a", "index": None}, 200, None),  # null: no index
+    ({"text": "a", "options": []}, 400, "bad_option"),  # was taken as no options
+    ({"text": "a", "options": 0}, 400, "bad_option"),
+    ({"text": "a", "index": False}, 400, "bad_index"),  # was taken as no index
+    ({"text": "a", "id": "x", "index": {"mode": "add", "colour": 1}}, 400, "bad_index"),
+    ({"text": "a", "index": {"mode": "query", "id": {}}}, 400, "bad_index"),
+    ({"text": "a", "id": 2**70}, 400, "bad_field"),  # past 64 bits, a parser's float
+])
+def test_the_body_is_held_to_its_schema(client: FlaskClient, body: dict[str, object],
+                                        status: int, code: str | None) -> None:
+    response = client.post("/clean", json=body)
+    assert response.status_code == status
+    if code:
+        assert error_code(response) == code
+
+
+def test_an_index_id_left_empty_is_the_article_s(client: FlaskClient) -> None:
+    response = client.post("/clean", json={"text": "A story of ten words or so, told here.",
+                                           "id": "a-1", "index": {"id": "", "mode": "add"}})
+    assert response.status_code == 200
+    assert response.get_json()["index"]["id"] == "a-1"
+
+
+def test_no_body_at_all_is_a_400_an_empty_text_is_not(client: FlaskClient) -> None:
+    response = client.post("/clean")
+    assert response.status_code == 400
+    assert error_code(response) == "missing_body"
+    assert client.post("/clean", data=b"", content_type="text/plain").status_code == 200
+
+
+def test_a_batch_error_echoes_only_an_id_the_schema_allows(client: FlaskClient) -> None:
+    out = client.post("/clean/batch", json=[{"id": {}, "text": 1}, {"id": 5, "text": 1}])
+    first, second = out.get_json()
+    assert "id" not in first
+    assert second["id"] == 5
