@@ -250,3 +250,34 @@ def test_a_flood_beyond_capacity_gets_answers_never_timeouts(
     assert outcomes.count("200") >= 20  # it kept working
     assert outcomes.count("503 overloaded") >= 20  # and refused what it could not take
     assert probe(port) is not None  # and it is still up
+
+
+@pytest.mark.parametrize("content_type", ["application/x-ndjson", "application/json"])
+def test_a_batch_past_its_time_answers_every_item_and_keeps_its_worker(
+        content_type: str) -> None:
+    """30 heavy items in one request, with a small time for the request: every item is
+    answered in order (cleaned, too_slow, or request_time_spent to send again), the
+    stream is whole, and no worker is killed."""
+    port = free_port()
+    env = {"NEWSCLEAN_ARTICLE_TIMEOUT": "0.05", "NEWSCLEAN_REQUEST_TIMEOUT": "0.2"}
+    with running(SERVE, env, port=port):
+        log = ROOT / ".pytest_cache" / f"server-{port}.log"
+        booted = workers_booted(log)
+        items = [{"id": n, "text": big_article(150_000, seed=n)} for n in range(30)]
+        if content_type == "application/json":
+            body = json.dumps(items)
+        else:
+            body = "\n".join(json.dumps(item) for item in items)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("POST", "/clean/batch?diff=false", body, {"Content-Type": content_type})
+        response = conn.getresponse()
+        raw = response.read()
+        conn.close()
+        assert response.status == 200
+        answers = (json.loads(raw) if content_type == "application/json"
+                   else [json.loads(line) for line in raw.splitlines()])
+        assert [a["id"] for a in answers] == list(range(30))
+        codes = [a["error"]["code"] if "error" in a else "cleaned" for a in answers]
+        assert set(codes) <= {"cleaned", "too_slow", "request_time_spent"}, codes
+        assert "request_time_spent" in codes  # the request's time did run out
+        assert workers_booted(log) == booted
