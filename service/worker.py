@@ -62,8 +62,9 @@ class Worker(ThreadWorker):  # type: ignore[misc]
     def _next_request_ready(conn: Any) -> bool:
         if conn.parser.unreader.buf.getvalue():
             return True  # already read, behind the last request
-        readable, _, _ = select.select([conn.sock], [], [], NEXT_REQUEST_WAIT)
-        return bool(readable)
+        waiting = select.poll()  # not select(): a worker's sockets pass fd 1024
+        waiting.register(conn.sock, select.POLLIN)
+        return bool(waiting.poll(NEXT_REQUEST_WAIT * 1000))
 
     def handle_request(self, req: Any, conn: Any) -> Any:
         """The head is read: the app watches the body itself."""

@@ -281,3 +281,32 @@ def test_a_batch_past_its_time_answers_every_item_and_keeps_its_worker(
         assert set(codes) <= {"cleaned", "too_slow", "request_time_spent"}, codes
         assert "request_time_spent" in codes  # the request's time did run out
         assert workers_booted(log) == booted
+
+
+def test_the_next_request_is_awaited_on_any_descriptor() -> None:
+    """A worker past 1,024 open files hands out descriptors that select() cannot take."""
+    import io
+    import os
+    import resource
+    from types import SimpleNamespace
+
+    from service.worker import Worker
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2100:
+        pytest.skip("cannot open a descriptor past 2048 here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2100), hard))
+    ours, theirs = socket.socketpair()
+    high = os.dup2(ours.fileno(), 2000)
+    sock = socket.socket(fileno=high)
+    try:
+        conn = SimpleNamespace(sock=sock, parser=SimpleNamespace(
+            unreader=SimpleNamespace(buf=io.BytesIO())))
+        assert not Worker._next_request_ready(conn)  # nothing sent: it waits, then no
+        theirs.sendall(b"GET / HTTP/1.1\r\n")
+        assert Worker._next_request_ready(conn)
+    finally:
+        sock.close()
+        ours.close()
+        theirs.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
