@@ -212,8 +212,8 @@ def test_probes_answer_while_six_clients_post_3_mb_articles(
 @pytest.mark.timeout(180)
 def test_a_flood_beyond_capacity_gets_answers_never_timeouts(
         served: tuple[str, int, Path]) -> None:
-    """64 clients, each posting articles that take ~0.5 s to clean back to back: far
-    more than two workers clean. Every request gets 200, or 503 with Retry-After and the
+    """96 clients, each posting articles that take ~0.5 s to clean back to back: far
+    more than two workers clean, and more than their queues hold (2 x 33). Every request gets 200, or 503 with Retry-After and the
     JSON shape; none times out, none is reset."""
     _, port, _ = served
     text = big_article(500_000, seed=11)
@@ -238,7 +238,7 @@ def test_a_flood_beyond_capacity_gets_answers_never_timeouts(
             with lock:
                 outcomes.append(outcome)
 
-    threads = [threading.Thread(target=flood, daemon=True) for _ in range(64)]
+    threads = [threading.Thread(target=flood, daemon=True) for _ in range(96)]
     for t in threads:
         t.start()
     time.sleep(15)
@@ -248,7 +248,7 @@ def test_a_flood_beyond_capacity_gets_answers_never_timeouts(
     assert set(outcomes) <= {"200", "503 overloaded"}, [
         o for o in outcomes if o not in ("200", "503 overloaded")][:5]
     assert outcomes.count("200") >= 20  # it kept working
-    assert outcomes.count("503 overloaded") >= 20  # and refused what it could not take
+    assert outcomes.count("503 overloaded") >= 10  # and refused what it could not take
     assert probe(port) is not None  # and it is still up
 
 
