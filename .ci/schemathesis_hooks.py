@@ -16,8 +16,11 @@ from typing import Any
 
 import schemathesis
 
-DEFAULTS = {"num_perm": 64, "lsh_bands": 32, "lsh_rows": 2}
-NUM_PERM_RANGE = (16, 512)
+from cleaning import CLEAN_DEFAULTS
+from cleaning.config import OPTION_RANGES
+
+DEFAULTS = {name: getattr(CLEAN_DEFAULTS, name) for name in ("num_perm", "lsh_bands", "lsh_rows")}
+NUM_PERM_RANGE = OPTION_RANGES["num_perm"][:2]
 
 
 def consistent(options: Any) -> Any:

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from common import corpus_articles, emit  # noqa: E402
 
 from service.settings import Settings  # noqa: E402
-from tests.server import BIN, free_port, running  # noqa: E402
+from tests.server import BIN, free_port, log_path, running  # noqa: E402
 
 
 def articles(limit: int = 50) -> list[str]:
@@ -153,7 +153,7 @@ def main() -> int:
 
 def server_model(port: int) -> str:
     """The worker class the service ran with, from its own log."""
-    log = (ROOT / ".pytest_cache" / f"server-{port}.log").read_text(errors="replace")
+    log = log_path(port).read_text(errors="replace")
     found = re.search(r"Using worker: ([\w.]+)", log)
     return f"worker class {found.group(1) if found else 'unknown'}"
 

@@ -15,16 +15,13 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntity
 from cleaning import CleanConfig, TimeLimitExceeded, clean
 from service import reading
 from service.admission import CleaningSlot
-from service.errors import ApiError, as_api_error, error_body
+from service.errors import INDEX_RETRY_AFTER, ApiError, as_api_error, error_body
 from service.index import NAMESPACE_RE, Indexer, IndexRequest, IndexUnavailable, article_id
 from service.metrics import Metrics
 from service.openapi import openapi_document
 from service.settings import Settings
 
 bp = Blueprint("api", __name__)
-
-#: Seconds a client is told to wait when the index store is down (a Redis restart).
-INDEX_RETRY_AFTER = 5
 
 RAW_TYPES = ("text/plain", "application/octet-stream")
 ARTICLE_FIELDS = {"text", "title", "id", "options", "diff", "index"}
@@ -363,8 +360,7 @@ def index_stats(namespace: str) -> Response:
     try:
         return json_response(indexer().stats(namespace))
     except IndexUnavailable as exc:
-        raise ApiError(503, "index_unavailable", str(exc),
-                       retry_after=INDEX_RETRY_AFTER) from None
+        raise index_unavailable(exc) from None
 
 
 @bp.delete("/index/<namespace>/<path:ident>")
@@ -373,11 +369,14 @@ def index_remove(namespace: str, ident: str) -> Response:
     try:
         removed = indexer().remove(namespace, ident)
     except IndexUnavailable as exc:
-        raise ApiError(503, "index_unavailable", str(exc),
-                       retry_after=INDEX_RETRY_AFTER) from None
+        raise index_unavailable(exc) from None
     if not removed:
         raise ApiError(404, "not_found", f"no article {ident!r} in namespace {namespace!r}")
     return json_response({"namespace": namespace, "id": ident, "removed": True})
+
+
+def index_unavailable(exc: IndexUnavailable) -> ApiError:
+    return ApiError(503, "index_unavailable", str(exc), retry_after=INDEX_RETRY_AFTER)
 
 
 def check_namespace(namespace: str) -> None:

@@ -54,6 +54,8 @@ class ApiError(Exception):
 #: Seconds a refused request is told to wait before it tries again: an article of a few
 #: KB takes under a millisecond, so a queue drains within one.
 OVERLOAD_RETRY_AFTER = 1
+#: Seconds a client is told to wait when the index store is down (a Redis restart).
+INDEX_RETRY_AFTER = 5
 
 
 def error_body(status: int, code: str, message: str,

@@ -84,8 +84,8 @@ def body_deadline(sock: socket.socket | None, seconds: float) -> Iterator[Watch]
 
 
 def cut_overdue(now: float | None = None,
-                before_cut: Callable[[socket.socket], None] | None = None) -> int:
-    """End every watched read past its deadline; how many were cut. `before_cut` is
+                before_cut: Callable[[socket.socket], None] | None = None) -> None:
+    """End every watched read past its deadline. `before_cut` is
     called with each socket first (the worker marks its answer ``Connection: close``)."""
     now = time.monotonic() if now is None else now
     with _lock:
@@ -106,4 +106,3 @@ def cut_overdue(now: float | None = None,
                 sock.shutdown(socket.SHUT_RD)  # the reading thread returns; it answers
         except OSError:
             pass  # the client is gone already
-    return len(overdue)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from typing import Any
 
 #: Environment variable for each field, and the text that documents it.
@@ -124,7 +125,7 @@ class Settings:
                                 "NEWSCLEAN_ARTICLE_TIMEOUT: a request holds one article and "
                                 "reads it first")
 
-    @property
+    @cached_property  # read on every request: parsed once
     def keys(self) -> tuple[bytes, ...]:
         """The API keys, as bytes for a constant-time comparison; empty: no key needed."""
         return tuple(key.strip().encode() for key in self.api_keys.split(",") if key.strip())

@@ -19,6 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def log_path(port: int) -> Path:
+    """Where `running` writes the output of the server on `port`."""
+    return ROOT / ".pytest_cache" / f"server-{port}.log"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -38,7 +43,7 @@ def running(argv: Sequence[str], env: Mapping[str, str] | None = None, *,
                 "NEWSCLEAN_BIND": f"127.0.0.1:{port}"}
     full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each server its own, unless given
     full_env.update(env or {})
-    log = (ROOT / ".pytest_cache").joinpath(f"server-{port}.log")
+    log = log_path(port)
     log.parent.mkdir(exist_ok=True)
     with log.open("wb") as out:
         proc = subprocess.Popen(list(argv), cwd=cwd, env=full_env, stdout=out,

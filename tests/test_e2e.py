@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ROOT, SEEDS
 from tests.patchutil import apply_patch
-from tests.server import BIN, post_json, request, running
+from tests.server import BIN, log_path, post_json, request, running
 
 pytestmark = pytest.mark.e2e
 
@@ -90,7 +90,7 @@ def test_operations_and_metrics_across_workers(server: str) -> None:
 def test_request_id_in_access_log(server: str) -> None:
     request("GET", server + "/healthz", headers={"X-Request-ID": "trace-me-42"})
     port = server.rsplit(":", 1)[1]
-    log_file = ROOT / ".pytest_cache" / f"server-{port}.log"
+    log_file = log_path(port)
     lines: list[dict[str, object]] = []
     deadline = time.monotonic() + 10  # gunicorn logs the request after answering it
     while not lines and time.monotonic() < deadline:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.server import BIN, ROOT, free_port, request, running
+from tests.server import BIN, free_port, log_path, request, running
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,7 @@ RFC3339_UTC_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 def server() -> Iterator[tuple[str, Path]]:
     port = free_port()
     with running(SERVE, port=port) as base:
-        yield base, ROOT / ".pytest_cache" / f"server-{port}.log"
+        yield base, log_path(port)
 
 
 def raw_get(base: str, target: bytes, agent: bytes) -> None:
@@ -138,7 +138,7 @@ def test_a_chunked_body_over_the_limit_is_413_never_cut() -> None:
         status, payload = chunked_post(base, b"word " * 50, framing_ok=False)
         assert status == 400
         assert json.loads(payload)["error"]["code"] == "bad_body"
-    log = (ROOT / ".pytest_cache" / f"server-{port}.log").read_text(errors="replace")
+    log = log_path(port).read_text(errors="replace")
     assert "Traceback" not in log
 
 

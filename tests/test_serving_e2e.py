@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import BIN, ROOT, free_port, running
+from tests.server import BIN, free_port, log_path, running
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,7 @@ PROBE_TIMEOUT = 1.0  # Kubernetes' default probe timeout
 def served() -> Iterator[tuple[str, int, Path]]:
     port = free_port()
     with running(SERVE, port=port) as base:
-        yield base, port, ROOT / ".pytest_cache" / f"server-{port}.log"
+        yield base, port, log_path(port)
 
 
 def workers_booted(log: Path) -> list[str]:
@@ -261,7 +261,7 @@ def test_a_batch_past_its_time_answers_every_item_and_keeps_its_worker(
     port = free_port()
     env = {"NEWSCLEAN_ARTICLE_TIMEOUT": "0.05", "NEWSCLEAN_REQUEST_TIMEOUT": "0.2"}
     with running(SERVE, env, port=port):
-        log = ROOT / ".pytest_cache" / f"server-{port}.log"
+        log = log_path(port)
         booted = workers_booted(log)
         items = [{"id": n, "text": big_article(150_000, seed=n)} for n in range(30)]
         if content_type == "application/json":
