@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: serve test lint bench eval install
+.PHONY: serve test lint bench eval install install-all
 
 $(BIN)/.installed: pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(BIN)/.installed: pyproject.toml uv.lock
 
 install: $(BIN)/.installed
 
+# The heavy integrations too (Scrapy, Ray, pyarrow): their tests skip without them.
+install-all: $(BIN)/.installed
+	$(BIN)/uv sync --frozen --inexact --quiet --all-extras --all-groups
+
 serve: $(BIN)/.installed
 	$(BIN)/newsclean serve
 
@@ -22,7 +26,7 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check cleaning service tests benchmarks gunicorn.conf.py .ci/check_floor.py .ci/schemathesis_hooks.py
+	$(BIN)/ruff check cleaning service tests benchmarks clients gunicorn.conf.py .ci/check_floor.py .ci/schemathesis_hooks.py
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 
