@@ -34,7 +34,8 @@ class NewscleanError(Exception):
 
 
 class ServiceError(NewscleanError):
-    """The service answered with an error (after any retries)."""
+    """The service answered with an error (after any retries); in the Scrapy pipeline's
+    library mode, the library refused the article (`status` 0, `code` its error class)."""
 
     def __init__(self, error: ErrorDetail) -> None:
         super().__init__(f"{error.status} {error.code}: {error.message}")
