@@ -3,6 +3,7 @@
     newsclean serve [--bind HOST:PORT] [--workers N]
     newsclean clean FILE|- [--json | --diff] [--title TITLE] [--charset CHARSET]
     newsclean clean --jsonl IN OUT
+    newsclean backfill IN OUT [--workers N] [--ray ADDRESS] [--text-field F] ...
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
 from cleaning import CleaningError, clean
+from service.backfill import Fields, backfill
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,18 +32,42 @@ def main(argv: list[str] | None = None) -> int:
     cl = commands.add_parser("clean", help="clean one file, or a JSONL file of articles")
     cl.add_argument("source", nargs="?", help="a file, or - for standard input")
     cl.add_argument("--jsonl", nargs=2, metavar=("IN", "OUT"),
-                    help="clean each {\"text\": ...} line of IN into OUT, with a progress bar")
+                    help="clean each {\"text\": ...} line of IN into OUT, with a progress bar "
+                         "(the same as: backfill IN OUT)")
     out = cl.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the full result as JSON")
     out.add_argument("--diff", action="store_true", help="print the diff only")
     cl.add_argument("--title", help="the headline, if known")
     cl.add_argument("--charset", help="the charset of the file, if known")
 
+    bf = commands.add_parser("backfill", help="clean an archive (JSONL or Parquet) into flat "
+                                              "rows, resumably, on processes or on Ray")
+    bf.add_argument("source", metavar="IN", type=Path, help="JSONL file, or Parquet file or "
+                                                            "folder")
+    bf.add_argument("target", metavar="OUT", type=Path,
+                    help="JSONL file, or a folder of Parquet parts if it ends in .parquet; "
+                         "what it holds already is kept and the run takes up after it")
+    bf.add_argument("--workers", type=int, default=1, help="processes (or CPUs of a local Ray)")
+    bf.add_argument("--ray", metavar="ADDRESS",
+                    help="clean on Ray: 'local' starts one here, 'auto' joins this machine's "
+                         "cluster, or a Ray address (ray://HOST:10001)")
+    bf.add_argument("--text-field", default="text")
+    bf.add_argument("--title-field", default="title", help="'' for none")
+    bf.add_argument("--id-field", default="id", help="'' for none")
+    bf.add_argument("--no-progress", action="store_true", help="no progress bar")
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve_command(args.bind, args.workers)
+    if args.command == "backfill":
+        if args.workers < 1:
+            parser.error("--workers must be at least 1")
+        fields = Fields(args.text_field, args.title_field or None, args.id_field or None)
+        return backfill_command(args.source, args.target, fields=fields,
+                                workers=args.workers, ray_address=args.ray,
+                                progress=not args.no_progress)
     if args.jsonl:
-        return clean_jsonl(Path(args.jsonl[0]), Path(args.jsonl[1]))
+        return backfill_command(Path(args.jsonl[0]), Path(args.jsonl[1]))
     if not args.source:
         parser.error("clean needs a FILE, - for standard input, or --jsonl IN OUT")
     return clean_file(args.source, as_json=args.json, diff=args.diff, title=args.title,
@@ -88,33 +113,22 @@ def clean_file(source: str, *, as_json: bool, diff: bool, title: str | None,
     return 0
 
 
-def clean_jsonl(source: Path, target: Path) -> int:
-    from tqdm import tqdm
-
-    failures = 0
-    try:
-        with source.open("rb") as counted:
-            total = sum(1 for _ in counted)
-    except OSError as exc:
-        print(f"newsclean: cannot read {source}: {exc.strerror or exc}", file=sys.stderr)
+def backfill_command(source: Path, target: Path, *, fields: Fields | None = None,
+                     workers: int = 1, ray_address: str | None = None,
+                     progress: bool = True) -> int:
+    if not source.exists():
+        print(f"newsclean: cannot read {source}: no such file", file=sys.stderr)
         return 2
-    with source.open("rb") as lines, target.open("w", encoding="utf-8") as out:
-        for n, raw in enumerate(tqdm(lines, total=total, unit="article", file=sys.stderr), 1):
-            if not raw.strip():
-                continue
-            record: dict[str, Any]
-            try:
-                item = json.loads(raw.decode("utf-8"))  # one bad line is that line's error
-                result = clean(item["text"], title=item.get("title"))
-                record = {"id": item.get("id"), **result.to_dict()}
-            except (ValueError, KeyError, TypeError, CleaningError) as exc:
-                failures += 1
-                record = {"line": n, "error": f"{type(exc).__name__}: {exc}"}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    if failures:
-        print(f"newsclean: {failures} line(s) could not be cleaned; see their error records",
-              file=sys.stderr)
-    return 1 if failures else 0
+    try:
+        written, errors = backfill(source, target, fields=fields or Fields(), workers=workers,
+                                   ray_address=ray_address, progress=progress)
+    except OSError as exc:
+        print(f"newsclean: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 2
+    if errors:
+        print(f"newsclean: {errors} of {written} record(s) could not be cleaned; their "
+              "error column says why", file=sys.stderr)
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

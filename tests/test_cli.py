@@ -44,7 +44,9 @@ def test_clean_jsonl_with_progress_and_error_lines(tmp_path: Path) -> None:
     assert out[0]["id"] == "a"
     assert out[0]["text"] == EXPECTED
     assert out[1]["line"] == 2
-    assert "error" in out[1]
+    assert out[1]["error"].startswith("not a JSON line")
+    assert out[1]["text"] is None
+    assert out[0]["error"] is None
     assert out[2]["text"] == "Hello world.\n"
 
 
