@@ -8,15 +8,16 @@
 
 A batch is a mapping of column names to sequences (Ray's "numpy" and "default" batch
 formats), a pandas DataFrame or a pyarrow Table; the answer is of the same kind, with the
-columns of `OUTPUT_COLUMNS`, one row per input row, in order. A row that cannot be cleaned
-(no text, an article past the time limit) has its `error` set and no `text`: nothing that
-comes out unchanged is taken for cleaned. pandas and pyarrow are imported only when a batch
-of theirs comes in.
+columns of `OUTPUT_COLUMNS`, one row per input row, in order. `CleanBatch.each` cleans a
+stream of batches (what Spark's `mapInPandas` hands over), and `ddl_schema()` declares the
+output to Spark. A row that cannot be cleaned (no text, an article past the time limit) has
+its `error` set and no `text`: nothing that comes out unchanged is taken for cleaned.
+pandas and pyarrow are imported only when a batch of theirs comes in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from cleaning.config import CleanConfig
@@ -41,6 +42,16 @@ OUTPUT_COLUMNS: dict[str, str] = {
 #: The same types in pandas: its nullable ones, so an error row's counts stay integers.
 PANDAS_TYPES = {name: {"int64": "Int64", "bool": "boolean", "string": "string"}[kind]
                 for name, kind in OUTPUT_COLUMNS.items()}
+
+
+def ddl_schema() -> str:
+    """`OUTPUT_COLUMNS` in SQL DDL, as Spark's `mapInPandas(..., schema=)` takes it.
+
+    >>> ddl_schema().split(", ")[:3]
+    ['line bigint', 'id string', 'text string']
+    """
+    sql = {"int64": "bigint", "bool": "boolean", "string": "string"}
+    return ", ".join(f"{name} {sql[kind]}" for name, kind in OUTPUT_COLUMNS.items())
 
 
 def output_schema() -> Any:
@@ -107,6 +118,12 @@ class CleanBatch:
 
             return pd.DataFrame(out, columns=list(OUTPUT_COLUMNS)).astype(PANDAS_TYPES)
         return out
+
+    def each(self, batches: Iterable[Any]) -> Iterator[Any]:
+        """Every batch cleaned, lazily: Spark's `df.mapInPandas(cleaner.each,
+        schema=ddl_schema())`, or any stream of batches."""
+        for batch in batches:
+            yield self(batch)
 
     def clean_columns(self, columns: Mapping[str, Sequence[Any]],
                       first_line: int = 1) -> dict[str, list[Any]]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -32,3 +35,14 @@ def corpus() -> list[dict[str, object]]:
     if not path.exists():
         pytest.skip("../shared/corpus is not beside this checkout")
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def integration(module: str) -> ModuleType:
+    """Import one of the heavy integrations (the `integrations` group: `make install-all`),
+    or skip the test without it; under CI=true, which installs them, fail instead."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {module} is not installed: .ci/run runs make install-all")
+        pytest.skip(f"{module} is not installed: make install-all", allow_module_level=True)

@@ -10,11 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from cleaning import clean
 from cleaning.batch import OUTPUT_COLUMNS, CleanBatch
-from tests.conftest import seed_cases
+from tests.conftest import integration, seed_cases
 from tests.server import BIN
 
 CLI = str(BIN / "newsclean")
@@ -78,8 +76,8 @@ def test_clean_batch_gives_what_clean_gives_per_record() -> None:
 
 
 def test_clean_batch_takes_pandas_and_arrow_alike() -> None:
-    pd = pytest.importorskip("pandas", reason="the ray extra: make install-all")
-    pa = pytest.importorskip("pyarrow")
+    pd = integration("pandas")
+    pa = integration("pyarrow")
     cases = seed_cases()[:10]
     columns = {"body": [c[1] for c in cases], "key": [f"k{n}" for n in range(10)]}
     columns["body"][3] = None  # a row without text
@@ -92,6 +90,8 @@ def test_clean_batch_takes_pandas_and_arrow_alike() -> None:
     assert table.to_pydict() == plain
     assert table.schema.field("changed").type == pa.bool_()
     assert plain["error"][3].startswith("no text")
+    streamed = list(cleaner.each(pd.DataFrame(columns).iloc[i:i + 4] for i in range(0, 10, 4)))
+    assert pd.concat(streamed).astype(object).to_dict("list")["text"] == plain["text"]
     assert plain["text"][3] is None
 
 
@@ -112,7 +112,7 @@ def test_two_workers_write_what_one_writes(tmp_path: Path, corpus: list[dict[str
 
 
 def test_field_mapping_and_parquet_both_ways(tmp_path: Path) -> None:
-    pa = pytest.importorskip("pyarrow", reason="the ray extra: make install-all")
+    pa = integration("pyarrow")
     import pyarrow.parquet as pq
 
     cases = seed_cases()
@@ -155,7 +155,7 @@ def test_a_run_killed_half_way_resumes_and_writes_each_record_once(
 
 def test_parquet_output_resumes_from_its_whole_parts(tmp_path: Path,
                                                      corpus: list[dict[str, Any]]) -> None:
-    pytest.importorskip("pyarrow", reason="the ray extra: make install-all")
+    integration("pyarrow")
     import pyarrow.parquet as pq
 
     from service import backfill as job
@@ -182,7 +182,7 @@ def test_parquet_output_resumes_from_its_whole_parts(tmp_path: Path,
 
 def test_ray_local_mode_gives_what_clean_gives(tmp_path: Path,
                                                corpus: list[dict[str, Any]]) -> None:
-    pytest.importorskip("ray", reason="the ray extra: make install-all")
+    integration("ray")
     records = shaped_records(corpus, 400)
     source = write_jsonl(tmp_path / "in.jsonl", records)
     backfill(source, tmp_path / "ray.jsonl", "--ray", "local", "--workers", "2")

@@ -22,7 +22,7 @@ def test_all_matches_public_names() -> None:
     public = {name for name in vars(cleaning) if not name.startswith("_")}
     modules = {"blocks", "chardata", "config", "decode", "dedup", "diff", "errors",
                "fingerprint", "headline", "pipeline", "repair", "result", "annotations", "align", "residue",
-               "budget"}
+               "budget", "batch"}
     assert set(cleaning.__all__) == public - modules
 
 

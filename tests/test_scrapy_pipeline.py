@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("scrapy", reason="the integrations group: make install-all")
-
 from cleaning import clean
+from tests.conftest import integration
 from tests.server import BIN, free_port, running
+
+integration("scrapy")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 
