@@ -71,7 +71,9 @@ def wrk(url: str, connections: int, duration: int, script: str | None) -> dict[s
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    done = re.search(r"(\d+) requests in", out)
     return {"rps": rps, "p50": pct("50"), "p99": pct("99"),
+            "requests": float(done.group(1)) if done else 0.0,
             "non2xx": float(errors.group(1)) if errors else 0.0}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,15 +202,19 @@ def open_output(path: Path) -> Output:
 # ---------------------------------------------------------------------- engines
 
 
-def local_results(work: Iterator[tuple[int, list[Record]]], fields: Fields,
-                  workers: int) -> Iterator[list[dict[str, Any]]]:
-    """Chunks cleaned here: in this process, or in `workers` processes, order kept."""
+Task = Callable[[tuple[int, list[Record], Fields]], list[dict[str, Any]]]
+
+
+def local_results(work: Iterator[tuple[int, list[Record]]], fields: Fields, workers: int,
+                  task: Task = clean_chunk) -> Iterator[list[dict[str, Any]]]:
+    """Chunks done here by `task` (by default, cleaned): in this process, or in `workers`
+    processes, order kept."""
     tasks = ((first, records, fields) for first, records in work)
     if workers == 1:
-        yield from map(clean_chunk, tasks)
+        yield from map(task, tasks)
         return
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        yield from pool.imap(clean_chunk, tasks)
+        yield from pool.imap(task, tasks)
 
 
 def ray_results(records: Iterator[Record], first_line: int, fields: Fields, address: str,

@@ -4,6 +4,9 @@
     newsclean clean FILE|- [--json | --diff] [--title TITLE] [--charset CHARSET]
     newsclean clean --jsonl IN OUT
     newsclean backfill IN OUT [--workers N] [--ray ADDRESS] [--text-field F] ...
+    newsclean fingerprint IN OUT [--workers N]
+    newsclean index load FILE --namespace NS
+    newsclean index migrate --namespace NS [--delete-old]
 """
 
 from __future__ import annotations
@@ -51,17 +54,46 @@ def main(argv: list[str] | None = None) -> int:
     bf.add_argument("--ray", metavar="ADDRESS",
                     help="clean on Ray: 'local' starts one here, 'auto' joins this machine's "
                          "cluster, or a Ray address (ray://HOST:10001)")
-    bf.add_argument("--text-field", default="text")
-    bf.add_argument("--title-field", default="title", help="'' for none")
-    bf.add_argument("--id-field", default="id", help="'' for none")
     bf.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    fp = commands.add_parser("fingerprint", help="write the index's fingerprints of an "
+                                                 "archive, as the service computes them")
+    fp.add_argument("source", metavar="IN", type=Path)
+    fp.add_argument("target", metavar="OUT", type=Path, help="JSONL: id, size, signature")
+    fp.add_argument("--workers", type=int, default=1)
+
+    ix = commands.add_parser("index", help="the cross-article index in bulk (REDIS_URL, "
+                                           "NEWSCLEAN_INDEX_* as the service reads them)")
+    ix_commands = ix.add_subparsers(dest="index_command", required=True)
+    ld = ix_commands.add_parser("load", help="add an archive's articles (or the output of "
+                                             "newsclean fingerprint) to a namespace")
+    ld.add_argument("source", metavar="FILE", type=Path)
+    ld.add_argument("--namespace", required=True)
+    mg = ix_commands.add_parser("migrate", help="move a namespace from the index layout "
+                                                "before 0.2 (datasketch's) into this one")
+    mg.add_argument("--namespace", required=True)
+    mg.add_argument("--delete-old", action="store_true", help="delete the old keys after")
+    for sub in (bf, fp, ld):
+        sub.add_argument("--text-field", default="text")
+        sub.add_argument("--title-field", default="title", help="'' for none")
+        sub.add_argument("--id-field", default="id", help="'' for none")
 
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve_command(args.bind, args.workers)
+    if args.command in ("backfill", "fingerprint", "index") and \
+            getattr(args, "workers", 1) < 1:
+        parser.error("--workers must be at least 1")
+    if args.command == "index":
+        return index_command(args, parser)
+    if args.command == "fingerprint":
+        from service.bulk import write_fingerprints
+
+        fields = Fields(args.text_field, args.title_field or None, args.id_field or None)
+        written = write_fingerprints(args.source, args.target, fields, args.workers)
+        print(f"newsclean: {written} fingerprint row(s) written", file=sys.stderr)
+        return 0
     if args.command == "backfill":
-        if args.workers < 1:
-            parser.error("--workers must be at least 1")
         fields = Fields(args.text_field, args.title_field or None, args.id_field or None)
         return backfill_command(args.source, args.target, fields=fields,
                                 workers=args.workers, ray_address=args.ray,
@@ -110,6 +142,31 @@ def clean_file(source: str, *, as_json: bool, diff: bool, title: str | None,
         sys.stdout.write(result.diff)
     else:
         sys.stdout.write(result.text)
+    return 0
+
+
+def index_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from service.bulk import load, migrate
+    from service.index import NAMESPACE_RE
+    from service.settings import Settings, SettingsError
+
+    if not NAMESPACE_RE.fullmatch(args.namespace):
+        parser.error("a namespace is 1-64 letters, digits, or . _ : -")
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        parser.error(str(exc))
+    if not settings.redis_url:
+        parser.error("the index lives in Redis: set REDIS_URL (as for the service)")
+    if args.index_command == "migrate":
+        moved = migrate(args.namespace, settings, delete_old=args.delete_old)
+        print(f"newsclean: {moved} article(s) moved into the new layout", file=sys.stderr)
+        return 0
+    fields = Fields(args.text_field, args.title_field or None, args.id_field or None)
+    added, skipped = load(args.source, args.namespace, settings, fields)
+    print(f"newsclean: {added} article(s) added to {args.namespace}, {skipped} skipped (no "
+          "id, too short to fingerprint, or older than the retention window)",
+          file=sys.stderr)
     return 0
 
 

@@ -5,41 +5,48 @@ its short lines (bylines, datelines, captions, "subscribe" boilerplate) are left
 wire story republished with another headline, byline or footer still matches, while two
 stories on the same event, written apart, share few five-word runs and do not.
 
-Storage is datasketch's `MinHashLSH`, on Redis when ``REDIS_URL`` is set (one index shared
-by every worker and every container) or in the process's memory otherwise. Beside the LSH
-buckets, each namespace keeps its signatures and when each article was seen, so that LSH
-candidates are verified on the stored signatures and articles past the retention window
-are removed (their memory freed). Redis trouble never fails a request: the answer says the
-index was unavailable, and a breaker keeps a dead Redis from slowing every request down.
+The signatures are datasketch's MinHash; their LSH buckets are stored by `service.lsh`, on
+Redis (or Redis Cluster) when ``REDIS_URL`` is set (one index shared by every worker and
+every container) or in the process's memory otherwise: a query is one round trip and an
+add another, LSH candidates are verified on their stored signatures, and articles past the
+retention window stop matching at once and are freed with their time bucket. Redis trouble
+never fails a request: the answer says the index was unavailable, and a breaker keeps a
+dead Redis from slowing every request down.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import struct
-import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import cache
+from typing import Any
 
 import numpy as np
-from datasketch import LeanMinHash, MinHashLSH
 
 from cleaning import CleanConfig, CleanResult, MinHashFactory
-from cleaning.fingerprint import match_tokens, shingle_hash
+from cleaning.fingerprint import match_tokens, shingle_hashes
 from service.errors import ApiError
+from service.lsh import (
+    TIME_BUCKETS,
+    Layout,
+    MemoryStore,
+    Params,
+    Record,
+    RedisStore,
+    Store,
+    pack_record,
+)
 from service.settings import Settings
 
 log = logging.getLogger("newsclean.index")
 
 #: Document fingerprints: 100 permutations in 20 bands of 5 rows. A pair at Jaccard 0.8
 #: collides in some band with probability 0.9997, at 0.6 with 0.80, at 0.3 with 0.05: the
-#: candidates, which are then verified. Each band is a Redis key per article, so fewer bands
-#: is less memory (measured in benchmarks/REPORT-index.md).
+#: candidates, which are then verified. Each band is a bucket entry per article, so fewer
+#: bands is less memory (measured in benchmarks/REPORT-index.md).
 NUM_PERM, BANDS, ROWS = 100, 20, 5
-#: Expired articles are looked for at most this often, per namespace and process.
-EXPIRE_EVERY = 1.0
 SHINGLE = 5
 #: Lines shorter than this many words are not part of the story's fingerprint.
 MIN_LINE_WORDS = 8
@@ -126,153 +133,26 @@ def fingerprint_shingles(result: CleanResult) -> list[int]:
                 words.extend(tokens)
     if len(words) < SHINGLE:
         return []
-    return sorted({shingle_hash(s) for s in zip(*(words[i:] for i in range(SHINGLE)),
-                                                strict=False)})
+    return sorted(shingle_hashes(words, SHINGLE))
 
 
-class Store(Protocol):
-    """Where one namespace's signatures, timestamps and LSH buckets live."""
-
-    kind: str
-    shared: bool
-
-    def lsh(self, namespace: str) -> MinHashLSH: ...
-    def get_signature(self, namespace: str, ident: str) -> bytes | None: ...
-    def entries(self, namespace: str,
-                idents: list[str]) -> list[tuple[bytes | None, float | None]]: ...
-    def put(self, namespace: str, ident: str, signature: bytes, seen: float) -> None: ...
-    def delete(self, namespace: str, ident: str) -> None: ...
-    def expired(self, namespace: str, before: float) -> list[str]: ...
-    def stats(self, namespace: str) -> dict[str, Any]: ...
-    def ping(self) -> None: ...
+#: The index's MinHash parameters, as the library's config carries them.
+INDEX_CONFIG = CleanConfig(num_perm=NUM_PERM, lsh_bands=BANDS, lsh_rows=ROWS)
 
 
-class MemoryStore:
-    """The embedded store: one index per process, gone when the process ends."""
+@cache
+def index_factory() -> MinHashFactory:
+    """The index's MinHash factory: one per process, shared by every namespace."""
+    return MinHashFactory(INDEX_CONFIG)
 
-    kind = "memory"
-    shared = False
 
-    def __init__(self) -> None:
-        self._lsh: dict[str, MinHashLSH] = {}
-        self._sigs: dict[str, dict[str, tuple[bytes, float]]] = {}
-
-    def lsh(self, namespace: str) -> MinHashLSH:
-        if namespace not in self._lsh:
-            self._lsh[namespace] = MinHashLSH(num_perm=NUM_PERM, params=(BANDS, ROWS))
-        return self._lsh[namespace]
-
-    def get_signature(self, namespace: str, ident: str) -> bytes | None:
-        entry = self._sigs.get(namespace, {}).get(ident)
-        return entry[0] if entry else None
-
-    def entries(self, namespace: str,
-                idents: list[str]) -> list[tuple[bytes | None, float | None]]:
-        got = self._sigs.get(namespace, {})
-        return [got.get(i, (None, None)) for i in idents]
-
-    def put(self, namespace: str, ident: str, signature: bytes, seen: float) -> None:
-        self._sigs.setdefault(namespace, {})[ident] = (signature, seen)
-
-    def delete(self, namespace: str, ident: str) -> None:
-        self._sigs.get(namespace, {}).pop(ident, None)
-
-    def expired(self, namespace: str, before: float) -> list[str]:
-        return sorted(i for i, (_, t) in self._sigs.get(namespace, {}).items() if t < before)
-
-    def stats(self, namespace: str) -> dict[str, Any]:
-        entries = self._sigs.get(namespace, {})
-        times = [t for _, t in entries.values()]
-        return {"articles": len(entries), "oldest": min(times, default=None),
-                "newest": max(times, default=None)}
-
-    def ping(self) -> None:
+def fingerprint(factory: MinHashFactory, result: CleanResult) -> tuple[int, np.ndarray] | None:
+    """An article's fingerprint: its shingle count and its signature's values (None when
+    its body is too short to have one). `newsclean fingerprint` writes the same."""
+    hashes = fingerprint_shingles(result)
+    if not hashes:
         return None
-
-
-class RedisStore:
-    """The shared store: every worker and every container on one Redis sees one index.
-
-    Keys, under the configured prefix: ``{prefix}:{{namespace}}:lsh...`` (datasketch's LSH
-    buckets), ``{prefix}:{{namespace}}:sig`` (a hash of id to packed signature: the shingle
-    count and 128 uint32s) and ``{prefix}:{{namespace}}:seen`` (a sorted set of id by the
-    time it was seen).
-    """
-
-    kind = "redis"
-    shared = True
-
-    def __init__(self, url: str, prefix: str, timeout: float) -> None:
-        import redis
-
-        self.prefix = prefix
-        self.url = url
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
-
-        # Fail fast, never retry inside a request: the breaker decides when to try again.
-        self.options: dict[str, Any] = {"socket_timeout": timeout,
-                                        "socket_connect_timeout": timeout,
-                                        "retry": Retry(NoBackoff(), 0)}
-        self.client = redis.Redis.from_url(url, **self.options)
-        self._lsh: dict[str, MinHashLSH] = {}
-
-    def key(self, namespace: str, what: str) -> str:
-        # The namespace in braces is a Redis Cluster hash tag: all of one namespace's keys
-        # hash to one slot, so its pipelines and LSH buckets never span shards.
-        return f"{self.prefix}:{{{namespace}}}:{what}"
-
-    def lsh(self, namespace: str) -> MinHashLSH:
-        if namespace not in self._lsh:
-            from redis.connection import parse_url
-
-            self._lsh[namespace] = MinHashLSH(
-                num_perm=NUM_PERM, params=(BANDS, ROWS),
-                storage_config={"type": "redis", "basename": self.key(namespace, "lsh").encode(),
-                                "redis": {**parse_url(self.url), **self.options}})  # type: ignore[no-untyped-call]
-        return self._lsh[namespace]
-
-    def get_signature(self, namespace: str, ident: str) -> bytes | None:
-        return self.client.hget(self.key(namespace, "sig"), ident)  # type: ignore[return-value]
-
-    def entries(self, namespace: str,
-                idents: list[str]) -> list[tuple[bytes | None, float | None]]:
-        """Signatures and times of many ids in one round trip."""
-        if not idents:
-            return []
-        pipe = self.client.pipeline(transaction=False)
-        pipe.hmget(self.key(namespace, "sig"), idents)
-        pipe.zmscore(self.key(namespace, "seen"), idents)
-        sigs, seen = pipe.execute()
-        return list(zip(sigs, seen, strict=True))
-
-    def put(self, namespace: str, ident: str, signature: bytes, seen: float) -> None:
-        pipe = self.client.pipeline()
-        pipe.hset(self.key(namespace, "sig"), ident, signature)
-        pipe.zadd(self.key(namespace, "seen"), {ident: seen})
-        pipe.execute()
-
-    def delete(self, namespace: str, ident: str) -> None:
-        pipe = self.client.pipeline()
-        pipe.hdel(self.key(namespace, "sig"), ident)
-        pipe.zrem(self.key(namespace, "seen"), ident)
-        pipe.execute()
-
-    def expired(self, namespace: str, before: float) -> list[str]:
-        found = self.client.zrangebyscore(self.key(namespace, "seen"), "-inf", f"({before}",
-                                          start=0, num=500)
-        return [i.decode() for i in found]  # type: ignore[union-attr]
-
-    def stats(self, namespace: str) -> dict[str, Any]:
-        seen = self.key(namespace, "seen")
-        oldest = self.client.zrange(seen, 0, 0, withscores=True)
-        newest = self.client.zrange(seen, -1, -1, withscores=True)
-        return {"articles": self.client.zcard(seen),
-                "oldest": oldest[0][1] if oldest else None,
-                "newest": newest[0][1] if newest else None}
-
-    def ping(self) -> None:
-        self.client.ping()
+    return len(hashes), np.asarray(factory.signatures([hashes])[0].hashvalues, dtype=np.uint32)
 
 
 class Indexer:
@@ -281,47 +161,102 @@ class Indexer:
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
         if store is None:
-            store = (RedisStore(settings.redis_url, settings.index_prefix,
-                                settings.redis_timeout) if settings.redis_url else MemoryStore())
+            store = (RedisStore(settings.redis_url, settings.redis_timeout,
+                                cluster=settings.redis_cluster)
+                     if settings.redis_url else MemoryStore())
         self.store = store
-        self.factory = MinHashFactory(CleanConfig(num_perm=NUM_PERM, lsh_bands=BANDS,
-                                                  lsh_rows=ROWS))
+        self.factory = index_factory()
         self.retention = settings.index_retention_days * 86400
+        self.params = Params(num_perm=NUM_PERM, bands=BANDS, rows=ROWS, seed=INDEX_CONFIG.seed,
+                             shingle=SHINGLE, shards=settings.index_shards,
+                             span=self.retention / TIME_BUCKETS)
         self._broken_until = 0.0
-        self._expired_at: dict[str, float] = {}
         self._last_error = ""
-        self._lock = threading.Lock()
+        self._layouts: dict[str, Layout] = {}
+
+    def layout(self, namespace: str) -> Layout:
+        layout = self._layouts.get(namespace)
+        if layout is None:
+            layout = self._layouts[namespace] = Layout(self.settings.index_prefix, namespace,
+                                                       self.params)
+        return layout
 
     # ---- what the API calls
 
     def handle(self, request: IndexRequest, result: CleanResult) -> dict[str, Any]:
-        hashes = fingerprint_shingles(result)
         answer: dict[str, Any] = {"namespace": request.namespace, "id": request.ident or None}
-        if not hashes:
+        found = fingerprint(self.factory, result)
+        if found is None:
             return {**answer, "status": "skipped", "matches": [],
                     "reason": "too little body text to fingerprint"}
-        signature = self.factory.signatures([hashes])[0]
+        size, values = found
         try:
             with self._guard():
-                matches = self._query(request, signature, len(hashes))
+                matches = self.query(request.namespace, request.ident, size, values)
                 if request.add:
-                    self._add(request.namespace, request.ident, signature, len(hashes))
-                self._expire(request.namespace)
+                    self.add(request.namespace, request.ident, size, values)
         except IndexUnavailable as exc:
             return {**answer, "status": "unavailable", "matches": [], "added": False,
                     "reason": str(exc)}
         return {**answer, "status": "ok", "matches": matches, "added": request.add}
 
+    def query(self, namespace: str, ident: str, size: int,
+              values: np.ndarray) -> list[dict[str, Any]]:
+        """The verified matches of a fingerprint: one round trip."""
+        layout, now = self.layout(namespace), time.time()
+        cutoff = now - self.retention
+        records = self.store.query(layout, layout.window(now, self.retention),
+                                   layout.band_slots(values), ident)
+        found: list[tuple[float, str, float]] = []
+        for data in records:
+            record = Record.unpack(data, NUM_PERM)
+            if record.seen < cutoff or record.ident == ident:
+                continue
+            score = similarity(record.jaccard(values), size, record.size)
+            if score >= self.settings.index_threshold:
+                found.append((round(score, 4), record.ident, record.seen))
+        found.sort(key=lambda m: (-m[0], m[1]))
+        return [{"id": i, "similarity": sim, "seen": seen} for sim, i, seen in found]
+
+    def add(self, namespace: str, ident: str, size: int, values: np.ndarray,
+            seen: float | None = None) -> bool:
+        """Add a fingerprint (the same id again: updated, never a second entry), seen now
+        or at `seen`: one round trip. False when `seen` is outside the window."""
+        return self.add_many(namespace, [(ident, size, values, seen)]) == 1
+
+    def add_many(self, namespace: str,
+                 fingerprints: list[tuple[str, int, np.ndarray, float | None]]) -> int:
+        """Add many (id, shingle count, values, seen or None for now) in one round trip;
+        how many were inside the window and added."""
+        layout, now = self.layout(namespace), time.time()
+        window = layout.window(now, self.retention)
+        entries = []
+        for ident, size, values, seen in fingerprints:
+            when = now if seen is None else seen
+            target = layout.bucket(when)
+            if when < now - self.retention or target > window[0]:
+                continue
+            entries.append(([target, *(b for b in window if b != target)],
+                            layout.band_slots(values), ident,
+                            pack_record(when, size, values, ident)))
+        if len(entries) == 1:
+            self.store.add(layout, *entries[0], self.retention)
+        elif entries:
+            self.store.add_many(layout, entries, self.retention)
+        return len(entries)
+
     def remove(self, namespace: str, ident: str) -> bool:
+        layout = self.layout(namespace)
         with self._guard():
-            return self._remove(namespace, ident)
+            return self.store.remove(layout, layout.window(time.time(), self.retention), ident)
 
     def stats(self, namespace: str) -> dict[str, Any]:
+        layout = self.layout(namespace)
         with self._guard():
-            self._expire(namespace, now=True)
-            return {"namespace": namespace, **self.store.stats(namespace),
-                    "retention_days": self.settings.index_retention_days,
-                    "store": self.store.kind}
+            counted = self.store.stats(layout, layout.window(time.time(), self.retention))
+        return {"namespace": namespace, **counted,
+                "retention_days": self.settings.index_retention_days,
+                "store": self.store.kind}
 
     def status(self) -> dict[str, Any]:
         base = {"store": self.store.kind, "shared": getattr(self.store, "shared", False)}
@@ -334,53 +269,6 @@ class Indexer:
         except IndexUnavailable as exc:
             return {**base, "available": False, "reason": str(exc)}
         return {**base, "available": True}
-
-    # ---- internals
-
-    def _query(self, request: IndexRequest, signature: LeanMinHash,
-               size: int) -> list[dict[str, Any]]:
-        lsh = self.store.lsh(request.namespace)
-        cutoff = time.time() - self.retention
-        found: list[tuple[float, str, float]] = []
-        # datasketch's plain query: one round trip a band. (Its buffered query and insertion
-        # sessions build a new Redis client on every flush, which measured slower.)
-        keys = {k.decode() if isinstance(k, bytes) else str(k) for k in lsh.query(signature)}
-        keys.discard(request.ident)
-        idents = sorted(keys)
-        for ident, (stored, seen) in zip(idents, self.store.entries(request.namespace, idents),
-                                         strict=True):
-            if stored is None or seen is None or seen < cutoff:
-                continue
-            their_size, their_values = unpack(stored)
-            jaccard = float(np.mean(their_values == signature.hashvalues))
-            score = similarity(jaccard, size, their_size)
-            if score >= self.settings.index_threshold:
-                found.append((round(score, 4), ident, seen))
-        found.sort(key=lambda m: (-m[0], m[1]))
-        return [{"id": ident, "similarity": sim, "seen": seen} for sim, ident, seen in found]
-
-    def _add(self, namespace: str, ident: str, signature: LeanMinHash, size: int) -> None:
-        lsh = self.store.lsh(namespace)
-        if self.store.get_signature(namespace, ident) is not None and ident in lsh:
-            lsh.remove(ident)  # the same id again: update, never a second entry
-        lsh.insert(ident, signature, check_duplication=False)
-        self.store.put(namespace, ident, pack(signature, size), time.time())
-
-    def _remove(self, namespace: str, ident: str) -> bool:
-        lsh = self.store.lsh(namespace)
-        known = self.store.get_signature(namespace, ident) is not None
-        if ident in lsh:
-            lsh.remove(ident)
-        self.store.delete(namespace, ident)
-        return known
-
-    def _expire(self, namespace: str, *, now: bool = False) -> None:
-        clock = time.monotonic()
-        if not now and clock - self._expired_at.get(namespace, -EXPIRE_EVERY) < EXPIRE_EVERY:
-            return
-        self._expired_at[namespace] = clock
-        for ident in self.store.expired(namespace, time.time() - self.retention):
-            self._remove(namespace, ident)
 
     def _guard(self) -> _Guard:
         return _Guard(self)
@@ -413,12 +301,3 @@ class _Guard:
         raise IndexUnavailable(f"index store unavailable: {self.indexer._last_error}") from exc
 
 
-def pack(signature: LeanMinHash, size: int) -> bytes:
-    """The stored form: the shingle count, then the signature, little-endian uint32s."""
-    values = np.asarray(signature.hashvalues, dtype=np.uint32)
-    return struct.pack(f"<I{len(values)}I", size, *values.tolist())
-
-
-def unpack(data: bytes) -> tuple[int, np.ndarray]:
-    values = np.frombuffer(data, dtype="<u4").astype(np.uint32)
-    return int(values[0]), values[1:]

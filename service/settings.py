@@ -53,7 +53,12 @@ ENV = {
                          "never do)."),
     "redis_url": ("REDIS_URL",
                   "Redis for the shared cross-article index; empty uses an in-process store."),
+    "redis_cluster": ("NEWSCLEAN_REDIS_CLUSTER",
+                      "REDIS_URL is a node of a Redis Cluster: use the cluster client."),
     "index_prefix": ("NEWSCLEAN_INDEX_PREFIX", "Prefix of every Redis key of the index."),
+    "index_shards": ("NEWSCLEAN_INDEX_SHARDS",
+                     "Hashes the buckets of one time bucket (a day) are spread over: at "
+                     "least a day's articles x 20 / 512, so that each stays compact."),
     "index_retention_days": ("NEWSCLEAN_INDEX_RETENTION_DAYS",
                              "Days an indexed article keeps matching."),
     "index_threshold": ("NEWSCLEAN_INDEX_THRESHOLD",
@@ -101,14 +106,19 @@ class Settings:
     api_keys: str = field(default="", repr=False)
     metrics_need_key: bool = False
     redis_url: str = ""
+    redis_cluster: bool = False
     index_prefix: str = "newsclean"
+    #: Redis keeps a hash of up to 512 fields (hash-max-listpack-entries) compact; 20 bands
+    #: an article, so 4,096 shards keep ~100,000 articles a day (700,000 a week) compact.
+    #: More a day need more (the README's sizing); fewer waste little.
+    index_shards: int = 4096
     index_retention_days: float = 7.0
     index_threshold: float = 0.7
     redis_timeout: float = 0.25
 
     def __post_init__(self) -> None:
         for name in ("max_body_bytes", "max_batch_items", "max_lines", "workers",
-                     "worker_timeout", "threads", "graceful_timeout"):
+                     "worker_timeout", "threads", "graceful_timeout", "index_shards"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{ENV[name][0]} must be at least 1")
         if not 0 <= self.queue_depth < self.threads:

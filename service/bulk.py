@@ -1,0 +1,137 @@
+"""The index in bulk: fingerprints written offline, an archive loaded, an old index moved.
+
+    newsclean fingerprint IN OUT [--workers N]      # the signatures the service computes
+    newsclean index load FILE --namespace NS        # articles or fingerprints, pipelined
+    newsclean index migrate --namespace NS          # from the layout before service.lsh
+
+All three use the settings of the environment (REDIS_URL, NEWSCLEAN_INDEX_PREFIX, ...), as
+the service does, so they write exactly what it reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cleaning import clean
+from service.backfill import Fields, Record, chunks, local_results, read_records
+from service.index import Indexer, fingerprint, index_factory
+from service.settings import Settings
+
+#: Fingerprints sent to Redis per pipeline: a few hundred scripts of ~30 us each keep a
+#: round trip's latency small beside Redis' work, and a pipeline's memory small.
+LOAD_BATCH = 500
+
+
+def fingerprint_row(record: Record, fields: Fields, line: int) -> dict[str, Any]:
+    """One output row of `newsclean fingerprint`: the id, shingle count and signature
+    (base64 of little-endian uint32s), or why there is none."""
+    row: dict[str, Any] = {"line": line, "id": None, "size": None, "signature": None,
+                           "error": None}
+    if isinstance(record, str):
+        return {**row, "error": record}
+    ident = record.get(fields.id) if fields.id else None
+    row["id"] = None if ident is None else str(ident)
+    text = record.get(fields.text)
+    if not isinstance(text, str):
+        return {**row, "error": "no text"}
+    title = record.get(fields.title) if fields.title else None
+    result = clean(text, title=title if isinstance(title, str) else None)
+    found = fingerprint(index_factory(), result)
+    if found is None:
+        return {**row, "error": "too little body text to fingerprint"}
+    size, values = found
+    return {**row, "size": size,
+            "signature": base64.b64encode(values.astype("<u4").tobytes()).decode()}
+
+
+def fingerprint_chunk(work: tuple[int, list[Record], Fields]) -> list[dict[str, Any]]:
+    first, records, fields = work
+    return [fingerprint_row(r, fields, line) for line, r in enumerate(records, first)]
+
+
+def write_fingerprints(source: Path, target: Path, fields: Fields, workers: int) -> int:
+    """`newsclean fingerprint`: rows written."""
+    written = 0
+    with target.open("w", encoding="utf-8") as out:
+        for rows in local_results(chunks(read_records(source, 0), 1), fields, workers,
+                                  task=fingerprint_chunk):
+            out.write("".join(json.dumps(row) + "\n" for row in rows))
+            written += len(rows)
+    return written
+
+
+def fingerprints_of(source: Path, fields: Fields) -> Iterator[tuple[str, int, Any, float | None]]:
+    """(id, size, values, seen) for each record of FILE that has an id and a fingerprint:
+    rows of `newsclean fingerprint`, or articles (fingerprinted here)."""
+    for line, record in enumerate(read_records(source, 0), 1):
+        if isinstance(record, dict) and "signature" not in record:
+            record = fingerprint_row(record, fields, line) | {"seen": record.get("seen")}
+        if not isinstance(record, dict) or not record.get("signature") or \
+                record.get("id") is None:
+            continue
+        values = np.frombuffer(base64.b64decode(record["signature"]), dtype="<u4")
+        seen = record.get("seen")
+        yield (str(record["id"]), int(record["size"]), values.astype(np.uint32),
+               float(seen) if isinstance(seen, int | float) else None)
+
+
+def load(source: Path, namespace: str, settings: Settings, fields: Fields) -> tuple[int, int]:
+    """`newsclean index load`: (fingerprints added, records skipped: no fingerprint, no id,
+    or seen before the window)."""
+    from tqdm import tqdm
+
+    indexer = Indexer(settings)
+    added = offered = 0
+    batch: list[tuple[str, int, Any, float | None]] = []
+    with tqdm(unit="article", file=sys.stderr) as bar:
+        for item in fingerprints_of(source, fields):
+            batch.append(item)
+            if len(batch) == LOAD_BATCH:
+                added += indexer.add_many(namespace, batch)
+                offered += len(batch)
+                bar.update(len(batch))
+                batch = []
+        if batch:
+            added += indexer.add_many(namespace, batch)
+            offered += len(batch)
+            bar.update(len(batch))
+    total = sum(1 for _ in read_records(source, 0))
+    return added, total - added
+
+
+def migrate(namespace: str, settings: Settings, *, delete_old: bool) -> int:
+    """`newsclean index migrate`: move a namespace from the layout before `service.lsh`
+    (datasketch's buckets, a `sig` hash of packed uint32s and a `seen` sorted set) into
+    this one, keeping each article's time; the old keys go with `delete_old`. Articles
+    moved."""
+    indexer = Indexer(settings)
+    store = indexer.store
+    client = getattr(store, "client", None)
+    if client is None:
+        raise SystemExit("newsclean: migrate needs REDIS_URL: the old index lived in Redis")
+    old = f"{settings.index_prefix}:{{{namespace}}}"
+    moved = 0
+    batch: list[tuple[str, int, Any, float | None]] = []
+    for ident, packed in client.hscan_iter(f"{old}:sig", count=LOAD_BATCH):
+        seen = client.zscore(f"{old}:seen", ident)
+        values = np.frombuffer(packed, dtype="<u4")
+        batch.append((ident.decode(), int(values[0]), values[1:].astype(np.uint32),
+                      float(seen) if seen is not None else None))
+        if len(batch) == LOAD_BATCH:
+            moved += indexer.add_many(namespace, batch)
+            batch = []
+    if batch:
+        moved += indexer.add_many(namespace, batch)
+    if delete_old:
+        doomed = [f"{old}:sig", f"{old}:seen",
+                  *client.scan_iter(f"{old}:lsh*", count=1000)]
+        for start in range(0, len(doomed), 1000):
+            client.delete(*doomed[start:start + 1000])
+    return moved
