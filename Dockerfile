@@ -16,6 +16,14 @@ COPY service ./service
 RUN uv sync --frozen --no-dev --no-editable
 
 FROM python:3.11-slim-bookworm
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="newsclean" \
+      org.opencontainers.image.description="Clean scraped news articles: repair encoding, drop repeated headlines and duplicated paragraphs, explain every change." \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.base.name="docker.io/library/python:3.11-slim-bookworm"
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     NEWSCLEAN_BIND=0.0.0.0:8000 \

@@ -52,7 +52,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["newsclean.settings"] = settings
     app.extensions["newsclean.metrics"] = metrics = Metrics()
-    app.extensions["newsclean.indexer"] = Indexer(settings)
+    app.extensions["newsclean.indexer"] = Indexer(
+        settings, observe=lambda operation, seconds:
+        metrics.store_latency.labels(operation).observe(seconds))
     app.extensions["newsclean.slot"] = CleaningSlot(settings.queue_depth,
                                                     settings.queue_timeout)
     app.register_blueprint(bp)
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         g.request_id = given if REQUEST_ID_RE.match(given) else uuid.uuid4().hex
         g.started = time.perf_counter()
         g.cpu_started = time.thread_time()
+        metrics.in_flight.inc()
+        g.in_flight = True
         check_api_key(settings)
 
     @app.after_request
@@ -72,9 +76,17 @@ def create_app(settings: Settings | None = None) -> Flask:
         endpoint = request.url_rule.rule if request.url_rule else "unmatched"
         metrics.observe_request(request.method, endpoint, response.status_code,
                                 time.perf_counter() - g.get("started", 0.0))
+        metrics.observe_sizes(endpoint, request.content_length,
+                              None if response.is_streamed else response.content_length)
+        metrics.observe_memory()
         if response.status_code >= 400 and response.is_json:
             code = (response.get_json(silent=True) or {}).get("error", {}).get("code", "error")
             metrics.errors.labels(code).inc()
         return response
+
+    @app.teardown_request
+    def done(_exc: BaseException | None) -> None:
+        if g.pop("in_flight", False):  # streamed answers end here, after their last byte
+            metrics.in_flight.dec()
 
     return app

@@ -223,6 +223,7 @@ class Article:
         body.update(result.to_dict(include_diff=self.diff))
         if self.index is not None:
             body["index"] = indexer().handle(self.index, result)
+            metrics().index.labels(body["index"]["status"]).inc()
         return body
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -158,8 +160,11 @@ def fingerprint(factory: MinHashFactory, result: CleanResult) -> tuple[int, np.n
 class Indexer:
     """The index as the API uses it: never raises on storage trouble, says what happened."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, *,
+                 observe: Callable[[str, float], None] | None = None) -> None:
+        """`observe(operation, seconds)` is told how long each store call took."""
         self.settings = settings
+        self.observe = observe or (lambda operation, seconds: None)
         if store is None:
             store = (RedisStore(settings.redis_url, settings.redis_timeout,
                                 cluster=settings.redis_cluster)
@@ -205,8 +210,9 @@ class Indexer:
         """The verified matches of a fingerprint: one round trip."""
         layout, now = self.layout(namespace), time.time()
         cutoff = now - self.retention
-        records = self.store.query(layout, layout.window(now, self.retention),
-                                   layout.band_slots(values), ident)
+        with self._timed("query"):
+            records = self.store.query(layout, layout.window(now, self.retention),
+                                       layout.band_slots(values), ident)
         found: list[tuple[float, str, float]] = []
         for data in records:
             record = Record.unpack(data, NUM_PERM)
@@ -239,20 +245,21 @@ class Indexer:
             entries.append(([target, *(b for b in window if b != target)],
                             layout.band_slots(values), ident,
                             pack_record(when, size, values, ident)))
-        if len(entries) == 1:
-            self.store.add(layout, *entries[0], self.retention)
-        elif entries:
-            self.store.add_many(layout, entries, self.retention)
+        with self._timed("add"):
+            if len(entries) == 1:
+                self.store.add(layout, *entries[0], self.retention)
+            elif entries:
+                self.store.add_many(layout, entries, self.retention)
         return len(entries)
 
     def remove(self, namespace: str, ident: str) -> bool:
         layout = self.layout(namespace)
-        with self._guard():
+        with self._guard(), self._timed("remove"):
             return self.store.remove(layout, layout.window(time.time(), self.retention), ident)
 
     def stats(self, namespace: str) -> dict[str, Any]:
         layout = self.layout(namespace)
-        with self._guard():
+        with self._guard(), self._timed("stats"):
             counted = self.store.stats(layout, layout.window(time.time(), self.retention))
         return {"namespace": namespace, **counted,
                 "retention_days": self.settings.index_retention_days,
@@ -272,6 +279,14 @@ class Indexer:
 
     def _guard(self) -> _Guard:
         return _Guard(self)
+
+    @contextmanager
+    def _timed(self, operation: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.observe(operation, time.perf_counter() - started)
 
 
 class IndexUnavailable(Exception):

@@ -51,3 +51,18 @@ def test_every_setting_is_in_the_readme_table() -> None:
 def test_readme_curl_example_is_the_sample() -> None:
     assert "--data-binary @seeds/000_20ca18fb463f4b56.txt" in README
     assert "blocks 11-16 repeat blocks 5-10" in README
+
+
+def test_the_image_carries_its_oci_labels() -> None:
+    import tomllib
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    labels = dict(re.findall(r'(org\.opencontainers\.image\.[a-z.]+)="([^"]*)"', dockerfile))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert {"title", "description", "version", "revision", "licenses", "base.name"} == {
+        k.removeprefix("org.opencontainers.image.") for k in labels}
+    assert labels["org.opencontainers.image.licenses"] == project["license"]["text"]
+    default_version = re.search(r"^ARG VERSION=(\S+)$", dockerfile, re.MULTILINE)
+    assert default_version is not None
+    assert default_version.group(1) == project["version"]
+    assert labels["org.opencontainers.image.description"] == project["description"]

@@ -1,0 +1,275 @@
+"""The operator's kit: alert rules (promtool), and a dashboard whose every panel returns
+data from a real Prometheus scraping a real newsclean under load."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import yaml
+
+from tests.server import BIN, free_port, post_json, request, running
+from tests.test_index import STORY, article
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+def tool(name: str) -> str:
+    """A command from Debian's `prometheus` package; CI installs it (.ci/run)."""
+    found = shutil.which(name)
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {name} is not installed (apt-get install prometheus)")
+        pytest.skip(f"{name} is not installed (apt-get install prometheus)")
+    return found
+
+
+def test_alert_rules_are_valid_and_their_tests_pass() -> None:
+    promtool = tool("promtool")
+    folder = DEPLOY / "prometheus"
+    check = subprocess.run([promtool, "check", "rules", "alerts.yaml"], cwd=folder,
+                           capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "SUCCESS: 5 rules found" in check.stdout
+    tested = subprocess.run([promtool, "test", "rules", "alerts.test.yaml"], cwd=folder,
+                            capture_output=True, text=True, timeout=60)
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+@pytest.fixture
+def prometheus(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A real newsclean (real Redis index) scraped every second by a real Prometheus."""
+    binary = tool("prometheus")
+    prefix = f"nctest-{uuid.uuid4().hex[:8]}"
+    env = {"REDIS_URL": "redis://127.0.0.1:6379/0", "NEWSCLEAN_INDEX_PREFIX": prefix}
+    with running([str(BIN / "newsclean"), "serve"], env) as base:
+        port = free_port()
+        config = tmp_path / "prometheus.yml"
+        config.write_text(json.dumps({
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "rule_files": [str(DEPLOY / "prometheus" / "alerts.yaml")],
+            "scrape_configs": [{"job_name": "newsclean", "static_configs": [
+                {"targets": [base.removeprefix("http://")]}]}]}))
+        proc = subprocess.Popen([binary, f"--config.file={config}",
+                                 f"--storage.tsdb.path={tmp_path / 'data'}",
+                                 f"--web.listen-address=127.0.0.1:{port}"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while not ready(url):
+                assert time.monotonic() < deadline, "Prometheus did not start"
+                time.sleep(0.2)
+            yield base, url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+            client = redis.Redis()
+            for key in client.scan_iter(f"{prefix}*", count=1000):
+                client.delete(key)
+
+
+def ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/-/ready", timeout=1) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
+def query(url: str, expr: str) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(f"{url}/api/v1/query?query={urllib.parse.quote(expr)}",
+                                timeout=10) as answer:
+        body = json.loads(answer.read())
+    assert body["status"] == "success", body
+    return body["data"]["result"]  # type: ignore[no-any-return]
+
+
+def load(base: str) -> None:
+    """Traffic that moves every metric: copies removed, mojibake repaired, errors, the
+    index, a batch."""
+    text = article("Harbour plan", STORY)
+    for n in range(30):
+        post_json(base + "/clean", {"text": text + "\n\n" + STORY[1] + "\n\nIt\u00e2\u20ac\u2122s "
+                                    "done.", "id": f"a{n}", "index": {"namespace": "dash"}})
+        request("POST", base + "/clean", b"{not json", {"Content-Type": "application/json"})
+    request("POST", base + "/clean/batch", b'{"text": "one"}\n{"text": "two"}\n',
+            {"Content-Type": "application/x-ndjson"})
+
+
+def test_every_dashboard_panel_returns_data(prometheus: tuple[str, str]) -> None:
+    base, url = prometheus
+    dashboard = json.loads((DEPLOY / "grafana" / "newsclean.json").read_text())
+    exprs = [(p["title"], t["expr"]) for p in dashboard["panels"] for t in p["targets"]]
+    assert len(exprs) >= 12
+    deadline = time.monotonic() + 60
+    empty: list[str] = []
+    while time.monotonic() < deadline:
+        load(base)
+        time.sleep(2)
+        empty = []
+        for title, expr in exprs:
+            promql = (expr.replace("$__rate_interval", "30s").replace("$job", "newsclean")
+                      .replace("$instance", ".*"))
+            if not query(url, promql):
+                empty.append(f"{title}: {promql}")
+        if not empty:
+            break
+    assert empty == []
+    # The dashboard's variables find this service too.
+    assert query(url, 'newsclean_build_info{job="newsclean"}')
+    # And Prometheus loaded the alert rules beside it.
+    with urllib.request.urlopen(url + "/api/v1/rules", timeout=10) as answer:
+        groups = json.loads(answer.read())["data"]["groups"]
+    assert {rule["name"] for g in groups for rule in g["rules"]} >= {"NewscleanDown",
+                                                                    "NewscleanErrorRate"}
+
+
+# ---------------------------------------------------------------------- Kubernetes
+
+
+def manifests() -> dict[str, dict[str, Any]]:
+    out = {}
+    for path in sorted((DEPLOY / "kubernetes").glob("*.yaml")):
+        document = yaml.safe_load(path.read_text())
+        out[document["kind"]] = document
+    return out
+
+
+def test_kubernetes_manifests_validate_strictly() -> None:
+    files = sorted(str(p) for p in (DEPLOY / "kubernetes").glob("*.yaml"))
+    assert len(files) == 4
+    done = subprocess.run([str(BIN / "kubernetes-validate"), "--strict", *files],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert set(manifests()) == {"Deployment", "Service", "HorizontalPodAutoscaler",
+                                "PodDisruptionBudget"}
+
+
+def test_the_deployment_matches_the_app_and_the_image() -> None:
+    from service import create_app
+    from service.settings import ENV, Settings
+
+    deployment = manifests()["Deployment"]
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    routes = {rule.rule for rule in create_app(Settings()).url_map.iter_rules()
+              if "GET" in (rule.methods or ())}
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert container[probe]["httpGet"]["path"] in routes, probe
+        assert container[probe]["httpGet"]["port"] == "http"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"  # degraded: still ready
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    bind_port = int(re.search(r"NEWSCLEAN_BIND=[\d.]+:(\d+)", dockerfile).group(1))  # type: ignore[union-attr]
+    assert container["ports"][0]["containerPort"] == bind_port
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert int(annotations["prometheus.io/port"]) == bind_port
+    assert annotations["prometheus.io/path"] in routes
+    # The stop sequence: the pre-stop pause, then gunicorn's graceful timeout, fit in it.
+    pause = container["lifecycle"]["preStop"]["sleep"]["seconds"]
+    assert pod["terminationGracePeriodSeconds"] > pause + Settings().graceful_timeout
+    # Non-root as the image's user, read-only root, /tmp writable for what writes there.
+    uid = int(re.search(r"useradd .*--uid (\d+)", dockerfile).group(1))  # type: ignore[union-attr]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] == uid
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert [m["mountPath"] for m in container["volumeMounts"]] == ["/tmp"]
+    multiproc = re.search(r"PROMETHEUS_MULTIPROC_DIR=(\S+)", dockerfile).group(1)  # type: ignore[union-attr]
+    assert multiproc.startswith("/tmp/")
+    known = {name for name, _ in ENV.values()} | {"WEB_CONCURRENCY", "REDIS_URL"}
+    assert {e["name"] for e in container["env"]} <= known
+    hpa = manifests()["HorizontalPodAutoscaler"]
+    assert hpa["spec"]["minReplicas"] > manifests()["PodDisruptionBudget"]["spec"]["minAvailable"]
+
+
+# ---------------------------------------------------------------------- compose
+
+
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((DEPLOY / "compose.yaml").read_text())  # type: ignore[no-any-return]
+
+
+def test_compose_file_follows_the_compose_specification() -> None:
+    done = subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema",
+                           "vendor.compose-spec", str(DEPLOY / "compose.yaml")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert set(compose()["services"]) == {"newsclean", "redis", "prometheus", "grafana"}
+
+
+def test_compose_services_run_natively(tmp_path: Path) -> None:
+    """What compose.yaml runs, run here without a Docker engine: redis-server with its
+    command, newsclean with its environment, Prometheus with its configuration and rules
+    (container paths mapped to this checkout), scraping newsclean; Grafana's provisioning
+    points at the dashboard file and at that Prometheus."""
+    services = compose()["services"]
+    redis_server = shutil.which("redis-server")
+    if redis_server is None:
+        pytest.skip("redis-server is not installed")
+    redis_port = free_port()
+    command = services["redis"]["command"]
+    assert command[0] == "redis-server"
+    store = subprocess.Popen([redis_server, *command[1:], "--port", str(redis_port),
+                              "--bind", "127.0.0.1", "--dir", str(tmp_path)],
+                             stdout=subprocess.DEVNULL)
+    try:
+        env = {k: str(v) for k, v in services["newsclean"]["environment"].items()}
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+        env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+        with running([str(BIN / "newsclean"), "serve"], env) as base:
+            ready_body = json.loads(request("GET", base + "/readyz")[2])
+            assert ready_body["index"]["store"] == "redis"
+            assert ready_body["status"] == "ready"
+            config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+            mounts = dict(reversed(v.split(":")[:2]) for v in services["prometheus"]["volumes"])
+            config["rule_files"] = [str(DEPLOY / mounts[r].removeprefix("./"))
+                                    for r in config["rule_files"]]
+            target = config["scrape_configs"][0]["static_configs"][0]["targets"]
+            assert target == ["newsclean:8000"]
+            config["scrape_configs"][0]["static_configs"][0]["targets"] = [
+                base.removeprefix("http://")]
+            config["global"]["scrape_interval"] = "1s"
+            native = tmp_path / "prometheus.yml"
+            native.write_text(yaml.safe_dump(config))
+            checked = subprocess.run([tool("promtool"), "check", "config", str(native)],
+                                     capture_output=True, text=True, timeout=60)
+            assert checked.returncode == 0, checked.stdout + checked.stderr
+            port = free_port()
+            prom = subprocess.Popen([tool("prometheus"), f"--config.file={native}",
+                                     f"--storage.tsdb.path={tmp_path / 'data'}",
+                                     f"--web.listen-address=127.0.0.1:{port}"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                url = f"http://127.0.0.1:{port}"
+                deadline = time.monotonic() + 30
+                while not (ready(url) and query(url, 'up{job="newsclean"} == 1')):
+                    assert time.monotonic() < deadline, "Prometheus never scraped newsclean"
+                    time.sleep(0.3)
+            finally:
+                prom.terminate()
+                prom.wait(timeout=20)
+    finally:
+        store.terminate()
+        store.wait(timeout=10)
+    grafana = services["grafana"]["volumes"]
+    dashboard_mount = next(v for v in grafana if v.startswith("./grafana/newsclean.json"))
+    provider = yaml.safe_load((DEPLOY / "grafana/provisioning/dashboards/newsclean.yaml")
+                              .read_text())
+    assert dashboard_mount.split(":")[1].startswith(provider["providers"][0]["options"]["path"])
+    source = yaml.safe_load((DEPLOY / "grafana/provisioning/datasources/prometheus.yaml")
+                            .read_text())["datasources"][0]
+    assert source["url"] == "http://prometheus:9090"
+    assert "9090:9090" in services["prometheus"]["ports"]
