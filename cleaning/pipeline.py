@@ -145,7 +145,8 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         headline=headline.text if headline else None,
         removed=removed,
         runs=runs,
-        kept_similar=similar[:config.max_kept_similar],
+        kept_similar=[replace(k, start=blocks[k.block].start, end=blocks[k.block].end)
+                      for k in similar[:config.max_kept_similar]],
         fixes=_fixes(blocks, lines),
         diff=diff,
         stats=Stats(len(blocks), len(kept), len(text), len(cleaned),

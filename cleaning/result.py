@@ -72,12 +72,16 @@ class Run:
 
 @dataclass(slots=True)
 class KeptSimilar:
-    """A block that resembles a kept block but stays, with the reason it stays."""
+    """A block that resembles a kept block but stays, with the reason it stays.
+
+    `start`/`end` are the block's character offsets in the input, as a Removal's are."""
 
     block: int
     similar_to: int
     similarity: float
     reason: str
+    start: int = 0
+    end: int = 0
 
 
 @dataclass(slots=True)

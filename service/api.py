@@ -6,6 +6,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from importlib.metadata import version
+from importlib.resources import files
 from typing import Any
 
 import orjson
@@ -316,6 +317,33 @@ def batch_item(item: Any, n: int, diff: bool) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- operations
+
+
+# ---------------------------------------------------------------------- the playground
+
+#: The page's own files, and their types: nothing else is served from the folder.
+PLAYGROUND = {"/": ("index.html", "text/html"),
+              "/playground.js": ("playground.js", "text/javascript"),
+              "/playground.css": ("playground.css", "text/css")}
+#: The page loads its own script and style and calls this service; nothing else.
+PLAYGROUND_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; "
+                  "connect-src 'self'; img-src 'self' data:; form-action 'none'; "
+                  "frame-ancestors 'none'; base-uri 'none'")
+
+
+@bp.get("/")
+@bp.get("/playground.js")
+@bp.get("/playground.css")
+def playground() -> Response:
+    if not settings().playground:
+        raise ApiError(404, "not_found", "the playground is off (NEWSCLEAN_PLAYGROUND=false)")
+    name, mimetype = PLAYGROUND[request.path]
+    page = (files("service") / "playground" / name).read_bytes()
+    response = Response(page, mimetype=mimetype)
+    response.headers["Content-Security-Policy"] = PLAYGROUND_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/healthz")

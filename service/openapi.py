@@ -78,7 +78,8 @@ SCHEMAS: dict[str, Any] = {
         "start_block": INT, "end_block": INT, "of_start_block": INT, "of_end_block": INT,
         "blocks": INT, "start": INT, "end": INT, "description": STR,
     }),
-    "KeptSimilar": obj({"block": INT, "similar_to": INT, "similarity": NUM, "reason": STR}),
+    "KeptSimilar": obj({"block": INT, "similar_to": INT, "similarity": NUM, "reason": STR,
+                        "start": INT, "end": INT}),
     "Fix": obj({"block": NULLABLE_INT, "step": STR, "detail": STR, "start": INT, "end": INT,
                 "before": STR, "after": STR}),
     "Stats": obj({"blocks_in": INT, "blocks_out": INT, "chars_in": INT, "chars_out": INT,
@@ -212,6 +213,17 @@ def openapi_document() -> dict[str, Any]:
                     **json_content({"type": "array", "items": ref("BatchItem")})}},
                     **errors(400, 401, 405, 408, 413, 415, 503)},
             }},
+            "/": {"get": {"summary": "The playground page (off with NEWSCLEAN_PLAYGROUND=false)",
+                          "responses": {"200": {"description": "The page",
+                                                "content": {"text/html": {"schema": STR}}},
+                                        **errors(404)}}},
+            **{f"/playground.{ext}": {"get": {
+                "summary": f"The playground's {what} (off with NEWSCLEAN_PLAYGROUND=false)",
+                "responses": {"200": {"description": what,
+                                      "content": {mime: {"schema": STR}}},
+                              **errors(404)}}}
+               for ext, what, mime in (("js", "script", "text/javascript"),
+                                       ("css", "style sheet", "text/css"))},
             "/healthz": {"get": {"summary": "Liveness", "responses": {
                 "200": {"description": "Alive", "content": json_content(ref("Health"))}}}},
             "/readyz": {"get": {"summary": "Readiness, and the index store's state",

@@ -53,6 +53,8 @@ ENV = {
                          "never do)."),
     "redis_url": ("REDIS_URL",
                   "Redis for the shared cross-article index; empty uses an in-process store."),
+    "playground": ("NEWSCLEAN_PLAYGROUND",
+                   "Serve the playground page at / (turn it off in production if unwanted)."),
     "redis_cluster": ("NEWSCLEAN_REDIS_CLUSTER",
                       "REDIS_URL is a node of a Redis Cluster: use the cluster client."),
     "index_prefix": ("NEWSCLEAN_INDEX_PREFIX", "Prefix of every Redis key of the index."),
@@ -106,6 +108,7 @@ class Settings:
     api_keys: str = field(default="", repr=False)
     metrics_need_key: bool = False
     redis_url: str = ""
+    playground: bool = True
     redis_cluster: bool = False
     index_prefix: str = "newsclean"
     #: Redis keeps a hash of up to 512 fields (hash-max-listpack-entries) compact; 20 bands

@@ -74,6 +74,8 @@ class KeptSimilar:
     similar_to: int
     similarity: float
     reason: str
+    start: int = 0  # the block's offsets in the input
+    end: int = 0
 
 
 @dataclass(frozen=True)
