@@ -125,3 +125,24 @@ def test_the_playground_can_be_turned_off() -> None:
         answer = off.get(path)
         assert answer.status_code == 404
         assert answer.get_json()["error"]["code"] == "not_found"
+
+
+def test_repairs_and_look_alikes_are_marked_with_their_reasons(browser: Any, base: str) -> None:
+    page = browser.new_page()
+    page.goto(base + "/")
+    page.fill("#input", "Harbour plan\n\n"
+              "It\u00e2\u20ac\u2122s done &amp; dusted, the council said on Tuesday after a long debate.\n\n"
+              "The council approved 300 flats on Tuesday after a long debate in the chamber.\n\n"
+              "The council approved 400 flats on Tuesday after a long debate in the chamber.")
+    page.click("#clean")
+    page.wait_for_selector("#result:not([hidden])")
+    fix = page.locator("#before mark.fix")
+    assert fix.count() == 1  # one line, two repairs: the line is marked once
+    assert fix.get_attribute("title") == ("unescape_html: entities; fix_encoding: encode "
+                                          "sloppy-windows-1252, decode utf-8")
+    assert "“It’s done & dusted" in page.inner_text("#events")
+    similar = page.locator("#before mark.similar")
+    assert similar.count() == 1
+    assert "differs in numbers" in (similar.get_attribute("title") or "")
+    assert "It’s done & dusted" in page.inner_text("#after")
+    assert page.locator("#before del.removed").count() == 0

@@ -88,10 +88,17 @@ function drawBefore(text, answer) {
     return;
   }
   const runAt = new Map(answer.runs.map((r) => [r.start_block, r]));
+  // A line repaired in several steps is one mark, with every step's explanation.
+  const repairs = new Map();
+  answer.fixes.forEach((f) => {
+    const key = `${f.start}:${f.end}`;
+    if (!repairs.has(key)) repairs.set(key, {start: f.start, end: f.end, kind: "fix", item: []});
+    repairs.get(key).item.push(f);
+  });
   const marks = [
     ...answer.removed.map((r) => ({start: r.start, end: r.end, kind: "removed", item: r})),
     ...answer.kept_similar.map((k) => ({start: k.start, end: k.end, kind: "similar", item: k})),
-    ...answer.fixes.map((f) => ({start: f.start, end: f.end, kind: "fix", item: f})),
+    ...repairs.values(),
   ].sort((a, b) => a.start - b.start || (a.kind === "removed" ? -1 : 1));
   let at = 0;
   marks.forEach((mark) => {
@@ -116,8 +123,8 @@ function drawBefore(text, answer) {
       pane.append(element("mark", {class: "similar", title: `kept: like block ${k.similar_to} `
                                    + `(${k.similarity}), ${k.reason}`}, body));
     } else {
-      const f = mark.item;
-      pane.append(element("mark", {class: "fix", title: `${f.step}: ${f.detail}`}, body));
+      const title = mark.item.map((f) => `${f.step}: ${f.detail}`).join("; ");
+      pane.append(element("mark", {class: "fix", title}, body));
     }
     at = mark.end;
   });
