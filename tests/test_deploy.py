@@ -13,6 +13,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,34 +53,42 @@ def test_alert_rules_are_valid_and_their_tests_pass() -> None:
 @pytest.fixture
 def prometheus(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """A real newsclean (real Redis index) scraped every second by a real Prometheus."""
-    binary = tool("prometheus")
     prefix = f"nctest-{uuid.uuid4().hex[:8]}"
     env = {"REDIS_URL": "redis://127.0.0.1:6379/0", "NEWSCLEAN_INDEX_PREFIX": prefix}
     with running([str(BIN / "newsclean"), "serve"], env) as base:
-        port = free_port()
         config = tmp_path / "prometheus.yml"
         config.write_text(json.dumps({
             "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
             "rule_files": [str(DEPLOY / "prometheus" / "alerts.yaml")],
             "scrape_configs": [{"job_name": "newsclean", "static_configs": [
                 {"targets": [base.removeprefix("http://")]}]}]}))
-        proc = subprocess.Popen([binary, f"--config.file={config}",
-                                 f"--storage.tsdb.path={tmp_path / 'data'}",
-                                 f"--web.listen-address=127.0.0.1:{port}"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while not ready(url):
-                assert time.monotonic() < deadline, "Prometheus did not start"
-                time.sleep(0.2)
-            yield base, url
+            with prometheus_on(config, tmp_path) as url:
+                yield base, url
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
             client = redis.Redis()
             for key in client.scan_iter(f"{prefix}*", count=1000):
                 client.delete(key)
+
+
+@contextmanager
+def prometheus_on(config: Path, folder: Path) -> Iterator[str]:
+    """A real Prometheus with `config`, on a free loopback port, until it is ready."""
+    port = free_port()
+    proc = subprocess.Popen([tool("prometheus"), f"--config.file={config}",
+                             f"--storage.tsdb.path={folder / 'data'}",
+                             f"--web.listen-address=127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while not ready(url):
+            assert time.monotonic() < deadline, "Prometheus did not start"
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def ready(url: str) -> bool:
@@ -247,20 +256,11 @@ def test_compose_services_run_natively(tmp_path: Path) -> None:
             checked = subprocess.run([tool("promtool"), "check", "config", str(native)],
                                      capture_output=True, text=True, timeout=60)
             assert checked.returncode == 0, checked.stdout + checked.stderr
-            port = free_port()
-            prom = subprocess.Popen([tool("prometheus"), f"--config.file={native}",
-                                     f"--storage.tsdb.path={tmp_path / 'data'}",
-                                     f"--web.listen-address=127.0.0.1:{port}"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            try:
-                url = f"http://127.0.0.1:{port}"
+            with prometheus_on(native, tmp_path) as url:
                 deadline = time.monotonic() + 30
-                while not (ready(url) and query(url, 'up{job="newsclean"} == 1')):
+                while not query(url, 'up{job="newsclean"} == 1'):
                     assert time.monotonic() < deadline, "Prometheus never scraped newsclean"
                     time.sleep(0.3)
-            finally:
-                prom.terminate()
-                prom.wait(timeout=20)
     finally:
         store.terminate()
         store.wait(timeout=10)
