@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from cleaning import CleanConfig, CleanResult, MinHashFactory
-from cleaning.fingerprint import match_tokens, shingle_hashes
+from cleaning.fingerprint import match_tokens, shingle_hash
 from service.errors import ApiError
 from service.lsh import (
     TIME_BUCKETS,
@@ -135,7 +135,8 @@ def fingerprint_shingles(result: CleanResult) -> list[int]:
                 words.extend(tokens)
     if len(words) < SHINGLE:
         return []
-    return sorted(shingle_hashes(words, SHINGLE))
+    return sorted({shingle_hash(s) for s in zip(*(words[i:] for i in range(SHINGLE)),
+                                                strict=False)})
 
 
 #: The index's MinHash parameters, as the library's config carries them.
