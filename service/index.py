@@ -32,6 +32,7 @@ from cleaning.fingerprint import match_tokens, shingle_hash
 from service.errors import ApiError
 from service.lsh import (
     TIME_BUCKETS,
+    Entry,
     Layout,
     MemoryStore,
     Params,
@@ -198,22 +199,29 @@ class Indexer:
         size, values = found
         try:
             with self._guard():
-                matches = self.query(request.namespace, request.ident, size, values)
-                if request.add:
-                    self.add(request.namespace, request.ident, size, values)
+                matches = self.query(request.namespace, request.ident, size, values,
+                                     add=request.add)
         except IndexUnavailable as exc:
             return {**answer, "status": "unavailable", "matches": [], "added": False,
                     "reason": str(exc)}
         return {**answer, "status": "ok", "matches": matches, "added": request.add}
 
-    def query(self, namespace: str, ident: str, size: int,
-              values: np.ndarray) -> list[dict[str, Any]]:
-        """The verified matches of a fingerprint: one round trip."""
+    def query(self, namespace: str, ident: str, size: int, values: np.ndarray, *,
+              add: bool = False) -> list[dict[str, Any]]:
+        """The verified matches of a fingerprint; with `add`, then added under `ident`
+        (the same id again: updated, never a second entry). One round trip either way."""
         layout, now = self.layout(namespace), time.time()
+        window = layout.window(now, self.retention)
+        slots = layout.band_slots(values)
+        with self._timed("query_add" if add else "query"):
+            if add:
+                entry = self._entry(layout, window, now, ident, size, values, now)
+                assert entry is not None  # seen now: always in the window
+                records = self.store.query_and_add(layout, window, slots, ident, entry,
+                                                   self.retention)
+            else:
+                records = self.store.query(layout, window, slots, ident)
         cutoff = now - self.retention
-        with self._timed("query"):
-            records = self.store.query(layout, layout.window(now, self.retention),
-                                       layout.band_slots(values), ident)
         found: list[tuple[float, str, float]] = []
         for data in records:
             record = Record.unpack(data, NUM_PERM)
@@ -237,21 +245,26 @@ class Indexer:
         how many were inside the window and added."""
         layout, now = self.layout(namespace), time.time()
         window = layout.window(now, self.retention)
-        entries = []
-        for ident, size, values, seen in fingerprints:
-            when = now if seen is None else seen
-            target = layout.bucket(when)
-            if when < now - self.retention or target > window[0]:
-                continue
-            entries.append(([target, *(b for b in window if b != target)],
-                            layout.band_slots(values), ident,
-                            pack_record(when, size, values, ident)))
+        entries = [entry for ident, size, values, seen in fingerprints
+                   if (entry := self._entry(layout, window, now, ident, size, values,
+                                            now if seen is None else seen)) is not None]
         with self._timed("add"):
             if len(entries) == 1:
                 self.store.add(layout, *entries[0], self.retention)
             elif entries:
                 self.store.add_many(layout, entries, self.retention)
         return len(entries)
+
+    def _entry(self, layout: Layout, window: list[int], now: float, ident: str, size: int,
+               values: np.ndarray, seen: float) -> Entry | None:
+        """What the store adds for one fingerprint seen at `seen`: its time bucket first,
+        then the window's others (where an older copy of the id is looked for); None
+        outside the window."""
+        target = layout.bucket(seen)
+        if seen < now - self.retention or target > window[0]:
+            return None
+        return ([target, *(b for b in window if b != target)], layout.band_slots(values),
+                ident, pack_record(seen, size, values, ident))
 
     def remove(self, namespace: str, ident: str) -> bool:
         layout = self.layout(namespace)

@@ -16,9 +16,10 @@ datasketch's Redis layout costs a round trip per band and a Redis key per band a
 - **Packed signatures.** An article's record is its time seen, its shingle count, its
   signature's values cut to 16 bits (a false agreement of 1 in 65,536 per value: nothing
   beside the estimate's own error) and its id.
-- **Two round trips.** A query is one Lua script (read the buckets, count collisions, return
-  the records of the most colliding candidates); an add is a second one. Candidates are
-  verified against their records by the caller.
+- **One round trip.** A query is a Lua script (read the buckets, count collisions, return
+  the records of the most colliding candidates), an add another, and a query with an add
+  (what `/clean` asks) both in one call. Candidates are verified against their records by
+  the caller.
 - **Generations.** The parameters (permutations, bands, rows, seed, shingle size, shards,
   bucket span) name the key space: a server with other parameters uses another generation
   of the namespace (recorded in `{prefix}:{ns}:generations`) and never reads a signature of
@@ -177,85 +178,109 @@ class Store(Protocol):
     def add(self, layout: Layout, buckets: Sequence[int], slots: Sequence[tuple[int, bytes]],
             ident: str, record: bytes, retention: float) -> None: ...
     def add_many(self, layout: Layout, entries: Sequence[Entry], retention: float) -> None: ...
+    def query_and_add(self, layout: Layout, buckets: Sequence[int],
+                      slots: Sequence[tuple[int, bytes]], ident: str, entry: Entry,
+                      retention: float) -> list[bytes]: ...
     def remove(self, layout: Layout, buckets: Sequence[int], ident: str) -> bool: ...
     def stats(self, layout: Layout, buckets: Sequence[int]) -> dict[str, Any]: ...
     def ping(self) -> None: ...
 
 
-#: KEYS: per bucket of the window, its ids and records hashes, then its shard hashes (one
-#: per band). ARGV: buckets, bands, the id asking (excluded), MAX_CANDIDATES, the fields.
-QUERY = """
-local nb, nbands, ident, most = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-local per = 2 + nbands
-local own, hits, found = {}, {}, {}
-for b = 0, nb - 1 do
-  local mine = redis.call('HGET', KEYS[b * per + 1], ident)
-  if mine then own[b .. ':' .. mine] = true end
-end
-for b = 0, nb - 1 do
-  for i = 1, nbands do
-    local members = redis.call('HGET', KEYS[b * per + 2 + i], ARGV[4 + i])
-    if members then
-      for j = 1, #members, 4 do
-        local key = b .. ':' .. string.sub(members, j, j + 3)
-        if not own[key] then
-          if not hits[key] then
-            hits[key] = 0
-            found[#found + 1] = {b, string.sub(members, j, j + 3), key}
+#: The scripts' two parts, as Lua functions of their keys (K) and arguments (A).
+#: query: K, per bucket of the window, its ids and records hashes, then its shard hashes
+#: (one per band); A, buckets, bands, the id asking (excluded), MAX_CANDIDATES, the fields.
+#: add: K, the counter, the generations hash, then per bucket of the window its ids and
+#: records hashes (the first bucket is the target one), then the target bucket's span hash
+#: and its shard hashes (one per band); A, buckets, bands, id, record, expiry, generation,
+#: parameters, seen, the fields.
+FUNCTIONS = """
+local function query(K, A)
+  local nb, nbands, ident, most = tonumber(A[1]), tonumber(A[2]), A[3], tonumber(A[4])
+  local per = 2 + nbands
+  local own, hits, found = {}, {}, {}
+  for b = 0, nb - 1 do
+    local mine = redis.call('HGET', K[b * per + 1], ident)
+    if mine then own[b .. ':' .. mine] = true end
+  end
+  for b = 0, nb - 1 do
+    for i = 1, nbands do
+      local members = redis.call('HGET', K[b * per + 2 + i], A[4 + i])
+      if members then
+        for j = 1, #members, 4 do
+          local key = b .. ':' .. string.sub(members, j, j + 3)
+          if not own[key] then
+            if not hits[key] then
+              hits[key] = 0
+              found[#found + 1] = {b, string.sub(members, j, j + 3), key}
+            end
+            hits[key] = hits[key] + 1
           end
-          hits[key] = hits[key] + 1
         end
       end
     end
   end
+  table.sort(found, function(x, y)
+    if hits[x[3]] ~= hits[y[3]] then return hits[x[3]] > hits[y[3]] end
+    return x[3] < y[3]
+  end)
+  local records = {}
+  for k = 1, math.min(most, #found) do
+    local record = redis.call('HGET', K[found[k][1] * per + 2], found[k][2])
+    if record then records[#records + 1] = record end
+  end
+  return records
 end
-table.sort(found, function(x, y)
-  if hits[x[3]] ~= hits[y[3]] then return hits[x[3]] > hits[y[3]] end
-  return x[3] < y[3]
-end)
-local records = {}
-for k = 1, math.min(most, #found) do
-  local record = redis.call('HGET', KEYS[found[k][1] * per + 2], found[k][2])
-  if record then records[#records + 1] = record end
+
+local function add(K, A)
+  local nb, nbands, ident, record = tonumber(A[1]), tonumber(A[2]), A[3], A[4]
+  local expire, seen = tonumber(A[5]), A[8]
+  local number = redis.call('HGET', K[3], ident)
+  for b = 1, nb - 1 do  -- the same id in an older bucket: moved to this one
+    local old = redis.call('HGET', K[3 + 2 * b], ident)
+    if old then
+      redis.call('HDEL', K[3 + 2 * b], ident)
+      redis.call('HDEL', K[4 + 2 * b], old)
+    end
+  end
+  if not number then number = struct.pack('<I4', redis.call('INCR', K[1]) % 4294967296) end
+  redis.call('HSET', K[3], ident, number)
+  redis.call('HSET', K[4], number, record)
+  local span = K[3 + 2 * nb]
+  redis.call('HSETNX', span, 'first', seen)
+  redis.call('HSET', span, 'last', seen)
+  for i = 1, nbands do
+    local shard, fieldname = K[3 + 2 * nb + i], A[8 + i]
+    local members = redis.call('HGET', shard, fieldname) or ''
+    local known = false
+    for j = 1, #members, 4 do
+      if string.sub(members, j, j + 3) == number then known = true break end
+    end
+    if not known then redis.call('HSET', shard, fieldname, members .. number) end
+    redis.call('EXPIREAT', shard, expire)
+  end
+  for _, key in ipairs({K[3], K[4], span}) do redis.call('EXPIREAT', key, expire) end
+  redis.call('HSETNX', K[2], A[6], A[7])
+  return 1
 end
+
+local function part(t, from, count)
+  local out = {}
+  for i = 1, count do out[i] = t[from + i] end
+  return out
+end
+"""
+
+QUERY = FUNCTIONS + "return query(KEYS, ARGV)"
+ADD = FUNCTIONS + "return add(KEYS, ARGV)"
+#: A query, then an add, in one round trip: ARGV[1] and ARGV[2] count the query's keys
+#: and arguments, which come first.
+QUERY_AND_ADD = FUNCTIONS + """
+local nk, na = tonumber(ARGV[1]), tonumber(ARGV[2])
+local records = query(part(KEYS, 0, nk), part(ARGV, 2, na))
+add(part(KEYS, nk, #KEYS - nk), part(ARGV, 2 + na, #ARGV - 2 - na))
 return records
 """
 
-#: KEYS: the counter, the generations hash, then per bucket of the window its ids and
-#: records hashes (the first bucket is the current one), then the current bucket's span
-#: hash and its shard hashes (one per band). ARGV: buckets, bands, id, record, expiry,
-#: generation, parameters, seen, the fields.
-ADD = """
-local nb, nbands, ident, record = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4]
-local expire, seen = tonumber(ARGV[5]), ARGV[8]
-local number = redis.call('HGET', KEYS[3], ident)
-for b = 1, nb - 1 do  -- the same id in an older bucket: moved to this one
-  local old = redis.call('HGET', KEYS[3 + 2 * b], ident)
-  if old then
-    redis.call('HDEL', KEYS[3 + 2 * b], ident)
-    redis.call('HDEL', KEYS[4 + 2 * b], old)
-  end
-end
-if not number then number = struct.pack('<I4', redis.call('INCR', KEYS[1]) % 4294967296) end
-redis.call('HSET', KEYS[3], ident, number)
-redis.call('HSET', KEYS[4], number, record)
-local span = KEYS[3 + 2 * nb]
-redis.call('HSETNX', span, 'first', seen)
-redis.call('HSET', span, 'last', seen)
-for i = 1, nbands do
-  local shard, fieldname = KEYS[3 + 2 * nb + i], ARGV[8 + i]
-  local members = redis.call('HGET', shard, fieldname) or ''
-  local known = false
-  for j = 1, #members, 4 do
-    if string.sub(members, j, j + 3) == number then known = true break end
-  end
-  if not known then redis.call('HSET', shard, fieldname, members .. number) end
-  redis.call('EXPIREAT', shard, expire)
-end
-for _, key in ipairs({KEYS[3], KEYS[4], span}) do redis.call('EXPIREAT', key, expire) end
-redis.call('HSETNX', KEYS[2], ARGV[6], ARGV[7])
-return 1
-"""
 
 #: KEYS: per bucket of the window, its ids and records hashes. ARGV: the id.
 REMOVE = """
@@ -322,6 +347,7 @@ class RedisStore:
             self.client = redis.Redis.from_url(url, retry=Retry(NoBackoff(), 0), **options)
         self._query = self.client.register_script(QUERY)
         self._add = self.client.register_script(ADD)
+        self._query_and_add = self.client.register_script(QUERY_AND_ADD)
         self._remove = self.client.register_script(REMOVE)
 
     def query(self, layout: Layout, buckets: Sequence[int], slots: Sequence[tuple[int, bytes]],
@@ -334,6 +360,18 @@ class RedisStore:
             ident: str, record: bytes, retention: float) -> None:
         self._add(keys=add_keys(layout, buckets, slots),
                   args=add_args(layout, buckets, slots, ident, record, retention))
+
+    def query_and_add(self, layout: Layout, buckets: Sequence[int],
+                      slots: Sequence[tuple[int, bytes]], ident: str, entry: Entry,
+                      retention: float) -> list[bytes]:
+        """`query`, then the add of `entry`, in one round trip."""
+        keys, fields = query_keys(layout, buckets, slots)
+        args = [len(buckets), len(slots), ident, MAX_CANDIDATES, *fields]
+        add_buckets, add_slots, add_ident, record = entry
+        more_keys = add_keys(layout, add_buckets, add_slots)
+        more_args = add_args(layout, add_buckets, add_slots, add_ident, record, retention)
+        return list(self._query_and_add(keys=[*keys, *more_keys],
+                                        args=[len(keys), len(args), *args, *more_args]))
 
     def add_many(self, layout: Layout, entries: Sequence[Entry], retention: float) -> None:
         """Many adds in one pipeline (a bulk load)."""
@@ -454,6 +492,13 @@ class MemoryStore:
     def add_many(self, layout: Layout, entries: Sequence[Entry], retention: float) -> None:
         for buckets, slots, ident, record in entries:
             self.add(layout, buckets, slots, ident, record, retention)
+
+    def query_and_add(self, layout: Layout, buckets: Sequence[int],
+                      slots: Sequence[tuple[int, bytes]], ident: str, entry: Entry,
+                      retention: float) -> list[bytes]:
+        records = self.query(layout, buckets, slots, ident)
+        self.add(layout, *entry, retention)
+        return records
 
     def remove(self, layout: Layout, buckets: Sequence[int], ident: str) -> bool:
         found = False

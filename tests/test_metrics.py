@@ -34,7 +34,7 @@ def test_index_outcomes_and_store_latency_are_counted() -> None:
     assert outcomes == {"ok": 1.0, "skipped": 1.0}
     calls = {labels["operation"]: value for labels, value in
              got["newsclean_index_store_seconds_count"]}
-    assert calls == {"query": 1.0, "add": 1.0}
+    assert calls == {"query_add": 1.0}  # one round trip: the query and the add
 
 
 def test_build_sizes_and_memory_are_reported() -> None:
