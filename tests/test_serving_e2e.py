@@ -310,3 +310,23 @@ def test_the_next_request_is_awaited_on_any_descriptor() -> None:
         ours.close()
         theirs.close()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_body_over_the_limit_gets_its_413_not_a_reset(served: tuple[str, int, Path]) -> None:
+    """The 413 is decided from the head; the client is still sending. Closing at once with
+    its bytes unread would reset the connection under it (a broken pipe, no answer): the
+    worker drains it first (a lingering close)."""
+    _, port, _ = served
+    body = b"x" * 8_000_000
+    head = (b"POST /clean HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body))
+    for _ in range(5):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(head)
+            sock.sendall(body)  # a reset would raise here
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                chunk = sock.recv(65536)
+                assert chunk, f"closed without an answer: {answer!r}"
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
