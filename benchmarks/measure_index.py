@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from cleaning import CleanConfig, MinHashFactory, clean  # noqa: E402
 from service.index import BANDS, NUM_PERM, ROWS, fingerprint_shingles, similarity  # noqa: E402
-from service.lsh import Record, pack_record  # noqa: E402
+from service.lsh import Record, low16, pack_record  # noqa: E402
 
 FOOTER = ("Subscribe to our newsletter to get the day's most important stories in your inbox "
           "every morning.\n\nCopyright 2026 The Daily Courier. All rights reserved. This material "
@@ -58,7 +58,7 @@ def main() -> int:
     def score(a: tuple[int, np.ndarray], b: tuple[int, np.ndarray]) -> float:
         # As the index scores a candidate: against its stored record (16-bit values).
         stored = Record.unpack(pack_record(0.0, a[0], a[1], ""), NUM_PERM)
-        return similarity(stored.jaccard(b[1]), b[0], stored.size)
+        return similarity(stored.jaccard(low16(b[1])), b[0], stored.size)
 
     originals, scores = [], {}
     seen_texts = set()

@@ -13,7 +13,8 @@ from __future__ import annotations
 import base64
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +68,20 @@ def write_fingerprints(source: Path, target: Path, fields: Fields, workers: int)
     return written
 
 
-def fingerprints_of(source: Path, fields: Fields) -> Iterator[tuple[str, int, Any, float | None]]:
-    """(id, size, values, seen) for each record of FILE that has an id and a fingerprint:
-    rows of `newsclean fingerprint`, or articles (fingerprinted here)."""
+Fingerprint = tuple[str, int, Any, float | None]
+"""(id, shingle count, signature values, seen or None for now), as `Indexer.add_many`
+takes it."""
+
+
+def fingerprints_of(source: Path, fields: Fields) -> Iterator[Fingerprint | None]:
+    """For each record of FILE, its fingerprint, or None when it has none or no id: rows
+    of `newsclean fingerprint`, or articles (fingerprinted here)."""
     for line, record in enumerate(read_records(source, 0), 1):
         if isinstance(record, dict) and "signature" not in record:
             record = fingerprint_row(record, fields, line) | {"seen": record.get("seen")}
         if not isinstance(record, dict) or not record.get("signature") or \
                 record.get("id") is None:
+            yield None
             continue
         values = np.frombuffer(base64.b64decode(record["signature"]), dtype="<u4")
         seen = record.get("seen")
@@ -82,28 +89,40 @@ def fingerprints_of(source: Path, fields: Fields) -> Iterator[tuple[str, int, An
                float(seen) if isinstance(seen, int | float) else None)
 
 
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """`items` in lists of `size` (itertools.batched, which Python 3.11 lacks)."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def add_in_batches(indexer: Indexer, namespace: str, fingerprints: Iterable[Fingerprint],
+                   progress: Callable[[int], object] = lambda n: None) -> int:
+    """Add `fingerprints`, LOAD_BATCH to a pipeline; how many were in the window."""
+    added = 0
+    for batch in batched(fingerprints, LOAD_BATCH):
+        added += indexer.add_many(namespace, batch)
+        progress(len(batch))
+    return added
+
+
 def load(source: Path, namespace: str, settings: Settings, fields: Fields) -> tuple[int, int]:
     """`newsclean index load`: (fingerprints added, records skipped: no fingerprint, no id,
     or seen before the window)."""
     from tqdm import tqdm
 
-    indexer = Indexer(settings)
-    added = offered = 0
-    batch: list[tuple[str, int, Any, float | None]] = []
-    with tqdm(unit="article", file=sys.stderr) as bar:
+    records = 0
+
+    def counted() -> Iterator[Fingerprint]:
+        nonlocal records
         for item in fingerprints_of(source, fields):
-            batch.append(item)
-            if len(batch) == LOAD_BATCH:
-                added += indexer.add_many(namespace, batch)
-                offered += len(batch)
-                bar.update(len(batch))
-                batch = []
-        if batch:
-            added += indexer.add_many(namespace, batch)
-            offered += len(batch)
-            bar.update(len(batch))
-    total = sum(1 for _ in read_records(source, 0))
-    return added, total - added
+            records += 1
+            if item is not None:
+                yield item
+
+    with tqdm(unit="article", file=sys.stderr) as bar:
+        added = add_in_batches(Indexer(settings), namespace, counted(), bar.update)
+    return added, records - added
 
 
 def migrate(namespace: str, settings: Settings, *, delete_old: bool) -> int:
@@ -112,23 +131,20 @@ def migrate(namespace: str, settings: Settings, *, delete_old: bool) -> int:
     this one, keeping each article's time; the old keys go with `delete_old`. Articles
     moved."""
     indexer = Indexer(settings)
-    store = indexer.store
-    client = getattr(store, "client", None)
+    client = getattr(indexer.store, "client", None)
     if client is None:
         raise SystemExit("newsclean: migrate needs REDIS_URL: the old index lived in Redis")
     old = f"{settings.index_prefix}:{{{namespace}}}"
-    moved = 0
-    batch: list[tuple[str, int, Any, float | None]] = []
-    for ident, packed in client.hscan_iter(f"{old}:sig", count=LOAD_BATCH):
-        seen = client.zscore(f"{old}:seen", ident)
-        values = np.frombuffer(packed, dtype="<u4")
-        batch.append((ident.decode(), int(values[0]), values[1:].astype(np.uint32),
-                      float(seen) if seen is not None else None))
-        if len(batch) == LOAD_BATCH:
-            moved += indexer.add_many(namespace, batch)
-            batch = []
-    if batch:
-        moved += indexer.add_many(namespace, batch)
+
+    def old_fingerprints() -> Iterator[Fingerprint]:
+        for batch in batched(client.hscan_iter(f"{old}:sig", count=LOAD_BATCH), LOAD_BATCH):
+            times = client.zmscore(f"{old}:seen", [ident for ident, _ in batch])
+            for (ident, packed), seen in zip(batch, times, strict=True):
+                values = np.frombuffer(packed, dtype="<u4")
+                yield (ident.decode(), int(values[0]), values[1:].astype(np.uint32),
+                       float(seen) if seen is not None else None)
+
+    moved = add_in_batches(indexer, namespace, old_fingerprints())
     if delete_old:
         doomed = [f"{old}:sig", f"{old}:seen",
                   *client.scan_iter(f"{old}:lsh*", count=1000)]

@@ -7,8 +7,8 @@ stories on the same event, written apart, share few five-word runs and do not.
 
 The signatures are datasketch's MinHash; their LSH buckets are stored by `service.lsh`, on
 Redis (or Redis Cluster) when ``REDIS_URL`` is set (one index shared by every worker and
-every container) or in the process's memory otherwise: a query is one round trip and an
-add another, LSH candidates are verified on their stored signatures, and articles past the
+every container) or in the process's memory otherwise: a query with its add is one round
+trip, LSH candidates are verified on their stored signatures, and articles past the
 retention window stop matching at once and are freed with their time bucket. Redis trouble
 never fails a request: the answer says the index was unavailable, and a breaker keeps a
 dead Redis from slowing every request down.
@@ -39,6 +39,7 @@ from service.lsh import (
     Record,
     RedisStore,
     Store,
+    low16,
     pack_record,
 )
 from service.settings import Settings
@@ -222,22 +223,17 @@ class Indexer:
             else:
                 records = self.store.query(layout, window, slots, ident)
         cutoff = now - self.retention
+        mine = low16(values)  # once, not per candidate
         found: list[tuple[float, str, float]] = []
         for data in records:
             record = Record.unpack(data, NUM_PERM)
             if record.seen < cutoff or record.ident == ident:
                 continue
-            score = similarity(record.jaccard(values), size, record.size)
+            score = similarity(record.jaccard(mine), size, record.size)
             if score >= self.settings.index_threshold:
                 found.append((round(score, 4), record.ident, record.seen))
         found.sort(key=lambda m: (-m[0], m[1]))
         return [{"id": i, "similarity": sim, "seen": seen} for sim, i, seen in found]
-
-    def add(self, namespace: str, ident: str, size: int, values: np.ndarray,
-            seen: float | None = None) -> bool:
-        """Add a fingerprint (the same id again: updated, never a second entry), seen now
-        or at `seen`: one round trip. False when `seen` is outside the window."""
-        return self.add_many(namespace, [(ident, size, values, seen)]) == 1
 
     def add_many(self, namespace: str,
                  fingerprints: list[tuple[str, int, np.ndarray, float | None]]) -> int:

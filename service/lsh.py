@@ -1,4 +1,4 @@
-"""The index's storage: MinHash LSH laid out for Redis, two round trips an article.
+"""The index's storage: MinHash LSH laid out for Redis, one round trip an article.
 
 datasketch computes the signatures; the buckets are stored here, on redis-py, because
 datasketch's Redis layout costs a round trip per band and a Redis key per band and article
@@ -137,9 +137,13 @@ class Layout:
         return slots
 
 
+def low16(hashvalues: np.ndarray) -> np.ndarray:
+    """A signature's values cut to 16 bits, as records store them."""
+    return (np.asarray(hashvalues, dtype=np.uint64) & 0xFFFF).astype("<u2")
+
+
 def pack_record(seen: float, size: int, hashvalues: np.ndarray, ident: str) -> bytes:
-    values = (np.asarray(hashvalues, dtype=np.uint64) & 0xFFFF).astype("<u2")
-    return RECORD.pack(seen, size) + values.tobytes() + ident.encode()
+    return RECORD.pack(seen, size) + low16(hashvalues).tobytes() + ident.encode()
 
 
 @dataclass(frozen=True)
@@ -156,10 +160,9 @@ class Record:
         values = np.frombuffer(data[RECORD.size:end], dtype="<u2")
         return cls(seen, size, values, data[end:].decode())
 
-    def jaccard(self, hashvalues: np.ndarray) -> float:
-        """The estimate of the signatures' agreement, on their 16-bit values."""
-        mine = (np.asarray(hashvalues, dtype=np.uint64) & 0xFFFF).astype(np.uint16)
-        return float(np.mean(mine == self.values))
+    def jaccard(self, values16: np.ndarray) -> float:
+        """The estimate of the signatures' agreement, against `low16` of the other's."""
+        return float(np.mean(values16 == self.values))
 
 
 # ---------------------------------------------------------------------- the two stores

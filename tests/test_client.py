@@ -11,7 +11,6 @@ import typing
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from cleaning import clean
@@ -270,11 +269,6 @@ def test_a_wrong_key_raises_instead_of_failing_every_item() -> None:
             list(client.clean_many(["a"]))
         with Client(base, api_key="right") as client:
             assert [o.text for o in client.clean_many(["a"])] == [clean("a").text]  # type: ignore[union-attr]
-
-
-def test_httpx_errors_are_retried_as_transport_errors() -> None:
-    assert issubclass(httpx.ReadTimeout, httpx.TransportError)
-    assert issubclass(httpx.RemoteProtocolError, httpx.TransportError)
 
 
 def test_the_client_installs_alone(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """The index's own storage (service.lsh): the Redis scripts and the in-process store give
-the same answers, two round trips an article, parameter generations, and the bulk
+the same answers, one round trip an article, parameter generations, and the bulk
 commands (fingerprint, load, migrate) writing what the service reads."""
 
 from __future__ import annotations

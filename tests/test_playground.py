@@ -44,8 +44,7 @@ def base() -> Iterator[str]:
         yield url
 
 
-def test_the_sample_article_shows_its_removals_run_and_diff(browser: Any, base: str,
-                                                            tmp_path: Path) -> None:
+def test_the_sample_article_shows_its_removals_run_and_diff(browser: Any, base: str) -> None:
     page = browser.new_page(accept_downloads=True)
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
