@@ -264,6 +264,44 @@ CODE_SIGN_RE = re.compile(r"[{};\\]|[=<>]=|\w\(|^\s*[$#>]\s|\s=\s")
 CHROME_WORDS = frozenset({"more", "less", "read", "continue", "reading", "expand",
                           "collapse", "hide", "show", "close", "caption"})
 
+#: Words of a page's own interface: what a video player, a gallery or a browser notice
+#: says ("Media playback is unsupported on your device"), with the few small words such
+#: messages are made of. A sentence of these alone says nothing of the article, however
+#: often the page prints it (once per embedded video). Not the call to read on ("Continue
+#: reading the main story"): it marks where the page broke the story, and people marking
+#: the body keep it (the corpus's rdb-nytimes-2 has it five times). English only: a
+#: message in another language is kept, as any repeated line is.
+INTERFACE_WORDS = CHROME_WORDS | frozenset({
+    "media", "video", "videos", "audio", "playback", "play", "player",
+    "unsupported", "supported", "support", "supports", "device", "browser", "javascript",
+    "enable", "enabled", "update", "upgrade", "loading", "advertisement", "ad", "ads",
+    "click", "tap", "here", "view", "watch", "below", "above", "skip", "share", "subscribe",
+    "newsletter", "scroll", "next", "previous", "back", "top", "full", "screen", "fullscreen", "gallery", "slideshow", "slide",
+    "window", "embed", "embedded", "required", "requires", "cookies", "sorry", "unavailable",
+    "available", "please", "try", "again", "later",
+    "the", "a", "an", "is", "are", "this", "that", "it", "your", "you", "on", "in", "of",
+    "to", "for", "with", "or", "and", "does", "not", "t", "can", "be", "must", "no",
+    "longer",
+})
+
+#: The words of a date line ("Published 11:34 PM EST Nov 19, 2019", "Tuesday November 19,
+#: 2019"), beside its numbers: months and weekdays (English, as extractors print them),
+#: the clock and its zones, and the labels a page puts before a date.
+MONTH_AND_DAY_WORDS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs",
+    "fri", "sat", "sun",
+})
+DATE_LINE_WORDS = MONTH_AND_DAY_WORDS | frozenset({
+    "am", "pm", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "et", "ct", "pt",
+    "gmt", "utc", "bst", "cet", "cest", "ist", "jst", "aest", "aedt",
+    "published", "updated", "posted", "modified", "last", "first", "on", "at", "date",
+})
+#: A clock time in a date line ("11:34").
+CLOCK_RE = re.compile(r"\b\d{1,2}:\d{2}\b")
+
 #: Words that turn a statement into its opposite (tokens as `match_tokens` makes them:
 #: "don't" gives "don" and "t"). A copy that adds or drops one states another fact.
 NEGATION_WORDS = frozenset({

@@ -68,6 +68,9 @@ STUTTER_MIN_WORDS = 3
 #: between them (a photo credit, then "Image 1 of / 4", "Caption Close", "Image 1 of 4"
 #: and the credit again, in real output).
 CHROME_GAP = 8
+#: Tokens in a date line at the least: a month, a day and a year, or a label and a time
+#: ("Updated 5:27 am" is four); "Nov 19" alone may be a cell of a table of games.
+DATE_LINE_MIN_TOKENS = 3
 #: A recurring label this short between them counts as gallery chrome ("Image 1 of 4" has
 #: two words); a longer one is the article's structure.
 GALLERY_LABEL_MAX_WORDS = 2
@@ -125,6 +128,26 @@ class BlockInfo:
         if chardata.DIGIT_RE.search(self.text):
             return True
         return any(word[:1].isupper() for word in self.text.split()[1:])
+
+    @property
+    def interface_message(self) -> bool:
+        """A sentence made of the page's interface words alone ("Media playback is
+        unsupported on your device", "Continue reading the main story"): it says nothing
+        of the article."""
+        return (self.words >= SENTENCE_WORDS
+                and chardata.INTERFACE_WORDS.issuperset(self.tokens))
+
+    @property
+    def date_line(self) -> bool:
+        """A date and its label alone ("Published 11:34 PM EST Nov 19, 2019"), no name:
+        a month, a weekday or a clock time among numbers and the words of dates."""
+        tokens = self.tokens
+        if len(tokens) < DATE_LINE_MIN_TOKENS or not any(map(str.isdigit, tokens)):
+            return False
+        if not all(t.isdigit() or t in chardata.DATE_LINE_WORDS for t in tokens):
+            return False
+        return (not chardata.MONTH_AND_DAY_WORDS.isdisjoint(tokens)
+                or chardata.CLOCK_RE.search(self.text) is not None)
 
     @property
     def prose(self) -> bool:
@@ -191,6 +214,7 @@ class DuplicateFinder:
         near = [i for i in headline_copies if i < COPY_WINDOW]
         self._remove_headline_copies(headline_block, near)
         self._exact_runs()  # reports blocks in order, each once
+        self._lines_printed_again()
         far = [i for i in headline_copies if i >= COPY_WINDOW and i not in self.decisions]
         self._remove_headline_copies(headline_block, far)
         in_order = len(self.similar)
@@ -263,6 +287,8 @@ class DuplicateFinder:
                     kept_by_key[key] = [i]
                 else:
                     self._remove(i, Decision("duplicate", j, 1.0))
+            elif infos[i].interface_message or (once and self._date_line_again(i, earlier[0])):
+                self._remove(i, Decision("duplicate", earlier[0], 1.0))
             else:
                 if infos[i].question:
                     reason = "a question repeated: kept (interview questions recur on purpose)"
@@ -276,6 +302,30 @@ class DuplicateFinder:
                     reason = "a short line repeated: kept as structure"
                 self.similar.append(KeptSimilar(i, earlier[0], 1.0, reason))
                 earlier.append(i)
+
+    def _date_line_again(self, i: int, j: int) -> bool:
+        """Whether block `i` prints the article's date line again, away from its head: the
+        first copy `j` stands in the head, where bylines and date lines are, and `i` below
+        it (at the foot, as some pages print it). Dates met three times or more are the
+        items of a list, each with its own date, and stay (`_pasted_once` is asked first)."""
+        return j < COPY_WINDOW <= i and self.infos[i].date_line
+
+    def _lines_printed_again(self) -> None:
+        """Remove a one-line block that repeats the last line of the block just before it,
+        as a gallery prints a caption with its credit and then the credit again. Only a
+        line that says something of its own counts (`_says_something`)."""
+        infos, decided = self.infos, self.decisions
+        for i in range(1, len(infos)):
+            before = infos[i - 1].text
+            if "\n" not in before or "\n" in infos[i].text or i in decided or (
+                    i - 1 in decided):
+                continue
+            last_line = before.rsplit("\n", 1)[1]
+            if match_key(match_tokens(last_line)) != infos[i].key or not self._says_something(
+                    range(i, i + 1)):
+                continue
+            share = len(infos[i].tokens) / len(infos[i - 1].tokens)
+            self._remove(i, Decision("contained", i - 1, round(share, 4)))
 
     def _remove_copies(self, i: int, j: int, length: int) -> int:
         """Remove the `length` blocks from `i` on as copies of those from `j` on (a run, a

@@ -36,6 +36,65 @@ def test_common_words_printed_twice_in_a_row_stay_and_are_reported() -> None:
     assert [(k.block, k.similar_to) for k in result.kept_similar] == [(3, 2)]
 
 
+def test_a_player_notice_printed_per_video_goes_but_a_label_stays() -> None:
+    # Each embedded video prints the same notice above its own caption.
+    notice = "Video playback is not supported in your browser"
+    text = "\n\n".join([
+        "Flood waters recede", notice, "Video caption: Residents return to Marlow",
+        "The river fell by a metre overnight, and the council reopened two bridges.",
+        notice, "Video caption: The clean-up begins", "Back to top",
+        "Schools stay shut until Monday.", "Back to top"])
+    result = clean(text)
+    assert kinds(text) == [("duplicate", 4, 1)]
+    assert result.removed[0].reason == REMOVAL_REASONS["duplicate"]
+    # A short label met twice is structure (a separator), and stays reported.
+    assert [(k.block, k.similar_to) for k in result.kept_similar] == [(8, 6)]
+
+
+def test_a_notice_that_is_not_only_interface_words_stays() -> None:
+    # "Flood" and "Marlow" are the article's words: this is a line of the story.
+    line = "Flood video of Marlow is not available on your device"
+    text = "\n\n".join(["Flood waters recede", line, "The river fell overnight.", line])
+    assert kinds(text) == []
+
+
+def test_the_date_line_printed_again_at_the_foot_goes() -> None:
+    date = "Published 9:12 AM CET Mar 4, 2021"
+    body = [f"Paragraph {n} of the report on the harbour, with its own words." for n in "ABCDE"]
+    text = "\n\n".join(["Harbour reopens", "Lena Berg, Coastal Desk", date, *body, date])
+    assert kinds(text) == [("duplicate", 8, 2)]
+
+
+@pytest.mark.parametrize("dates", [
+    # The items of a list, each with its date: met three times, they stay.
+    ["Tuesday November 19, 2019"] * 3,
+    # Two entries of a live blog below the head with the same time stamp.
+    ["Nov 19, 2019 11:34 PM"] * 2,
+])
+def test_dates_that_belong_to_items_stay(dates: list[str]) -> None:
+    items = [f"Item {n}: an opinion piece with a teaser of its own." for n in "ABC"]
+    parts = ["Related articles", "Read more from our writers.", "Top picks of the week.",
+             "Chosen by the editors.", "Updated weekly.", "Six in all."]
+    for date, item in zip(dates, items, strict=False):
+        parts += [item, date]
+    assert kinds("\n\n".join(parts)) == []
+
+
+def test_a_credit_printed_again_after_the_caption_that_ends_with_it_goes() -> None:
+    caption = "Dancers open the harvest festival in Lindau on Friday."
+    text = "\n\n".join(["Festival opens", f"{caption}\n... more\nPhoto: Jo Brandt, AP",
+                        "Photo: Jo Brandt, AP", "The festival runs for nine days."])
+    result = clean(text)
+    assert kinds(text) == [("contained", 2, 1)]
+    assert result.removed[0].reason == REMOVAL_REASONS["contained"]
+
+
+def test_a_list_item_then_a_line_of_common_words_stays() -> None:
+    # The line says nothing of its own (no number, no name): kept, as a stutter is.
+    text = "Packing list\n\n- a warm coat\n- good boots\n\ngood boots\n\nThat is all."
+    assert kinds(text) == []
+
+
 def test_a_copy_whose_neighbours_repeat_with_a_slot_varied_stays() -> None:
     # A meal plan: the same lunch under Monday and Wednesday, the days differing.
     days = ["Monday", "Lunch: Lentil soup with rye bread and a green salad on the side",
