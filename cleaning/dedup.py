@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
-from operator import attrgetter, is_
+from operator import attrgetter
 
 from cleaning import budget, chardata
 from cleaning.align import TokenAlignment
@@ -189,18 +189,12 @@ class Decision:
 
 
 class DuplicateFinder:
-    """One article's duplicate decisions. Use `decide`; `searched` then says which blocks
-    the near-duplicate search ran on, for the next round."""
+    """One round of an article's duplicate decisions, on the blocks it is given. Use
+    `decide`."""
 
-    def __init__(self, infos: Sequence[BlockInfo], config: CleanConfig,
-                 searched: Sequence[BlockInfo] = ()) -> None:
+    def __init__(self, infos: Sequence[BlockInfo], config: CleanConfig) -> None:
         self.infos = infos
         self.config = config
-        #: The blocks the near-duplicate search ran on, in order. Given the same blocks
-        #: again (`searched`: a later round in which none of them went), it would find
-        #: what it found then, already reported, so it is not run again.
-        self.searched: list[BlockInfo] = []
-        self._searched_before = searched
         self.decisions: dict[int, Decision] = {}
         self.similar: list[KeptSimilar] = []
         self._dependents: dict[int, list[int]] = defaultdict(list)
@@ -220,7 +214,7 @@ class DuplicateFinder:
         in_order = len(self.similar)
         self._near_duplicates(headline_block)
         if len(self.similar) > in_order:
-            self.similar.sort(key=attrgetter("block", "similar_to"))
+            self.similar.sort(key=attrgetter("block", "twin"))
         return self.decisions, self.similar
 
     def _remove_headline_copies(self, headline_block: int | None,
@@ -471,10 +465,6 @@ class DuplicateFinder:
                  if info.suspect and i not in decided and i != headline_block]
         if len(order) < 2:
             return
-        self.searched = [infos[i] for i in order]
-        before = self._searched_before
-        if len(before) == len(self.searched) and all(map(is_, before, self.searched)):
-            return  # the very same blocks (not merely the same text) in the same order
         use_minhash = config.candidate_search == "minhash" or (
             config.candidate_search == "auto" and len(order) > config.exact_max_blocks)
         index: _CandidateIndex = (

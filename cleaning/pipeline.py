@@ -67,7 +67,7 @@ def clean(
     Storm hits coast
     <BLANKLINE>
     The storm came at dawn.
-    >>> [(r.kind, r.duplicate_of) for r in result.removed]
+    >>> [(r.kind, r.twin) for r in result.removed]
     [('repeated_headline', 0)]
     """
     started = time.perf_counter()
@@ -203,10 +203,9 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
     decisions: dict[int, Decision] = {}
     similar: dict[tuple[int, int], KeptSimilar] = {}
     headline: Headline | None = None
-    searched: list[BlockInfo] = []  # what the last near-duplicate search ran on
     for round_ in range(MAX_ROUNDS):
         budget.check()
-        local, local_similar, found, searched = _decide(current, config, title, searched)
+        local, local_similar, found = _decide(current, config, title)
         if round_ == 0:
             headline = found
         code = inline_code_blocks([blocks[i] for k, i in enumerate(active)
@@ -215,10 +214,10 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
             # The common case: one round, on all the blocks (so its indices are theirs).
             return blocks, headline, decisions, local_similar, residue
         for k in local_similar:
-            key = (active[k.block], active[k.similar_to])
+            key = (active[k.block], active[k.twin])
             if key not in similar:
-                similar[key] = k if key == (k.block, k.similar_to) else replace(
-                    k, block=key[0], similar_to=key[1])
+                similar[key] = k if key == (k.block, k.twin) else replace(
+                    k, block=key[0], twin=key[1])
         if not local and not code:
             break
         fresh = {active[i]: Decision(d.kind, active[d.twin], d.similarity)
@@ -239,23 +238,12 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
             left |= gone
         active = [i for i in active if i not in left]
         current = [infos[i] for i in active]
-        if not code and _settled(current, config, title):
-            break
     gone_residue = set(residue)
     kept_similar = sorted((k for k in similar.values() if k.block not in decisions
                            and k.block not in gone_residue
-                           and k.similar_to not in gone_residue),
-                          key=attrgetter("block", "similar_to"))
+                           and k.twin not in gone_residue),
+                          key=attrgetter("block", "twin"))
     return blocks, headline, decisions, kept_similar, sorted(residue)
-
-
-def _settled(infos: list[BlockInfo], config: CleanConfig, title: str | None) -> bool:
-    """True when another round would find nothing: no block is met twice, none is a
-    near-duplicate suspect, and the headline has no copy. Cheaper than the round."""
-    keys = {info.run_key for info in infos}
-    if len(keys) != len(infos) or any(info.suspect for info in infos):
-        return False
-    return not config.remove_repeated_headline or not _headline(infos, config, title)[1]
 
 
 def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
@@ -265,22 +253,21 @@ def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
 
 
 def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
-            searched: Sequence[BlockInfo] = (),
-            ) -> tuple[dict[int, Decision], list[KeptSimilar], Headline | None,
-                       list[BlockInfo]]:
+            ) -> tuple[dict[int, Decision], list[KeptSimilar], Headline | None]:
+    """One decision round: a function of the blocks alone (their infos) and the config."""
     headline, copies = _headline(infos, config, title)
     if not config.remove_repeated_headline:
         copies = []
-    finder = DuplicateFinder(infos, config, searched)
+    finder = DuplicateFinder(infos, config)
     decisions, similar = finder.decide(headline.block if headline else None, copies)
     if not config.remove_duplicates:
         similar = sorted(
             [*similar, *(KeptSimilar(i, d.twin, d.similarity,
                                      f"{d.kind}: kept, remove_duplicates is off")
                          for i, d in decisions.items() if d.kind != "repeated_headline")],
-            key=attrgetter("block", "similar_to"))
+            key=attrgetter("block", "twin"))
         decisions = {i: d for i, d in decisions.items() if d.kind == "repeated_headline"}
-    return decisions, similar, headline, finder.searched
+    return decisions, similar, headline
 
 
 def _relayouts(outcome: _Outcome) -> bool:

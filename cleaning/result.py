@@ -30,7 +30,7 @@ class Removal:
     """A block taken out of the article, why, and the kept block that says the same thing.
 
     Offsets `start`/`end` are character offsets in the input (after decoding);
-    `duplicate_of` is the input block index of the kept twin, and `twin_start`/`twin_end`
+    `twin` is the input block index of the kept twin, and `twin_start`/`twin_end`
     are the twin's character offsets in the returned text. A removal without a twin (a
     block of markup alone) has None there; `reason` says why it went in every case.
     """
@@ -40,7 +40,7 @@ class Removal:
     text: str
     start: int
     end: int
-    duplicate_of: int | None
+    twin: int | None
     twin_text: str | None
     twin_start: int | None
     twin_end: int | None
@@ -54,20 +54,20 @@ class Run:
     """Consecutive removed blocks that repeat consecutive kept blocks: one event to a reader.
 
     Blocks `start_block` to `end_block` (input indices, inclusive) repeat blocks
-    `of_start_block` to `of_end_block`.
+    `twin_start_block` to `twin_end_block`.
     """
 
     start_block: int
     end_block: int
-    of_start_block: int
-    of_end_block: int
+    twin_start_block: int
+    twin_end_block: int
     blocks: int
     start: int
     end: int
 
     def describe(self) -> str:
         return (f"blocks {self.start_block}-{self.end_block} repeat blocks "
-                f"{self.of_start_block}-{self.of_end_block}")
+                f"{self.twin_start_block}-{self.twin_end_block}")
 
 
 @dataclass(slots=True)
@@ -77,7 +77,7 @@ class KeptSimilar:
     `start`/`end` are the block's character offsets in the input, as a Removal's are."""
 
     block: int
-    similar_to: int
+    twin: int
     similarity: float
     reason: str
     start: int = 0

@@ -68,17 +68,17 @@ SCHEMAS: dict[str, Any] = {
     "Removal": obj({
         "kind": {"enum": list(REMOVAL_REASONS)},
         "block": INT, "text": STR, "start": INT, "end": INT,
-        "duplicate_of": {**NULLABLE_INT, "description": "The kept block it repeats; null for "
+        "twin": {**NULLABLE_INT, "description": "The kept block it repeats; null for "
                          "a removal without a twin (markup_only)."},
         "twin_text": NULLABLE_STR, "twin_start": NULLABLE_INT, "twin_end": NULLABLE_INT,
         "similarity": NULLABLE_NUM, "in_run": BOOL,
         "reason": {**STR, "description": "Why it went."},
     }),
     "Run": obj({
-        "start_block": INT, "end_block": INT, "of_start_block": INT, "of_end_block": INT,
+        "start_block": INT, "end_block": INT, "twin_start_block": INT, "twin_end_block": INT,
         "blocks": INT, "start": INT, "end": INT, "description": STR,
     }),
-    "KeptSimilar": obj({"block": INT, "similar_to": INT, "similarity": NUM, "reason": STR,
+    "KeptSimilar": obj({"block": INT, "twin": INT, "similarity": NUM, "reason": STR,
                         "start": INT, "end": INT}),
     "Fix": obj({"block": NULLABLE_INT, "step": STR, "detail": STR, "start": INT, "end": INT,
                 "before": STR, "after": STR}),

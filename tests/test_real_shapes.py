@@ -19,7 +19,7 @@ from tests.conftest import SEEDS
 
 
 def kinds(text: str, title: str | None = None) -> list[tuple[str, int, int | None]]:
-    return [(r.kind, r.block, r.duplicate_of) for r in clean(text, title=title).removed]
+    return [(r.kind, r.block, r.twin) for r in clean(text, title=title).removed]
 
 
 def test_a_line_printed_twice_in_a_row_goes_if_it_states_a_fact() -> None:
@@ -33,7 +33,7 @@ def test_common_words_printed_twice_in_a_row_stay_and_are_reported() -> None:
             "Continue reading the main story\n\nContinue reading the main story\n\nMore.")
     result = clean(text)
     assert result.removed == []
-    assert [(k.block, k.similar_to) for k in result.kept_similar] == [(3, 2)]
+    assert [(k.block, k.twin) for k in result.kept_similar] == [(3, 2)]
 
 
 def test_a_player_notice_printed_per_video_goes_but_a_label_stays() -> None:
@@ -48,7 +48,7 @@ def test_a_player_notice_printed_per_video_goes_but_a_label_stays() -> None:
     assert kinds(text) == [("duplicate", 4, 1)]
     assert result.removed[0].reason == REMOVAL_REASONS["duplicate"]
     # A short label met twice is structure (a separator), and stays reported.
-    assert [(k.block, k.similar_to) for k in result.kept_similar] == [(8, 6)]
+    assert [(k.block, k.twin) for k in result.kept_similar] == [(8, 6)]
 
 
 def test_a_notice_that_is_not_only_interface_words_stays() -> None:
@@ -112,7 +112,7 @@ def test_a_sentence_in_a_highlights_box_goes_from_the_box() -> None:
             box[0], "Engineers blamed the soft river bed and the deeper piles it needed.",
             box[1], "The lane joins the riverside path."]
     result = clean("\n\n".join(["Bridge opens", "Highlights", *box, *body]))
-    assert [(r.block, r.duplicate_of) for r in result.removed] == [(2, 5), (3, 7)]
+    assert [(r.block, r.twin) for r in result.removed] == [(2, 5), (3, 7)]
 
 
 def test_a_caption_without_its_credit_or_cut_short_is_the_caption() -> None:
@@ -186,7 +186,7 @@ def test_markup_alone_goes_without_a_twin_and_says_why() -> None:
     text = ("Season announced\n\n&lt;span data-mce-type=&quot;bookmark&quot;&gt;&amp;#65279;"
             "&lt;/span&gt;\n\n<script>var slots = [];</script>\n\nA comedy called <Like This>.")
     result = clean(text)
-    assert [(r.kind, r.duplicate_of, r.twin_text) for r in result.removed] == [
+    assert [(r.kind, r.twin, r.twin_text) for r in result.removed] == [
         ("markup_only", None, None), ("markup_only", None, None)]
     assert all(r.reason == REMOVAL_REASONS["markup_only"] for r in result.removed)
     assert "<Like This>" in result.text

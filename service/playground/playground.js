@@ -73,8 +73,8 @@ async function openFile(file) {
 }
 
 function labelFor(removal) {
-  if (removal.duplicate_of === null) return `${removal.kind} · says nothing`;
-  return `${removal.kind} · repeats block ${removal.duplicate_of}`;
+  if (removal.twin === null) return `${removal.kind} · says nothing`;
+  return `${removal.kind} · repeats block ${removal.twin}`;
 }
 
 // The input, in order: removed blocks struck through in place (runs announced once),
@@ -112,15 +112,15 @@ function drawBefore(text, answer) {
       const del = element("del", {class: "removed", tabindex: "0", "data-kind": r.kind,
                                   "data-block": r.block, title: r.reason},
                           element("span", {class: "label"}, labelFor(r)), body);
-      if (r.duplicate_of !== null) {
-        del.dataset.twin = r.duplicate_of;
-        del.addEventListener("click", () => jumpToTwin(r.duplicate_of));
-        del.addEventListener("keydown", (e) => { if (e.key === "Enter") jumpToTwin(r.duplicate_of); });
+      if (r.twin !== null) {
+        del.dataset.twin = r.twin;
+        del.addEventListener("click", () => jumpToTwin(r.twin));
+        del.addEventListener("keydown", (e) => { if (e.key === "Enter") jumpToTwin(r.twin); });
       }
       pane.append(del);
     } else if (mark.kind === "similar") {
       const k = mark.item;
-      pane.append(element("mark", {class: "similar", title: `kept: like block ${k.similar_to} `
+      pane.append(element("mark", {class: "similar", title: `kept: like block ${k.twin} `
                                    + `(${k.similarity}), ${k.reason}`}, body));
     } else {
       const title = mark.item.map((f) => `${f.step}: ${f.detail}`).join("; ");
@@ -137,15 +137,15 @@ function drawAfter(answer) {
   pane.replaceChildren();
   const twins = new Map();
   answer.removed.forEach((r) => {
-    if (r.twin_start !== null && !twins.has(r.duplicate_of)) twins.set(r.duplicate_of, r);
+    if (r.twin_start !== null && !twins.has(r.twin)) twins.set(r.twin, r);
   });
   const spans = [...twins.values()].sort((a, b) => a.twin_start - b.twin_start);
   let at = 0;
   spans.forEach((r) => {
     if (r.twin_start < at) return;
     pane.append(answer.text.slice(at, r.twin_start));
-    pane.append(element("span", {class: "twin", id: `twin-${r.duplicate_of}`, tabindex: "-1",
-                                 title: `block ${r.duplicate_of}, kept`},
+    pane.append(element("span", {class: "twin", id: `twin-${r.twin}`, tabindex: "-1",
+                                 title: `block ${r.twin}, kept`},
                         answer.text.slice(r.twin_start, r.twin_end)));
     at = r.twin_end;
   });
@@ -171,7 +171,7 @@ function drawEvents(answer) {
   answer.fixes.forEach((f) => list.append(element("li", {class: "event-fix"},
     `Repaired (${f.step}: ${f.detail}): “${f.before}” → “${f.after}”`)));
   answer.kept_similar.forEach((k) => list.append(element("li", {class: "event-similar"},
-    `Block ${k.block} kept, like block ${k.similar_to} (${k.similarity}): ${k.reason}`)));
+    `Block ${k.block} kept, like block ${k.twin} (${k.similarity}): ${k.reason}`)));
 }
 
 function render(text, answer) {

@@ -46,7 +46,7 @@ class Removal:
     start: int
     end: int
     reason: str
-    duplicate_of: int | None = None
+    twin: int | None = None
     twin_text: str | None = None
     twin_start: int | None = None
     twin_end: int | None = None
@@ -59,8 +59,8 @@ class Run:
     """Consecutive blocks removed as one repeated passage."""
     start_block: int
     end_block: int
-    of_start_block: int
-    of_end_block: int
+    twin_start_block: int
+    twin_end_block: int
     blocks: int
     start: int
     end: int
@@ -71,7 +71,7 @@ class Run:
 class KeptSimilar:
     """A block that looks like another one and was kept, with the reason."""
     block: int
-    similar_to: int
+    twin: int
     similarity: float
     reason: str
     start: int = 0  # the block's offsets in the input
