@@ -21,6 +21,7 @@ from cleaning.errors import (
     TimeLimitExceeded,
 )
 from cleaning.fingerprint import MinHashFactory
+from cleaning.passes import PASSES, Pass
 from cleaning.pipeline import clean
 from cleaning.result import CleanResult, Fix, KeptSimilar, Removal, Run, Stats
 
@@ -37,6 +38,8 @@ __all__ = [
     "Fix",
     "KeptSimilar",
     "MinHashFactory",
+    "PASSES",
+    "Pass",
     "Removal",
     "Run",
     "Stats",

@@ -22,8 +22,8 @@ from typing import Any
 
 from cleaning.config import CleanConfig
 from cleaning.errors import CleaningError
+from cleaning.passes import PASS
 from cleaning.pipeline import clean
-from cleaning.result import REMOVAL_REASONS
 
 #: The output's columns and their types (as pyarrow names them): the declared schema.
 OUTPUT_COLUMNS: dict[str, str] = {
@@ -33,7 +33,7 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "headline": "string",
     "changed": "bool",
     "removed": "int64",      # blocks removed, all kinds
-    **{f"removed_{kind}": "int64" for kind in REMOVAL_REASONS},
+    **{f"removed_{kind}": "int64" for kind in PASS},
     "fixes": "int64",        # repairs made (encoding, entities, whitespace)
     "error": "string",       # why the row has no text; null when it was cleaned
 }
@@ -80,7 +80,7 @@ def clean_row(text: Any, title: Any = None, ident: Any = None, *, line: int = 0,
         return row
     row.update(text=result.text, headline=result.headline, changed=result.changed,
                removed=len(result.removed), fixes=len(result.fixes),
-               **{f"removed_{kind}": 0 for kind in REMOVAL_REASONS})
+               **{f"removed_{kind}": 0 for kind in PASS})
     for removal in result.removed:
         row[f"removed_{removal.kind}"] += 1
     return row

@@ -52,13 +52,16 @@ class CleanConfig:
     - `normalize_whitespace`: strip spaces and tabs at line ends and fold runs of them
       inside lines. No-break and ideographic spaces are kept: they are typography.
 
-    Duplicates (turn `remove_duplicates` off to only report them):
+    Removals, one switch per pass (`cleaning.passes`). A pass switched off still runs,
+    and what it would have removed stays, reported in `kept_similar`:
 
-    - `remove_duplicates`: remove repeated blocks at all. Off, the result still lists what
-      would have gone in `kept_similar`.
-    - `remove_repeated_headline`: remove later copies of the headline.
     - `remove_markup_only`: remove blocks that are markup alone and residue (a script, an
       editor's bookmark, escaped markup that shows nothing; see `cleaning.residue`).
+    - `remove_repeated_headline`: remove later copies of the headline.
+    - `remove_duplicate`: remove exact repeats (runs pasted again, stutters, ...).
+    - `remove_near_duplicate`: remove blocks that repeat a kept one a word or so aside.
+    - `remove_contained`: remove parts of kept blocks printed on their own (teasers,
+      captions without their credit).
     - `min_words`: the size from which a block may be removed on its own (an isolated exact
       copy, a near duplicate or a contained teaser). Shorter blocks are structure (interview
       questions, table headers, attribution lines) and go only as part of a repeated run.
@@ -108,9 +111,11 @@ class CleanConfig:
     remove_invisible: bool = True
     normalize_whitespace: bool = True
 
-    remove_duplicates: bool = True
-    remove_repeated_headline: bool = True
     remove_markup_only: bool = True
+    remove_repeated_headline: bool = True
+    remove_duplicate: bool = True
+    remove_near_duplicate: bool = True
+    remove_contained: bool = True
     min_words: int = 12
     near_duplicate_threshold: float = 0.8
     containment_threshold: float = 0.8
@@ -165,6 +170,7 @@ class CleanConfig:
         """
         if not options:
             return base or CLEAN_DEFAULTS
+        options = _without_aliases(options)
         known = {f.name: f for f in fields(cls)}
         for name in options:
             if name not in known:
@@ -184,6 +190,27 @@ class CleanConfig:
             if expected is not bool and not isinstance(value, expected):
                 raise ConfigError(f"{name} must be of type {expected.__name__}, got {value!r}")
         return replace(base or CLEAN_DEFAULTS, **values)
+
+
+#: Options of earlier versions, accepted by `CleanConfig.from_options` (so pipelines that
+#: send them keep working), and the fields each one sets. ``remove_duplicates`` was the one
+#: switch of the three passes that repeat a kept block without being a headline.
+OPTION_ALIASES: dict[str, tuple[str, ...]] = {
+    "remove_duplicates": ("remove_duplicate", "remove_near_duplicate", "remove_contained"),
+}
+
+
+def _without_aliases(options: dict[str, Any]) -> dict[str, Any]:
+    """`options` with each alias replaced by the fields it sets (a field given by name as
+    well wins); an alias's value is checked as its fields' are."""
+    if OPTION_ALIASES.keys().isdisjoint(options):
+        return options
+    out = {name: value for name, value in options.items() if name not in OPTION_ALIASES}
+    for alias, names in OPTION_ALIASES.items():
+        if alias in options:
+            for name in names:
+                out.setdefault(name, options[alias])
+    return out
 
 
 #: Each field's default, to tell whole-number options from fractions.

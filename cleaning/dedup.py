@@ -1,16 +1,18 @@
 """Decide which blocks repeat a kept block, and which only look like one.
 
-The decision is kept apart from fingerprinting (`cleaning.fingerprint`), and is made in
-three passes over the blocks, in order:
+The decision is kept apart from fingerprinting (`cleaning.fingerprint`). One round runs the
+passes of `cleaning.passes` that repeat a kept block, each a method of `DuplicateFinder`
+named as its pass, in order:
 
-1. repeated headline: later copies of the headline (`cleaning.headline`);
-2. exact repeats by matching key, taken as aligned runs: a block pasted twice with its
-   neighbours is one run, and a run may take short lines (separators, table headers)
-   along with it. On its own, a block goes only when it is long enough to be a paragraph
-   and is not a question, so interview questions and attribution lines stay;
-3. near duplicates and contained teasers among long blocks: candidates from an exact
-   shingle index or MinHash LSH, each verified on the real shingle sets, and removed only
-   when the removed block brings no word, number or name of its own that its twin lacks.
+1. `repeated_headline`: later copies of the headline (`cleaning.headline`);
+2. `duplicate`: exact repeats by matching key, taken as aligned runs: a block pasted twice
+   with its neighbours is one run, and a run may take short lines (separators, table
+   headers) along with it. On its own, a block goes only when it is long enough to be a
+   paragraph and is not a question, so interview questions and attribution lines stay;
+3. `near_duplicate` and `contained`: among long blocks, candidates from an exact shingle
+   index or MinHash LSH, each verified on the real shingle sets and judged by these two
+   passes in turn, and removed only when the removed block brings no word, number or name
+   of its own that its twin lacks.
 
 Precision first: every pair that is similar but stays is reported with its reason.
 """
@@ -42,7 +44,8 @@ from cleaning.fingerprint import (
     word_count,
 )
 from cleaning.headline import COPY_WINDOW, is_question
-from cleaning.result import KeptSimilar, RemovalKind
+from cleaning.passes import PASS, RemovalKind
+from cleaning.result import KeptSimilar
 
 #: Exact-key candidates tried per block: the first kept copy and the most recent ones.
 RECENT_TWINS = 8
@@ -179,10 +182,12 @@ class Decision:
 
     def through(self, removal: Decision) -> Decision:
         """This decision, once its twin has gone by `removal`: it repeats what the twin
-        repeated. An exact copy takes on the other's kind and similarity."""
-        if removal.kind == "duplicate":
+        repeated. An exact copy (`Pass.exact`) takes on the other's kind and similarity; a
+        copy of a headline copy is a headline copy; any other chain of two inexact copies
+        is a part of what the last twin says."""
+        if PASS[removal.kind].exact:
             return Decision(self.kind, removal.twin, self.similarity)
-        if self.kind == "duplicate":
+        if PASS[self.kind].exact:
             return Decision(removal.kind, removal.twin, removal.similarity)
         kind: RemovalKind = "repeated_headline" if self.kind == "repeated_headline" else "contained"
         return Decision(kind, removal.twin, min(self.similarity, removal.similarity))
@@ -203,22 +208,25 @@ class DuplicateFinder:
 
     def decide(self, headline_block: int | None, headline_copies: Sequence[int],
                ) -> tuple[dict[int, Decision], list[KeptSimilar]]:
-        # Copies near the top go first; copies further down after the exact runs, which
-        # take a body pasted twice (headline and all) as one run.
+        """Run the passes on the blocks, in order. The headline's copies are taken in two
+        steps: those near the top before the exact repeats (a copy there splits the run of
+        the paste it opens, which the exact pass then aligns without it), those further
+        down after them (a body pasted twice, headline and all, goes as one run)."""
         near = [i for i in headline_copies if i < COPY_WINDOW]
-        self._remove_headline_copies(headline_block, near)
-        self._exact_runs()  # reports blocks in order, each once
+        self.repeated_headline(headline_block, near)
+        self.duplicate()  # reports blocks in order, each once
         self._lines_printed_again()
         far = [i for i in headline_copies if i >= COPY_WINDOW and i not in self.decisions]
-        self._remove_headline_copies(headline_block, far)
+        self.repeated_headline(headline_block, far)
         in_order = len(self.similar)
-        self._near_duplicates(headline_block)
+        self._similar_blocks(headline_block)
         if len(self.similar) > in_order:
             self.similar.sort(key=attrgetter("block", "twin"))
         return self.decisions, self.similar
 
-    def _remove_headline_copies(self, headline_block: int | None,
-                                copies: Sequence[int]) -> None:
+    def repeated_headline(self, headline_block: int | None, copies: Sequence[int]) -> None:
+        """The `repeated_headline` pass: remove `copies` of the headline block (found by
+        `cleaning.headline.find_headline`)."""
         if headline_block is None:
             return
         head = set(self.infos[headline_block].tokens)
@@ -229,7 +237,9 @@ class DuplicateFinder:
 
     # ------------------------------------------------------------------ exact repeats
 
-    def _exact_runs(self) -> None:
+    def duplicate(self) -> None:
+        """The `duplicate` pass: exact repeats (the same matching key), as runs, stutters,
+        copies past gallery chrome, isolated pastes, interface notices and date lines."""
         infos, counts = self.infos, self._counts
         kept_by_key: dict[str, list[int]] = {}
         inside: tuple[int, int] = (-1, 0)  # (end, offset) of a run already found not to count
@@ -306,8 +316,9 @@ class DuplicateFinder:
 
     def _lines_printed_again(self) -> None:
         """Remove a one-line block that repeats the last line of the block just before it,
-        as a gallery prints a caption with its credit and then the credit again. Only a
-        line that says something of its own counts (`_says_something`)."""
+        as a gallery prints a caption with its credit and then the credit again: a part of
+        that block, printed on its own (`contained`). Only a line that says something of
+        its own counts (`_says_something`)."""
         infos, decided = self.infos, self.decisions
         for i in range(1, len(infos)):
             before = infos[i - 1].text
@@ -457,7 +468,9 @@ class DuplicateFinder:
 
     # ------------------------------------------------------------------ near duplicates
 
-    def _near_duplicates(self, headline_block: int | None) -> None:
+    def _similar_blocks(self, headline_block: int | None) -> None:
+        """Find the pairs of similar blocks with different keys, and have the
+        `near_duplicate` and `contained` passes judge each (`_judge`)."""
         infos, config, decided = self.infos, self.config, self.decisions
         # Only the suspects (`mark_suspects`) can be in a near-duplicate pair: the others
         # are neither looked up nor indexed. In a correct article there are none.
@@ -517,25 +530,33 @@ class DuplicateFinder:
                                             "below the thresholds"))
         return False
 
-    def _judge(self, b: int, a: int, alignment: TokenAlignment) -> bool:
-        """Remove block `b`, mostly inside kept block `a`, if nothing of it would be lost.
+    def near_duplicate(self, b: int, a: int, alignment: TokenAlignment) -> bool:
+        """The `near_duplicate` pass's rule: block `b` and kept block `a` align almost
+        whole, each with few words the other lacks."""
+        limit = self.config.max_new_words
+        return (alignment.ratio >= self.config.near_duplicate_threshold
+                and len(alignment.own) <= limit * len(self.infos[b].tokens)
+                and len(alignment.missing) <= limit * len(self.infos[a].tokens))
 
-        It goes as a near duplicate when the two align almost whole, each with few words
-        the other lacks; or as contained when it is `a` cut short (a teaser) or `a` without
-        its credit line (a caption). A sentence lifted out of a paragraph stays: pull quotes
-        and quoted posts are shown twice on purpose, and a shorter variant (a recipe without
+    def contained(self, b: int, a: int, alignment: TokenAlignment) -> bool:
+        """The `contained` pass's rule: block `b` is kept block `a` cut short (a teaser),
+        or `a` without its credit line (a caption); see `_contained`. (The pass also takes
+        a line printed again after the block that ends with it, `_lines_printed_again`.)"""
+        return _contained(self.infos[b], self.infos[a], alignment)
+
+    def _judge(self, b: int, a: int, alignment: TokenAlignment) -> bool:
+        """Remove block `b`, mostly inside kept block `a`, if nothing of it would be lost:
+        if the `near_duplicate` pass or else the `contained` pass takes it, and it brings
+        no fact of its own. A sentence lifted out of a paragraph stays: pull quotes and
+        quoted posts are shown twice on purpose, and a shorter variant (a recipe without
         one ingredient) may lack a fact on purpose.
         """
         later, earlier = max(a, b), min(a, b)
         similarity = round(alignment.ratio, 4)
-        info_a, info_b = self.infos[a], self.infos[b]
-        limit = self.config.max_new_words
         kind: RemovalKind
-        if (alignment.ratio >= self.config.near_duplicate_threshold
-                and len(alignment.own) <= limit * len(info_b.tokens)
-                and len(alignment.missing) <= limit * len(info_a.tokens)):
+        if self.near_duplicate(b, a, alignment):
             kind = "near_duplicate"
-        elif _contained(info_b, info_a, alignment):
+        elif self.contained(b, a, alignment):
             kind = "contained"
         else:
             self.similar.append(KeptSimilar(later, earlier, similarity,

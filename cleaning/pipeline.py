@@ -34,10 +34,10 @@ from cleaning.decode import decode_bytes
 from cleaning.dedup import BlockInfo, Decision, DuplicateFinder, block_infos, mark_suspects
 from cleaning.diff import unified_diff
 from cleaning.headline import Headline, find_headline
+from cleaning.passes import PASS, PASSES
 from cleaning.repair import repair_line
 from cleaning.residue import inline_code_blocks, revealed_markup_blocks
 from cleaning.result import (
-    REMOVAL_REASONS,
     CleanResult,
     Fix,
     KeptSimilar,
@@ -45,6 +45,9 @@ from cleaning.result import (
     Run,
     Stats,
 )
+
+#: The pass that removes blocks without a twin, judged apart from the decision rounds.
+MARKUP_ONLY = PASS["markup_only"]
 
 
 def clean(
@@ -108,7 +111,7 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
     lines = split_lines(text, config)
     layout = choose_layout(lines)
     # Markup, escaped or not, shows a "<" or a "&" in the input (one scan of it).
-    markup = config.remove_markup_only and ("<" in text or "&" in text)
+    markup = MARKUP_ONLY.enabled(config) and ("<" in text or "&" in text)
     outcome = _dedupe(group_blocks(lines, layout), config, title, markup)
     if layout is Layout.BLANK_LINES and _relayouts(outcome):
         # Removing blocks left a text that reads as one paragraph per line; clean it that
@@ -134,10 +137,10 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
     removed = sorted([
         *(Removal(d.kind, i, blocks[i].text, blocks[i].start, blocks[i].end, d.twin,
                   blocks[d.twin].text, *spans[d.twin], d.similarity, i in in_run,
-                  REMOVAL_REASONS[d.kind])
+                  PASS[d.kind].explanation)
           for i, d in decisions.items()),
-        *(Removal("markup_only", i, blocks[i].text, blocks[i].start, blocks[i].end, None,
-                  None, None, None, None, False, REMOVAL_REASONS["markup_only"])
+        *(Removal(MARKUP_ONLY.name, i, blocks[i].text, blocks[i].start, blocks[i].end, None,
+                  None, None, None, None, False, MARKUP_ONLY.explanation)
           for i in residue),
     ], key=attrgetter("block"))
     return CleanResult(
@@ -191,7 +194,7 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
     `markup` says whether the text can hold markup at all (else no block is residue).
     Markup that repairs revealed goes first; an inline script is judged among the blocks
     that survive each round, since it depends on its neighbours."""
-    scripts = markup and config.remove_markup_only
+    scripts = markup
     residue = revealed_markup_blocks(blocks) if scripts else []
     infos = block_infos([b.text for b in blocks])
     active = list(range(len(blocks)))
@@ -254,20 +257,20 @@ def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
 
 def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
             ) -> tuple[dict[int, Decision], list[KeptSimilar], Headline | None]:
-    """One decision round: a function of the blocks alone (their infos) and the config."""
+    """One decision round: a function of the blocks alone (their infos) and the config.
+    What a pass switched off would have removed stays, reported."""
     headline, copies = _headline(infos, config, title)
-    if not config.remove_repeated_headline:
-        copies = []
     finder = DuplicateFinder(infos, config)
     decisions, similar = finder.decide(headline.block if headline else None, copies)
-    if not config.remove_duplicates:
-        similar = sorted(
-            [*similar, *(KeptSimilar(i, d.twin, d.similarity,
-                                     f"{d.kind}: kept, remove_duplicates is off")
-                         for i, d in decisions.items() if d.kind != "repeated_headline")],
-            key=attrgetter("block", "twin"))
-        decisions = {i: d for i, d in decisions.items() if d.kind == "repeated_headline"}
-    return decisions, similar, headline
+    off = {p.name for p in PASSES if not p.enabled(config)}
+    if off.isdisjoint(d.kind for d in decisions.values()):
+        return decisions, similar, headline
+    similar = sorted(
+        [*similar, *(KeptSimilar(i, d.twin, d.similarity,
+                                 f"{d.kind}: kept, {PASS[d.kind].flag} is off")
+                     for i, d in decisions.items() if d.kind in off)],
+        key=attrgetter("block", "twin"))
+    return {i: d for i, d in decisions.items() if d.kind not in off}, similar, headline
 
 
 def _relayouts(outcome: _Outcome) -> bool:

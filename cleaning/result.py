@@ -7,22 +7,9 @@ texts (a frozen dataclass costs five times as much to build); the result itself 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any
 
-RemovalKind = Literal["repeated_headline", "duplicate", "near_duplicate", "contained",
-                      "markup_only"]
-
-#: Every kind of removal, with what it says of the removed block: the one registry of
-#: kinds, in the order the passes run. A kind that repeats a kept block names it (its
-#: twin); `markup_only` has none, since the block said nothing.
-REMOVAL_REASONS: dict[RemovalKind, str] = {
-    "markup_only": "only markup once decoded: it says nothing",
-    "repeated_headline": "a copy of the headline",
-    "duplicate": "says exactly what the kept block says",
-    "near_duplicate": "says what the kept block says, a word or so aside",
-    "contained": "a part of the kept block printed on its own (a teaser, a caption "
-                 "without its credit)",
-}
+from cleaning.passes import RemovalKind
 
 
 @dataclass(slots=True)
@@ -32,7 +19,8 @@ class Removal:
     Offsets `start`/`end` are character offsets in the input (after decoding);
     `twin` is the input block index of the kept twin, and `twin_start`/`twin_end`
     are the twin's character offsets in the returned text. A removal without a twin (a
-    block of markup alone) has None there; `reason` says why it went in every case.
+    block of markup alone) has None there; `reason` says why it went in every case (its
+    pass's explanation, `cleaning.passes`).
     """
 
     kind: RemovalKind

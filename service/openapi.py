@@ -7,8 +7,8 @@ from importlib.metadata import version
 from typing import Any
 
 from cleaning import CleanConfig
-from cleaning.config import OPTION_RANGES
-from cleaning.result import REMOVAL_REASONS
+from cleaning.config import OPTION_ALIASES, OPTION_RANGES
+from cleaning.passes import PASSES
 from service.index import NAMESPACE_RE
 
 STR, INT, NUM, BOOL = ({"type": "string"}, {"type": "integer"}, {"type": "number"},
@@ -43,6 +43,9 @@ def _option_schema() -> dict[str, Any]:
             low, high, why = OPTION_RANGES[name]
             props[name].update(minimum=low, maximum=high, description=why)
     props["candidate_search"]["enum"] = ["auto", "exact", "minhash"]
+    for alias, names in OPTION_ALIASES.items():
+        props[alias] = {**BOOL, "deprecated": True,
+                        "description": f"Sets {', '.join(names)} (a field given too wins)."}
     return obj(props, [])
 
 
@@ -66,7 +69,7 @@ SCHEMAS: dict[str, Any] = {
     }, ["text"]),
     "CleanOptions": _option_schema(),
     "Removal": obj({
-        "kind": {"enum": list(REMOVAL_REASONS)},
+        "kind": {"enum": [p.name for p in PASSES]},
         "block": INT, "text": STR, "start": INT, "end": INT,
         "twin": {**NULLABLE_INT, "description": "The kept block it repeats; null for "
                          "a removal without a twin (markup_only)."},

@@ -6,6 +6,8 @@ import ast
 import random
 import subprocess
 import sys
+from dataclasses import fields, replace
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
@@ -15,14 +17,17 @@ from datasketch import MinHash
 import cleaning
 from cleaning import BinaryInputError, CleanConfig, ConfigError, MinHashFactory, clean, decode_bytes
 from cleaning.blocks import Block, Line, choose_layout, layout_of_blocks
+from cleaning.config import CLEAN_DEFAULTS
+from cleaning.dedup import DuplicateFinder
 from cleaning.fingerprint import match_tokens, shingle_hash, shingles
+from cleaning.passes import PASSES, Pass
 
 
 def test_all_matches_public_names() -> None:
     public = {name for name in vars(cleaning) if not name.startswith("_")}
     modules = {"blocks", "chardata", "config", "decode", "dedup", "diff", "errors",
                "fingerprint", "headline", "pipeline", "repair", "result", "annotations", "align", "residue",
-               "budget", "batch"}
+               "budget", "batch", "passes"}
     assert set(cleaning.__all__) == public - modules
 
 
@@ -108,12 +113,44 @@ def test_minhash_search_decides_like_exact_search() -> None:
     assert [(r.block, r.kind) for r in exact.removed] == [(r.block, r.kind) for r in lsh.removed]
 
 
-def test_remove_duplicates_off_reports_instead() -> None:
-    raw = "Title\n\n" + "\n\n".join(["A long paragraph that says one thing about the town hall "
-                                     "and its new roof and the cost of it all."] * 2)
-    result = clean(raw, CleanConfig(remove_duplicates=False))
-    assert result.removed == []
-    assert any("remove_duplicates is off" in k.reason for k in result.kept_similar)
+PARAGRAPH = ("A long paragraph that says one thing about the town hall and its new roof and "
+             "the cost of it all.")
+
+
+@pytest.mark.parametrize("p", [p for p in PASSES if p.names_twin], ids=attrgetter("name"))
+def test_a_pass_switched_off_keeps_and_reports_what_it_would_remove(p: Pass) -> None:
+    teaser = "The town hall gets a new roof, and the cost of it all is ..."
+    article = "\n\n".join([
+        "Town hall roof", "Town hall roof", PARAGRAPH, PARAGRAPH,
+        "A long paragraph that says one thing about the town hall and its old roof and "
+        "the cost of it all.",
+        "The town hall gets a new roof, and the cost of it all is twice the first estimate "
+        "of the council.", teaser])
+    removed = {r.kind: r.block for r in clean(article).removed}
+    assert removed.keys() == {q.name for q in PASSES if q.names_twin}  # every pass has one
+    result = clean(article, replace(CLEAN_DEFAULTS, **{p.flag: False}))
+    assert p.name not in {r.kind for r in result.removed}
+    assert f"{p.name}: kept, {p.flag} is off" in {
+        k.reason for k in result.kept_similar if k.block == removed[p.name]}
+
+
+def test_every_pass_has_its_switch_and_its_rule() -> None:
+    switches = {f.name for f in fields(CleanConfig) if f.type == "bool"}
+    assert {p.flag for p in PASSES} <= switches
+    assert all(callable(getattr(DuplicateFinder, p.name)) for p in PASSES if p.names_twin)
+    assert len(set(map(attrgetter("explanation"), PASSES))) == len(PASSES)
+
+
+def test_the_old_remove_duplicates_option_switches_the_three_passes() -> None:
+    config = CleanConfig.from_options({"remove_duplicates": False})
+    assert (config.remove_duplicate, config.remove_near_duplicate,
+            config.remove_contained, config.remove_repeated_headline) == (
+        False, False, False, True)
+    # A field named as well wins over the alias.
+    assert CleanConfig.from_options({"remove_duplicates": False,
+                                     "remove_contained": True}).remove_contained
+    with pytest.raises(ConfigError, match="remove_duplicate must be true or false"):
+        CleanConfig.from_options({"remove_duplicates": 1})
 
 
 def test_title_hint_finds_copies_anywhere() -> None:

@@ -13,8 +13,8 @@ from cleaning import CharsetError, CleaningError, clean
 from cleaning.align import TokenAlignment
 from cleaning.blocks import looks_like_wrapped_paragraph, split_lines
 from cleaning.config import CLEAN_DEFAULTS
+from cleaning.passes import PASS
 from cleaning.repair import repair_line
-from cleaning.result import REMOVAL_REASONS
 from tests.conftest import SEEDS
 
 
@@ -46,7 +46,7 @@ def test_a_player_notice_printed_per_video_goes_but_a_label_stays() -> None:
         "Schools stay shut until Monday.", "Back to top"])
     result = clean(text)
     assert kinds(text) == [("duplicate", 4, 1)]
-    assert result.removed[0].reason == REMOVAL_REASONS["duplicate"]
+    assert result.removed[0].reason == PASS["duplicate"].explanation
     # A short label met twice is structure (a separator), and stays reported.
     assert [(k.block, k.twin) for k in result.kept_similar] == [(8, 6)]
 
@@ -86,7 +86,7 @@ def test_a_credit_printed_again_after_the_caption_that_ends_with_it_goes() -> No
                         "Photo: Jo Brandt, AP", "The festival runs for nine days."])
     result = clean(text)
     assert kinds(text) == [("contained", 2, 1)]
-    assert result.removed[0].reason == REMOVAL_REASONS["contained"]
+    assert result.removed[0].reason == PASS["contained"].explanation
 
 
 def test_a_list_item_then_a_line_of_common_words_stays() -> None:
@@ -188,14 +188,14 @@ def test_markup_alone_goes_without_a_twin_and_says_why() -> None:
     result = clean(text)
     assert [(r.kind, r.twin, r.twin_text) for r in result.removed] == [
         ("markup_only", None, None), ("markup_only", None, None)]
-    assert all(r.reason == REMOVAL_REASONS["markup_only"] for r in result.removed)
+    assert all(r.reason == PASS["markup_only"].explanation for r in result.removed)
     assert "<Like This>" in result.text
     assert clean('<script src="app.js"></script>').removed == []  # a tutorial's sample
 
 
 def test_every_removal_says_why() -> None:
     text = (SEEDS / "000_20ca18fb463f4b56.txt").read_text(encoding="utf-8")
-    assert all(r.reason == REMOVAL_REASONS[r.kind] for r in clean(text).removed)
+    assert all(r.reason == PASS[r.kind].explanation for r in clean(text).removed)
 
 
 def test_list_item_continuation_lines_count_as_wrapped() -> None:
