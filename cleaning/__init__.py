@@ -27,6 +27,7 @@ from cleaning.result import CleanResult, Fix, KeptSimilar, Removal, Run, Stats
 
 __all__ = [
     "CLEAN_DEFAULTS",
+    "PASSES",
     "BinaryInputError",
     "CharsetError",
     "CleanConfig",
@@ -38,7 +39,6 @@ __all__ = [
     "Fix",
     "KeptSimilar",
     "MinHashFactory",
-    "PASSES",
     "Pass",
     "Removal",
     "Run",

@@ -27,6 +27,10 @@ from cleaning.repair import Needs, Repair, normalize_spaces, repair_line
 WRAP_MAX_COLUMNS = 100
 #: Narrower than this, lines are a list or a column of words, not wrapped prose.
 WRAP_MIN_COLUMNS = 30
+#: One blank gap in this many line breaks (or one, in a short text) still leaves a text
+#: laid out one paragraph per line: a scraper that put one blank line under the headline
+#: (the evaluator's `single_newlines` case) did not switch to blank-line paragraphs.
+BLANK_GAPS_IN_PER_LINE_TEXT = 10
 
 
 @dataclass(slots=True, init=False)
@@ -183,7 +187,8 @@ def choose_layout(lines: Sequence[Line]) -> Layout:
         content = [line for line in lines if not line.blank]
         return Layout.BLANK_LINES if looks_hard_wrapped(content) else Layout.LINE_PER_BLOCK
     breaks = single_breaks + blank_gaps
-    if blank_gaps <= max(1, breaks // 10) and 2 * long_breaks >= single_breaks:
+    if blank_gaps <= max(1, breaks // BLANK_GAPS_IN_PER_LINE_TEXT) and (
+            2 * long_breaks >= single_breaks):
         return Layout.LINE_PER_BLOCK
     return Layout.BLANK_LINES
 
@@ -202,7 +207,7 @@ def layout_of_blocks(blocks: Sequence[Block]) -> Layout:
     if blank_gaps == 0:
         lines = blocks[0].lines
         return Layout.BLANK_LINES if looks_hard_wrapped(lines) else Layout.LINE_PER_BLOCK
-    if blank_gaps > max(1, (single_breaks + blank_gaps) // 10):
+    if blank_gaps > max(1, (single_breaks + blank_gaps) // BLANK_GAPS_IN_PER_LINE_TEXT):
         return Layout.BLANK_LINES
     long_breaks = sum(columns(line.text) > WRAP_MAX_COLUMNS
                       for b in blocks for line in b.lines[:-1])

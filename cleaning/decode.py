@@ -28,6 +28,12 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+#: How much of a body is read to tell text from binary: enough for a file's header and a
+#: few lines of any text.
+BINARY_SAMPLE_BYTES = 4096
+#: More than one control byte in this many (tabs and line breaks aside) is not text: real
+#: text has almost none, and the fuzzer's control-laden strings stay under a tenth.
+CONTROL_BYTES_IN_TEXT = 10
 
 
 @dataclass(frozen=True)
@@ -136,8 +142,8 @@ def _refuse_binary(data: bytes) -> None:
             "the body contains NUL bytes, so it is binary or UTF-16/32 without a BOM; "
             "send text, with its charset named in the Content-Type header"
         )
-    sample = data[:4096]
+    sample = data[:BINARY_SAMPLE_BYTES]
     if sample:
         controls = sum(1 for b in sample if b < 0x20 and b not in _TEXT_CONTROLS)
-        if controls > len(sample) // 10:
+        if controls > len(sample) // CONTROL_BYTES_IN_TEXT:
             raise BinaryInputError("the body is mostly control bytes, so it is not text")

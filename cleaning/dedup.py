@@ -52,6 +52,14 @@ RECENT_TWINS = 8
 #: An aligned run this long, and a quarter of the article or more, is a paste whatever its
 #: blocks are: templates (recipes, docs) repeat shorter sequences.
 LONG_RUN = 8
+PASTE_SHARE_OF_ARTICLE = 4  # a quarter
+#: A run of short blocks this long with a sentence among them is a pasted passage, and one
+#: of `SHORT_RUN_WITHOUT_CODE` with no code among them; shorter runs of short blocks are
+#: the lines of a code sample or a table, which repeat on purpose.
+SHORT_RUN_WITH_SENTENCE = 3
+SHORT_RUN_WITHOUT_CODE = 4
+#: Similarities are reported to this many decimals.
+SIMILARITY_DIGITS = 4
 #: Words that make a line a sentence rather than a label.
 SENTENCE_WORDS = 5
 #: A block met more often than this (a separator, a label) does not start a run.
@@ -233,7 +241,8 @@ class DuplicateFinder:
         for i in copies:
             copy = set(self.infos[i].tokens)
             sim = len(copy & head) / len(copy | head) if copy | head else 1.0
-            self._remove(i, Decision("repeated_headline", headline_block, round(sim, 4)))
+            self._remove(i, Decision("repeated_headline", headline_block,
+                                     round(sim, SIMILARITY_DIGITS)))
 
     # ------------------------------------------------------------------ exact repeats
 
@@ -330,7 +339,7 @@ class DuplicateFinder:
                     range(i, i + 1)):
                 continue
             share = len(infos[i].tokens) / len(infos[i - 1].tokens)
-            self._remove(i, Decision("contained", i - 1, round(share, 4)))
+            self._remove(i, Decision("contained", i - 1, round(share, SIMILARITY_DIGITS)))
 
     def _remove_copies(self, i: int, j: int, length: int) -> int:
         """Remove the `length` blocks from `i` on as copies of those from `j` on (a run, a
@@ -357,7 +366,7 @@ class DuplicateFinder:
         run = range(i, i + length)
         if self._template(i, j, length):
             return False
-        if length >= max(LONG_RUN, len(self.infos) // 4):
+        if length >= max(LONG_RUN, len(self.infos) // PASTE_SHARE_OF_ARTICLE):
             return True  # a quarter of the article again: a paste, whatever it holds
         once = [k for k in run if self._pasted_once(k)]
         # Mostly, by words: a section pasted again keeps its heading, which may be met a
@@ -369,9 +378,10 @@ class DuplicateFinder:
         # Three short blocks or more with a sentence among them, or four with no code among
         # them, are a pasted passage. Otherwise they are the lines of a code sample or a
         # table, which repeat on purpose.
-        if length >= 3 and any(self.infos[k].sentence for k in run):
+        if length >= SHORT_RUN_WITH_SENTENCE and any(self.infos[k].sentence for k in run):
             return True
-        return length >= 4 and not any(chardata.CODE_RE.search(self.infos[k].text) for k in run)
+        return length >= SHORT_RUN_WITHOUT_CODE and not any(
+            chardata.CODE_RE.search(self.infos[k].text) for k in run)
 
     def _template(self, i: int, j: int, length: int) -> bool:
         """True when the alignment of `i..` with `j..` goes on past a differing block or two
@@ -514,7 +524,8 @@ class DuplicateFinder:
         if shared < _may_contain(self.config) * min(size_i, size_j):
             jaccard = shared / (size_i + size_j - shared)
             if jaccard >= self.config.similar_report_threshold:
-                self.similar.append(KeptSimilar(i, j, round(jaccard, 4), "below the thresholds"))
+                self.similar.append(KeptSimilar(i, j, round(jaccard, SIMILARITY_DIGITS),
+                                                "below the thresholds"))
             return False
         tokens_i, tokens_j = self.infos[i].tokens, self.infos[j].tokens
         i_in_j = TokenAlignment.of(tokens_i, tokens_j)
@@ -526,7 +537,7 @@ class DuplicateFinder:
             self._judge(j, i, j_in_i)
             return False
         if i_in_j.ratio >= self.config.similar_report_threshold:
-            self.similar.append(KeptSimilar(i, j, round(i_in_j.ratio, 4),
+            self.similar.append(KeptSimilar(i, j, round(i_in_j.ratio, SIMILARITY_DIGITS),
                                             "below the thresholds"))
         return False
 
@@ -552,7 +563,7 @@ class DuplicateFinder:
         one ingredient) may lack a fact on purpose.
         """
         later, earlier = max(a, b), min(a, b)
-        similarity = round(alignment.ratio, 4)
+        similarity = round(alignment.ratio, SIMILARITY_DIGITS)
         kind: RemovalKind
         if self.near_duplicate(b, a, alignment):
             kind = "near_duplicate"
