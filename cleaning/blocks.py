@@ -193,27 +193,6 @@ def choose_layout(lines: Sequence[Line]) -> Layout:
     return Layout.BLANK_LINES
 
 
-def layout_of_blocks(blocks: Sequence[Block]) -> Layout:
-    """`choose_layout` of the blocks rendered with one blank line between them, counted
-    from the blocks without rendering them.
-
-    >>> layout_of_blocks([Block(0, [Line("One.", 0, 4)]), Block(1, [Line("Two.", 6, 10)])])
-    <Layout.BLANK_LINES: 'blank_lines'>
-    """
-    single_breaks = sum(len(b.lines) - 1 for b in blocks)
-    if single_breaks == 0:
-        return Layout.BLANK_LINES
-    blank_gaps = len(blocks) - 1
-    if blank_gaps == 0:
-        lines = blocks[0].lines
-        return Layout.BLANK_LINES if looks_hard_wrapped(lines) else Layout.LINE_PER_BLOCK
-    if blank_gaps > max(1, (single_breaks + blank_gaps) // BLANK_GAPS_IN_PER_LINE_TEXT):
-        return Layout.BLANK_LINES
-    long_breaks = sum(columns(line.text) > WRAP_MAX_COLUMNS
-                      for b in blocks for line in b.lines[:-1])
-    return Layout.LINE_PER_BLOCK if 2 * long_breaks >= single_breaks else Layout.BLANK_LINES
-
-
 def looks_hard_wrapped(lines: Sequence[Line], indent: int = 0) -> bool:
     """True when lines were broken by a greedy wrapper: each would have overflowed the
     widest line had it taken the next word. `indent` is how far the wrapper indented the

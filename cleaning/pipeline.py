@@ -26,7 +26,6 @@ from cleaning.blocks import (
     Line,
     choose_layout,
     group_blocks,
-    layout_of_blocks,
     split_lines,
 )
 from cleaning.config import CLEAN_DEFAULTS, CleanConfig
@@ -46,6 +45,8 @@ from cleaning.result import (
     Stats,
 )
 
+#: The blank line between two rendered blocks.
+BLANK_LINE = Line("", 0, 0)
 #: The pass that removes blocks without a twin, judged apart from the decision rounds.
 MARKUP_ONLY = PASS["markup_only"]
 
@@ -277,8 +278,14 @@ def _relayouts(outcome: _Outcome) -> bool:
     blocks, _, decisions, _, residue = outcome
     if not decisions and not residue:
         return False  # the same blocks, the same gaps between them: the same layout
-    return layout_of_blocks([b for b in blocks if b.index not in decisions
-                             and b.index not in residue]) is Layout.LINE_PER_BLOCK
+    # The layout of the kept blocks as rendered, one blank line between them. (Counting it
+    # from the blocks without rendering them saved 0.5% of `clean()`: not worth a second
+    # version.)
+    rendered: list[Line] = []
+    for block in blocks:
+        if block.index not in decisions and block.index not in residue:
+            rendered.extend([*block.lines, BLANK_LINE])
+    return choose_layout(rendered[:-1]) is Layout.LINE_PER_BLOCK
 
 
 def _runs(order: Sequence[int], decisions: dict[int, Decision], blocks: Sequence[Block],

@@ -16,7 +16,6 @@ from datasketch import MinHash
 
 import cleaning
 from cleaning import BinaryInputError, CleanConfig, ConfigError, MinHashFactory, clean, decode_bytes
-from cleaning.blocks import Block, Line, choose_layout, layout_of_blocks
 from cleaning.config import CLEAN_DEFAULTS
 from cleaning.dedup import DuplicateFinder
 from cleaning.fingerprint import match_tokens, shingle_hash, shingles
@@ -175,22 +174,6 @@ def test_a_copy_of_a_removed_block_takes_the_kind_it_has_to_the_kept_one() -> No
     kinds = {r.block: (r.kind, r.twin) for r in result.removed}
     assert kinds == {1: ("repeated_headline", 0), 2: ("near_duplicate", 0),
                      4: ("near_duplicate", 0), 5: ("duplicate", 3)}
-
-
-def test_layout_of_blocks_is_choose_layout_of_their_rendering() -> None:
-    rng = random.Random(4)
-    words = ["a", "word", "longer", "sentence.", "x" * 40, "中文字"]
-    for _ in range(3000):
-        blocks = []
-        for i in range(rng.randint(1, 8)):
-            lines = [Line(" ".join(rng.choice(words)
-                                   for _ in range(rng.randint(1, rng.choice([3, 12, 40])))),
-                          0, 0) for _ in range(rng.choice([1, 1, 1, 2, 3, 5]))]
-            blocks.append(Block(i, lines))
-        rendered: list[Line] = []
-        for block in blocks:
-            rendered.extend([*block.lines, Line("", 0, 0)])
-        assert layout_of_blocks(blocks) is choose_layout(rendered[:-1])
 
 
 def test_clean_leaves_the_garbage_collector_as_it_found_it() -> None:
