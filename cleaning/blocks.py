@@ -31,6 +31,9 @@ WRAP_MIN_COLUMNS = 30
 #: laid out one paragraph per line: a scraper that put one blank line under the headline
 #: (the evaluator's `single_newlines` case) did not switch to blank-line paragraphs.
 BLANK_GAPS_IN_PER_LINE_TEXT = 10
+#: A line narrower than a hard wrap is a paragraph of its own beside wide ones when it is a
+#: sentence of this many words (a headline or a label is shorter, or no sentence).
+PARAGRAPH_LINE_MIN_WORDS = 5
 
 
 @dataclass(slots=True, init=False)
@@ -53,18 +56,25 @@ class Line:
 
 @dataclass(slots=True, init=False)
 class Block:
-    """A block of the input: its repaired lines and the input span they cover."""
+    """A block of the input: its repaired lines and the input span they cover.
+
+    `group` is the index of the first block of its paragraph group: the lines between two
+    blank lines, when they are paragraphs of their own rather than one paragraph (see
+    `group_blocks`). Blocks of one group are rendered one line break apart."""
 
     index: int
     lines: list[Line]
     text: str
+    group: int
 
-    def __init__(self, index: int, lines: list[Line], text: str | None = None) -> None:
+    def __init__(self, index: int, lines: list[Line], text: str | None = None,
+                 group: int | None = None) -> None:
         self.index = index
         self.lines = lines
         if text is None:
             text = lines[0].text if len(lines) == 1 else "\n".join(x.text for x in lines)
         self.text = text
+        self.group = index if group is None else group
 
     @property
     def start(self) -> int:
@@ -256,19 +266,48 @@ def columns(text: str) -> int:
 
 
 def group_blocks(lines: Sequence[Line], layout: Layout) -> list[Block]:
-    """Group lines into blocks under the given layout."""
+    """Group lines into blocks under the given layout. Under blank-line paragraphs, lines
+    between two blank lines that are paragraphs of their own (`separate_paragraphs`: an
+    extractor that left out the blank lines of a few paragraphs) are a block each, of one
+    group."""
     blocks: list[Block] = []
     current: list[Line] = []
     per_line = layout is Layout.LINE_PER_BLOCK
+
+    def close() -> None:
+        if len(current) > 1 and separate_paragraphs(current):
+            group = len(blocks)
+            blocks.extend(Block(group + n, [line], line.text, group)
+                          for n, line in enumerate(current))
+        else:
+            blocks.append(Block(len(blocks), current))
+
     for line in lines:
         if line.blank:
             if current:
-                blocks.append(Block(len(blocks), current))
+                close()
                 current = []
         elif per_line:
             blocks.append(Block(len(blocks), [line], line.text))
         else:
             current.append(line)
     if current:
-        blocks.append(Block(len(blocks), current))
+        close()
     return blocks
+
+
+def separate_paragraphs(lines: Sequence[Line]) -> bool:
+    """Whether lines with no blank line between them are paragraphs of their own: each is
+    wider than any hard wrap or a whole sentence of a few words, and none is a list item or
+    code. (A hard-wrapped paragraph breaks inside its sentences; a list, a table or a code
+    sample keeps its lines together.) The test is line by line, so the lines that stay of
+    such a group are such a group again: cleaning the output splits it the same way."""
+    for line in lines:
+        text = line.text
+        if chardata.LIST_MARKER_RE.match(text.lstrip()) or chardata.CODE_SIGN_RE.search(text):
+            return False
+        if columns(text) <= WRAP_MAX_COLUMNS and not (
+                chardata.SENTENCE_END_RE.search(text)
+                and len(text.split()) >= PARAGRAPH_LINE_MIN_WORDS):
+            return False
+    return True

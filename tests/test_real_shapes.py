@@ -11,7 +11,7 @@ import pytest
 
 from cleaning import CharsetError, CleaningError, clean
 from cleaning.align import TokenAlignment
-from cleaning.blocks import looks_like_wrapped_paragraph, split_lines
+from cleaning.blocks import Line, looks_like_wrapped_paragraph, separate_paragraphs, split_lines
 from cleaning.config import CLEAN_DEFAULTS
 from cleaning.passes import PASS
 from cleaning.repair import repair_line
@@ -254,3 +254,44 @@ def test_rounds_settle_before_their_cap_on_many_pastes() -> None:
     for pastes in (3, 5, 12):
         once = clean("\n\n".join([unit] * pastes)).text
         assert clean(once).text == once
+
+
+WIDE = ("The harbour authority said on Monday that the new ferry terminal would open in "
+        "the spring, two years later than planned and well over its first budget.")
+SENTENCE = "The mayor called the delay regrettable but unavoidable."
+
+
+def test_paragraphs_printed_without_blank_lines_are_blocks_of_one_group() -> None:
+    text = f"Terminal delayed\n\n{WIDE}\n{SENTENCE}\n\nThe works resume in May.\n"
+    result = clean(text)
+    assert result.text == text  # clean input: byte for byte
+    assert result.stats.blocks_in == 4
+    assert result.diff == ""
+
+
+def test_a_copy_inside_a_group_of_paragraphs_goes_alone() -> None:
+    # The article printed twice, the second time with other paragraph breaks: the copy of
+    # a paragraph stands among others of its group, which stay.
+    other = ("Ferry users will keep the old pier until then, with a shuttle bus from the "
+             "station every twenty minutes and a new shelter on the quay.")
+    text = (f"Terminal delayed\n\n{SENTENCE}\n\n{WIDE}\n\n"
+            f"{other}\n{SENTENCE}\n{WIDE}\n\nThe works resume in May.\n")
+    result = clean(text)
+    assert result.text == (f"Terminal delayed\n\n{SENTENCE}\n\n{WIDE}\n\n{other}\n\n"
+                           "The works resume in May.\n")
+    assert [(r.kind, r.twin) for r in result.removed] == [("duplicate", 1), ("duplicate", 2)]
+    assert clean(result.text).text == result.text
+
+
+@pytest.mark.parametrize("lines", [
+    # A list keeps its items together, however long (product bullets repeat on purpose).
+    [f"- {WIDE}", f"- {SENTENCE}"],
+    # A hard-wrapped paragraph is one paragraph: no line is wider than the wrap.
+    ["The harbour authority said on Monday that the new ferry terminal would",
+     "open in the spring, two years later than planned and over its budget."],
+    # A label beside a wide line is no paragraph of its own.
+    [WIDE, "Photo: Harbour Authority"],
+])
+def test_lines_that_are_no_separate_paragraphs_stay_one_block(lines: list[str]) -> None:
+    lines_ = [Line(t, 0, len(t)) for t in lines]
+    assert not separate_paragraphs(lines_)
