@@ -143,6 +143,8 @@ def find_headline(
     for i in range(min(HEADLINE_WINDOW, len(texts))):
         if words[i] > max_words or "\n" in texts[i]:
             continue
+        if chardata.TRUNCATED_RE.search(texts[i]) and _teaser_of_later(i, keys):
+            continue  # a paragraph's opening cut short ("... need to..."): no headline
         if first_short is None:
             first_short = i
         if len(keys[i].split()) < 2:
@@ -186,6 +188,15 @@ def find_headline(
         return None, []
     i = first_short
     return Headline(strip_markup(texts[i]), i), []
+
+
+def _teaser_of_later(i: int, keys: Sequence[str]) -> bool:
+    """Whether block `i` opens a later block, other than a copy of itself: a teaser of a
+    paragraph further down, cut short (its last word may be cut too)."""
+    prefix = keys[i].rsplit(" ", 1)[0]
+    if len(prefix.split()) < SPECIFIC_HEADLINE_WORDS:
+        return False
+    return any(key != keys[i] and key.startswith(prefix) for key in keys[i + 1:])
 
 
 def _marked_up(text: str) -> bool:

@@ -295,3 +295,24 @@ def test_a_copy_inside_a_group_of_paragraphs_goes_alone() -> None:
 def test_lines_that_are_no_separate_paragraphs_stay_one_block(lines: list[str]) -> None:
     lines_ = [Line(t, 0, len(t)) for t in lines]
     assert not separate_paragraphs(lines_)
+
+
+def test_a_teaser_above_the_headline_is_not_taken_for_it() -> None:
+    body = ("Good morning! Here is the harbour news you need to know this Tuesday, from the "
+            "new ferry timetable to the fish market's longer hours.")
+    text = "\n\n".join(["Good morning! Here is the harbour news you need to...",
+                        "Five things in the harbour today", "Mara Quist",
+                        "Harbour newsletter, Tuesday edition",
+                        "Five things in the harbour today", body, "The market opens at six."])
+    result = clean(text)
+    assert result.headline == "Five things in the harbour today"
+    assert kinds(text) == [("repeated_headline", 4, 1)]
+
+
+def test_a_headline_that_ends_in_an_ellipsis_is_still_the_headline() -> None:
+    text = "\n\n".join(["Screens of the week: «Tide», «North», «Six Bells»…",
+                        "# Screens of the week: «Tide», «North», «Six Bells»…",
+                        "Three series came back this week, and one of them is worth the wait."])
+    result = clean(text)
+    assert result.headline == "Screens of the week: «Tide», «North», «Six Bells»…"
+    assert kinds(text) == [("repeated_headline", 1, 0)]
