@@ -85,6 +85,10 @@ class Block:
         return self.lines[-1].end
 
 
+#: A blank line, as the blocks are rendered with between them.
+BLANK = Line("", 0, 0)
+
+
 class Layout(Enum):
     """How paragraphs are separated in a text."""
 
@@ -270,29 +274,22 @@ def group_blocks(lines: Sequence[Line], layout: Layout) -> list[Block]:
     between two blank lines that are paragraphs of their own (`separate_paragraphs`: an
     extractor that left out the blank lines of a few paragraphs) are a block each, of one
     group."""
+    if layout is Layout.LINE_PER_BLOCK:
+        return [Block(n, [line], line.text)
+                for n, line in enumerate(line for line in lines if not line.blank)]
     blocks: list[Block] = []
     current: list[Line] = []
-    per_line = layout is Layout.LINE_PER_BLOCK
-
-    def close() -> None:
-        if len(current) > 1 and separate_paragraphs(current):
-            group = len(blocks)
-            blocks.extend(Block(group + n, [line], line.text, group)
-                          for n, line in enumerate(current))
-        else:
-            blocks.append(Block(len(blocks), current))
-
-    for line in lines:
-        if line.blank:
-            if current:
-                close()
-                current = []
-        elif per_line:
-            blocks.append(Block(len(blocks), [line], line.text))
-        else:
+    for line in [*lines, BLANK]:
+        if not line.blank:
             current.append(line)
-    if current:
-        close()
+        elif current:
+            if len(current) > 1 and separate_paragraphs(current):
+                group = len(blocks)
+                blocks.extend(Block(group + n, [one], one.text, group)
+                              for n, one in enumerate(current))
+            else:
+                blocks.append(Block(len(blocks), current))
+            current = []
     return blocks
 
 
@@ -302,12 +299,11 @@ def separate_paragraphs(lines: Sequence[Line]) -> bool:
     code. (A hard-wrapped paragraph breaks inside its sentences; a list, a table or a code
     sample keeps its lines together.) The test is line by line, so the lines that stay of
     such a group are such a group again: cleaning the output splits it the same way."""
-    for line in lines:
+    for line in lines:  # the cheap tests first: most blocks are one hard-wrapped paragraph
         text = line.text
-        if chardata.LIST_MARKER_RE.match(text.lstrip()) or chardata.CODE_SIGN_RE.search(text):
-            return False
         if columns(text) <= WRAP_MAX_COLUMNS and not (
-                chardata.SENTENCE_END_RE.search(text)
-                and len(text.split()) >= PARAGRAPH_LINE_MIN_WORDS):
+                len(text.split()) >= PARAGRAPH_LINE_MIN_WORDS
+                and chardata.SENTENCE_END_RE.search(text)):
             return False
-    return True
+    return not any(chardata.LIST_MARKER_RE.match(line.text.lstrip())
+                   or chardata.CODE_SIGN_RE.search(line.text) for line in lines)

@@ -143,8 +143,9 @@ def find_headline(
     for i in range(min(HEADLINE_WINDOW, len(texts))):
         if words[i] > max_words or "\n" in texts[i]:
             continue
-        if chardata.TRUNCATED_RE.search(texts[i]) and _teaser_of_later(i, keys):
-            continue  # a paragraph's opening cut short ("... need to..."): no headline
+        if first_short is None and chardata.TRUNCATED_RE.search(texts[i]) and (
+                _teaser_of_later(i, keys)):
+            continue  # the opening is a paragraph's, cut short ("... need to..."): no title
         if first_short is None:
             first_short = i
         if len(keys[i].split()) < 2:

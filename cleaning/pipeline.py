@@ -21,6 +21,7 @@ from operator import attrgetter
 
 from cleaning import budget
 from cleaning.blocks import (
+    BLANK,
     Block,
     Layout,
     Line,
@@ -45,8 +46,6 @@ from cleaning.result import (
     Stats,
 )
 
-#: The blank line between two rendered blocks.
-BLANK_LINE = Line("", 0, 0)
 #: The pass that removes blocks without a twin, judged apart from the decision rounds.
 MARKUP_ONLY = PASS["markup_only"]
 
@@ -215,9 +214,10 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
     decisions: dict[int, Decision] = {}
     similar: dict[tuple[int, int], KeptSimilar] = {}
     headline: Headline | None = None
+    off = frozenset(p.name for p in PASSES if not p.enabled(config))
     for round_ in range(MAX_ROUNDS):
         budget.check()
-        local, local_similar, found = _decide(current, config, title)
+        local, local_similar, found = _decide(current, config, title, off)
         if round_ == 0:
             headline = found
         code = inline_code_blocks([blocks[i] for k, i in enumerate(active)
@@ -265,14 +265,15 @@ def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
 
 
 def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
+            off: frozenset[str] = frozenset(),
             ) -> tuple[dict[int, Decision], list[KeptSimilar], Headline | None]:
     """One decision round: a function of the blocks alone (their infos) and the config.
-    What a pass switched off would have removed stays, reported."""
+    What a pass switched off (`off`, the names of those of `config`) would have removed
+    stays, reported."""
     headline, copies = _headline(infos, config, title)
     finder = DuplicateFinder(infos, config)
     decisions, similar = finder.decide(headline.block if headline else None, copies)
-    off = {p.name for p in PASSES if not p.enabled(config)}
-    if off.isdisjoint(d.kind for d in decisions.values()):
+    if not off or off.isdisjoint(d.kind for d in decisions.values()):
         return decisions, similar, headline
     similar = sorted(
         [*similar, *(KeptSimilar(i, d.twin, d.similarity,
@@ -293,7 +294,7 @@ def _relayouts(outcome: _Outcome) -> bool:
     rendered: list[Line] = []
     for gap, block in zip(_gaps(kept), kept, strict=True):
         if gap == "\n\n":
-            rendered.append(BLANK_LINE)
+            rendered.append(BLANK)
         rendered.extend(block.lines)
     return choose_layout(rendered) is Layout.LINE_PER_BLOCK
 
