@@ -207,8 +207,7 @@ STEPS = [("split_lines", "split into lines, each repaired"),
          ("choose_layout", "choose the layout"), ("group_blocks", "group lines into blocks"),
          ("block_infos", "tokenise, keys and word counts"),
          ("mark_suspects", "near-duplicate pre-check (every word 3-gram of long blocks)"),
-         ("_decide", "decision rounds: headline, exact runs, near duplicates"),
-         ("_settled", "check that another round would find nothing"),
+         ("_decide", "decision rounds: headline, exact repeats, near duplicates"),
          ("unified_diff", "the diff"), ("_fixes", "the list of repairs")]
 
 
