@@ -300,6 +300,8 @@ DATE_LINE_WORDS = MONTH_AND_DAY_WORDS | frozenset({
     "gmt", "utc", "bst", "cet", "cest", "ist", "jst", "aest", "aedt",
     "published", "updated", "posted", "modified", "last", "first", "on", "at", "date",
 })
+#: A hashtag (``#HoneyForHolidays``), not an anchor, an entity or a number (``#3``).
+HASHTAG_RE = re.compile(r"(?<![\w&#])#[^\W\d_]\w*")
 #: A clock time in a date line ("11:34").
 CLOCK_RE = re.compile(r"\b\d{1,2}:\d{2}\b")
 

@@ -79,6 +79,8 @@ STUTTER_MIN_WORDS = 3
 #: between them (a photo credit, then "Image 1 of / 4", "Caption Close", "Image 1 of 4"
 #: and the credit again, in real output).
 CHROME_GAP = 8
+#: Hashtags that make a paragraph an embedded social post (one may be a word of the text).
+EMBED_MIN_HASHTAGS = 2
 #: Tokens in a date line at the least: a month, a day and a year, or a label and a time
 #: ("Updated 5:27 am" is four); "Nov 19" alone may be a cell of a table of games.
 DATE_LINE_MIN_TOKENS = 3
@@ -300,7 +302,8 @@ class DuplicateFinder:
                     kept_by_key[key] = [i]
                 else:
                     self._remove(i, Decision("duplicate", j, 1.0))
-            elif infos[i].interface_message or (once and self._date_line_again(i, earlier[0])):
+            elif infos[i].interface_message or (once and self._date_line_again(i, earlier[0])) or (
+                    not once and self._embedded_post_again(i, best_j, best_len)):
                 self._remove(i, Decision("duplicate", earlier[0], 1.0))
             else:
                 if infos[i].question:
@@ -315,6 +318,16 @@ class DuplicateFinder:
                     reason = "a short line repeated: kept as structure"
                 self.similar.append(KeptSimilar(i, earlier[0], 1.0, reason))
                 earlier.append(i)
+
+    def _embedded_post_again(self, i: int, j: int, length: int) -> bool:
+        """Whether block `i`, met three times or more, is an embedded post printed again (a
+        social post's text with its hashtags, as extractors print an embed once per
+        placeholder): a paragraph on its own, not a field or a question, in no template.
+        Met twice, such a paragraph goes as any isolated paste does."""
+        info = self.infos[i]
+        return (len(chardata.HASHTAG_RE.findall(info.text)) >= EMBED_MIN_HASHTAGS
+                and self._stands_alone(i) and not self._field(i)
+                and not self._template(i, j, max(length, 1)))
 
     def _date_line_again(self, i: int, j: int) -> bool:
         """Whether block `i` prints the article's date line again, away from its head: the

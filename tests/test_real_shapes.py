@@ -316,3 +316,27 @@ def test_a_headline_that_ends_in_an_ellipsis_is_still_the_headline() -> None:
     result = clean(text)
     assert result.headline == "Screens of the week: «Tide», «North», «Six Bells»…"
     assert kinds(text) == [("repeated_headline", 1, 0)]
+
+
+EMBED = ("[Our harvest jam, three ways, for the holidays: recipe on the blog today #ad "
+         "#HarvestJam #canning #homemade #holidays]")
+STEPS = ["Peel and core the pears, then cut them into small even cubes for the pot.",
+         "Simmer the fruit with the honey and spices for forty minutes, stirring often.",
+         "Fill the warm jars, close them and boil them for ten minutes in a water bath."]
+
+
+def test_an_embedded_post_printed_once_per_placeholder_goes() -> None:
+    text = "\n\n".join(["Pear jam for the holidays", STEPS[0], EMBED, STEPS[1], EMBED,
+                        STEPS[2], EMBED])
+    assert kinds(text) == [("duplicate", 4, 2), ("duplicate", 6, 2)]
+
+
+def test_a_paragraph_met_three_times_without_hashtags_stays() -> None:
+    # A chorus between verses repeats on purpose.
+    chorus = ("And the river runs, and the river runs, down to the harbour wall and out "
+              "to the open sea.")
+    text = "\n\n".join(["The river song", chorus, STEPS[0], chorus, STEPS[1], chorus])
+    result = clean(text)
+    assert result.removed == []
+    assert {k.reason for k in result.kept_similar} == {
+        "a block met three times or more: kept as a template"}
