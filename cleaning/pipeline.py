@@ -199,11 +199,11 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
             markup: bool = True) -> _Outcome:
     """Decide on the blocks, then again on the blocks that survive, until a round removes
     nothing: what cleaning the result again would see, it sees now (idempotence).
-    `markup` says whether the text can hold markup at all (else no block is residue).
+    `markup` says whether a block can be residue: the `markup_only` pass is on and the
+    text holds markup at all.
     Markup that repairs revealed goes first; an inline script is judged among the blocks
     that survive each round, since it depends on its neighbours."""
-    scripts = markup
-    residue = revealed_markup_blocks(blocks) if scripts else []
+    residue = revealed_markup_blocks(blocks) if markup else []
     infos = block_infos([b.text for b in blocks])
     active = list(range(len(blocks)))
     current = infos  # the infos of the active blocks
@@ -221,7 +221,7 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
         if round_ == 0:
             headline = found
         code = inline_code_blocks([blocks[i] for k, i in enumerate(active)
-                                   if k not in local]) if scripts else []
+                                   if k not in local]) if markup else []
         if round_ == 0 and not local and not residue and not code:
             # The common case: one round, on all the blocks (so its indices are theirs).
             return blocks, headline, decisions, local_similar, residue
