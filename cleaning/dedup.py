@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from operator import attrgetter
 
 from cleaning import budget, chardata
@@ -341,8 +341,11 @@ class DuplicateFinder:
         as a gallery prints a caption with its credit and then the credit again: a part of
         that block, printed on its own (`contained`). Only a line that says something of
         its own counts (`_says_something`)."""
-        infos, decided = self.infos, self.decisions
-        for i in range(1, len(infos)):
+        infos, decided, keys = self.infos, self.decisions, self._keys
+        # (The key of such a block ends the key of the block before: a C-level test first.)
+        ends = [i for i, (before, key) in enumerate(pairwise(keys), 1)
+                if before.endswith(key) and before != key]
+        for i in ends:
             before = infos[i - 1].text
             if "\n" not in before or "\n" in infos[i].text or i in decided or (
                     i - 1 in decided):
