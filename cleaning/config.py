@@ -202,14 +202,19 @@ OPTION_ALIASES: dict[str, tuple[str, ...]] = {
 
 def _without_aliases(options: dict[str, Any]) -> dict[str, Any]:
     """`options` with each alias replaced by the fields it sets (a field given by name as
-    well wins); an alias's value is checked as its fields' are."""
+    well wins). An alias's value must be of its fields' type even when they are all given,
+    so that what the service accepts is what its schema says."""
     if OPTION_ALIASES.keys().isdisjoint(options):
         return options
     out = {name: value for name, value in options.items() if name not in OPTION_ALIASES}
     for alias, names in OPTION_ALIASES.items():
         if alias in options:
+            value = options[alias]
+            expected = type(getattr(CLEAN_DEFAULTS, names[0]))
+            if not isinstance(value, expected):
+                raise ConfigError(f"{alias} must be of type {expected.__name__}, got {value!r}")
             for name in names:
-                out.setdefault(name, options[alias])
+                out.setdefault(name, value)
     return out
 
 

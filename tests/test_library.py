@@ -148,8 +148,11 @@ def test_the_old_remove_duplicates_option_switches_the_three_passes() -> None:
     # A field named as well wins over the alias.
     assert CleanConfig.from_options({"remove_duplicates": False,
                                      "remove_contained": True}).remove_contained
-    with pytest.raises(ConfigError, match="remove_duplicate must be true or false"):
-        CleanConfig.from_options({"remove_duplicates": 1})
+    # Its value is checked even when every field it sets is given (found by schemathesis).
+    for value in (1, {}, None):
+        with pytest.raises(ConfigError, match="remove_duplicates must be of type bool"):
+            CleanConfig.from_options({"remove_duplicates": value, "remove_duplicate": True,
+                                      "remove_near_duplicate": True, "remove_contained": True})
 
 
 def test_title_hint_finds_copies_anywhere() -> None:
