@@ -52,7 +52,8 @@ RECENT_TWINS = 8
 #: An aligned run this long, and a quarter of the article or more, is a paste whatever its
 #: blocks are: templates (recipes, docs) repeat shorter sequences.
 LONG_RUN = 8
-PASTE_SHARE_OF_ARTICLE = 4  # a quarter
+#: ... and that share of the article: a quarter.
+PASTE_SHARE_OF_ARTICLE = 4
 #: A run of short blocks this long with a sentence among them is a pasted passage, and one
 #: of `SHORT_RUN_WITHOUT_CODE` with no code among them; shorter runs of short blocks are
 #: the lines of a code sample or a table, which repeat on purpose.
@@ -145,8 +146,8 @@ class BlockInfo:
     @property
     def interface_message(self) -> bool:
         """A sentence made of the page's interface words alone ("Media playback is
-        unsupported on your device", "Continue reading the main story"): it says nothing
-        of the article."""
+        unsupported on your device"): it says nothing of the article. (The call to read on,
+        "Continue reading the main story", is not one: see `chardata.INTERFACE_WORDS`.)"""
         return (self.words >= SENTENCE_WORDS
                 and chardata.INTERFACE_WORDS.issuperset(self.tokens))
 

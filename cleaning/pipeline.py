@@ -130,7 +130,7 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         offsets = accumulate(len(g) + len(t) for g, t in zip(gaps, texts, strict=True))
         spans = {b.index: (end - len(t), end)
                  for b, t, end in zip(kept, texts, offsets, strict=True)}
-    diff = "" if cleaned == text else _diff(text, cleaned, kept)  # unchanged: the common case
+    diff = "" if cleaned == text else _diff(text, cleaned, kept, gaps)  # unchanged: common
 
     order = sorted(decisions)
     runs = _runs(order, decisions, blocks, spans) if len(order) > 1 else []
@@ -169,9 +169,10 @@ def _gaps(kept: Sequence[Block]) -> list[str]:
             for n, block in enumerate(kept)]
 
 
-def _diff(text: str, cleaned: str, kept: Sequence[Block]) -> str:
+def _diff(text: str, cleaned: str, kept: Sequence[Block], gaps: Sequence[str]) -> str:
+    """The patch from `text` to `cleaned`, the `kept` blocks rendered after their `gaps`."""
     origins: list[int | None] = []  # where each output line starts in the input
-    for gap, block in zip(_gaps(kept), kept, strict=True):
+    for gap, block in zip(gaps, kept, strict=True):
         if gap == "\n\n":
             origins.append(None)  # the blank line before the block
         if len(block.lines) == 1:
@@ -265,7 +266,7 @@ def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
 
 
 def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
-            off: frozenset[str] = frozenset(),
+            off: frozenset[str],
             ) -> tuple[dict[int, Decision], list[KeptSimilar], Headline | None]:
     """One decision round: a function of the blocks alone (their infos) and the config.
     What a pass switched off (`off`, the names of those of `config`) would have removed
