@@ -21,8 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cleaning import CleanConfig, MinHashFactory, clean  # noqa: E402
-from service.index import BANDS, NUM_PERM, ROWS, fingerprint_shingles, similarity  # noqa: E402
+from cleaning import clean  # noqa: E402
+from service.index import NUM_PERM, fingerprint, index_factory, similarity  # noqa: E402
 from service.lsh import Record, low16, pack_record  # noqa: E402
 
 FOOTER = ("Subscribe to our newsletter to get the day's most important stories in your inbox "
@@ -47,13 +47,9 @@ def variants(title: str, paras: list[str]) -> dict[str, str]:
 def main() -> int:
     path = ROOT.parent / "shared" / "corpus" / "articles.jsonl"
     arts = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    factory = MinHashFactory(CleanConfig(num_perm=NUM_PERM, lsh_bands=BANDS, lsh_rows=ROWS))
 
     def sig(text: str) -> tuple[int, np.ndarray] | None:
-        hashes = fingerprint_shingles(clean(text))
-        if not hashes:
-            return None
-        return len(hashes), factory.signatures([hashes])[0].hashvalues
+        return fingerprint(index_factory(), clean(text))  # as the service computes it
 
     def score(a: tuple[int, np.ndarray], b: tuple[int, np.ndarray]) -> float:
         # As the index scores a candidate: against its stored record (16-bit values).

@@ -22,7 +22,7 @@ import numpy as np
 
 from cleaning import clean
 from service.backfill import Fields, Record, chunks, local_results, read_records
-from service.index import Indexer, fingerprint, index_factory
+from service.index import FINGERPRINT_SCHEME, Indexer, fingerprint, index_factory
 from service.settings import Settings
 
 #: Fingerprints sent to Redis per pipeline: a few hundred scripts of ~30 us each keep a
@@ -32,9 +32,10 @@ LOAD_BATCH = 500
 
 def fingerprint_row(record: Record, fields: Fields, line: int) -> dict[str, Any]:
     """One output row of `newsclean fingerprint`: the id, shingle count and signature
-    (base64 of little-endian uint32s), or why there is none."""
+    (base64 of little-endian uint32s), or why there is none; and the scheme the signature
+    was computed in (`FINGERPRINT_SCHEME`)."""
     row: dict[str, Any] = {"line": line, "id": None, "size": None, "signature": None,
-                           "error": None}
+                           "scheme": FINGERPRINT_SCHEME, "error": None}
     if isinstance(record, str):
         return {**row, "error": record}
     ident = record.get(fields.id) if fields.id else None
@@ -68,6 +69,16 @@ def write_fingerprints(source: Path, target: Path, fields: Fields, workers: int)
     return written
 
 
+#: The scheme of rows that name none: those of the first release, which computed this one.
+FIRST_SCHEME = "minhash-100-seed-1-words-5-crc32"
+
+
+class ForeignFingerprints(ValueError):
+    """A row of `newsclean fingerprint` computed in another scheme than this version's:
+    its values would match nothing (or the wrong articles), so the load stops at the first
+    (the rows before it, of this scheme, are in)."""
+
+
 Fingerprint = tuple[str, int, Any, float | None]
 """(id, shingle count, signature values, seen or None for now), as `Indexer.add_many`
 takes it."""
@@ -75,10 +86,16 @@ takes it."""
 
 def fingerprints_of(source: Path, fields: Fields) -> Iterator[Fingerprint | None]:
     """For each record of FILE, its fingerprint, or None when it has none or no id: rows
-    of `newsclean fingerprint`, or articles (fingerprinted here)."""
+    of `newsclean fingerprint`, or articles (fingerprinted here). A row of another scheme
+    raises `ForeignFingerprints`."""
     for line, record in enumerate(read_records(source, 0), 1):
         if isinstance(record, dict) and "signature" not in record:
             record = fingerprint_row(record, fields, line) | {"seen": record.get("seen")}
+        elif isinstance(record, dict) and record.get("scheme", FIRST_SCHEME) != FINGERPRINT_SCHEME:
+            raise ForeignFingerprints(
+                f"{source}, line {line}: a fingerprint of scheme {record.get('scheme')!r}, "
+                f"and this version computes {FINGERPRINT_SCHEME!r}: run `newsclean "
+                "fingerprint` on the articles again")
         if not isinstance(record, dict) or not record.get("signature") or \
                 record.get("id") is None:
             yield None

@@ -146,7 +146,7 @@ def clean_file(source: str, *, as_json: bool, diff: bool, title: str | None,
 
 
 def index_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from service.bulk import load, migrate
+    from service.bulk import ForeignFingerprints, load, migrate
     from service.index import NAMESPACE_RE
     from service.settings import Settings, SettingsError
 
@@ -163,7 +163,11 @@ def index_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         print(f"newsclean: {moved} article(s) moved into the new layout", file=sys.stderr)
         return 0
     fields = Fields(args.text_field, args.title_field or None, args.id_field or None)
-    added, skipped = load(args.source, args.namespace, settings, fields)
+    try:
+        added, skipped = load(args.source, args.namespace, settings, fields)
+    except ForeignFingerprints as exc:
+        print(f"newsclean: {exc}", file=sys.stderr)
+        return 1
     print(f"newsclean: {added} article(s) added to {args.namespace}, {skipped} skipped (no "
           "id, too short to fingerprint, or older than the retention window)",
           file=sys.stderr)

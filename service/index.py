@@ -143,6 +143,11 @@ def fingerprint_shingles(result: CleanResult) -> list[int]:
 
 #: The index's MinHash parameters, as the library's config carries them.
 INDEX_CONFIG = CleanConfig(num_perm=NUM_PERM, lsh_bands=BANDS, lsh_rows=ROWS)
+#: What a signature's values depend on, in one name (the shingles' hash is `shingle_hash`,
+#: CRC-32 of the joined words): every row of `newsclean fingerprint` carries it, and
+#: `newsclean index load` refuses rows of another, whose values would match nothing. A
+#: change to any of these is a new name.
+FINGERPRINT_SCHEME = f"minhash-{NUM_PERM}-seed-{INDEX_CONFIG.seed}-words-{SHINGLE}-crc32"
 
 
 @cache
@@ -216,7 +221,7 @@ class Indexer:
         slots = layout.band_slots(values)
         with self._timed("query_add" if add else "query"):
             if add:
-                entry = self._entry(layout, window, now, ident, size, values, now)
+                entry = self._entry(layout, window, now, ident, size, values, now, slots)
                 assert entry is not None  # seen now: always in the window
                 records = self.store.query_and_add(layout, window, slots, ident, entry,
                                                    self.retention)
@@ -252,15 +257,16 @@ class Indexer:
         return len(entries)
 
     def _entry(self, layout: Layout, window: list[int], now: float, ident: str, size: int,
-               values: np.ndarray, seen: float) -> Entry | None:
+               values: np.ndarray, seen: float,
+               slots: list[tuple[int, bytes]] | None = None) -> Entry | None:
         """What the store adds for one fingerprint seen at `seen`: its time bucket first,
         then the window's others (where an older copy of the id is looked for); None
         outside the window."""
         target = layout.bucket(seen)
         if seen < now - self.retention or target > window[0]:
             return None
-        return ([target, *(b for b in window if b != target)], layout.band_slots(values),
-                ident, pack_record(seen, size, values, ident))
+        return ([target, *(b for b in window if b != target)],
+                slots or layout.band_slots(values), ident, pack_record(seen, size, values, ident))
 
     def remove(self, namespace: str, ident: str) -> bool:
         layout = self.layout(namespace)

@@ -198,33 +198,37 @@ class Store(Protocol):
 #: parameters, seen, the fields.
 FUNCTIONS = """
 local function query(K, A)
+  -- An article's number is unique in its generation (one counter for every time bucket):
+  -- it names a candidate alone; `found` keeps the bucket its record is in.
   local nb, nbands, ident, most = tonumber(A[1]), tonumber(A[2]), A[3], tonumber(A[4])
   local per = 2 + nbands
   local own, hits, found = {}, {}, {}
   for b = 0, nb - 1 do
     local mine = redis.call('HGET', K[b * per + 1], ident)
-    if mine then own[b .. ':' .. mine] = true end
+    if mine then own[mine] = true end
   end
   for b = 0, nb - 1 do
     for i = 1, nbands do
       local members = redis.call('HGET', K[b * per + 2 + i], A[4 + i])
       if members then
         for j = 1, #members, 4 do
-          local key = b .. ':' .. string.sub(members, j, j + 3)
-          if not own[key] then
-            if not hits[key] then
-              hits[key] = 0
-              found[#found + 1] = {b, string.sub(members, j, j + 3), key}
-            end
-            hits[key] = hits[key] + 1
+          local number = string.sub(members, j, j + 3)
+          local count = hits[number]
+          if count then
+            hits[number] = count + 1
+          elseif not own[number] then
+            hits[number] = 1
+            found[#found + 1] = {b, number}
           end
         end
       end
     end
   end
   table.sort(found, function(x, y)
-    if hits[x[3]] ~= hits[y[3]] then return hits[x[3]] > hits[y[3]] end
-    return x[3] < y[3]
+    local hx, hy = hits[x[2]], hits[y[2]]
+    if hx ~= hy then return hx > hy end
+    if x[1] ~= y[1] then return x[1] < y[1] end
+    return x[2] < y[2]
   end)
   local records = {}
   for k = 1, math.min(most, #found) do
@@ -441,18 +445,21 @@ class MemoryStore:
 
     def query(self, layout: Layout, buckets: Sequence[int], slots: Sequence[tuple[int, bytes]],
               ident: str) -> list[bytes]:
-        own = {(b, self._read(layout.ids_key(bucket)).get(ident))
-               for b, bucket in enumerate(buckets)}
-        hits: dict[tuple[int, bytes], int] = {}
+        own = {self._read(layout.ids_key(bucket)).get(ident) for bucket in buckets}
+        hits: dict[bytes, int] = {}
+        where: dict[bytes, int] = {}  # a number's bucket, the first it was met in
         for b, bucket in enumerate(buckets):
             for shard, band_field in slots:
                 members = self._read(layout.shard_key(bucket, shard)).get(band_field, b"")
                 for j in range(0, len(members), 4):
-                    key = (b, members[j:j + 4])
-                    if key not in own:
-                        hits[key] = hits.get(key, 0) + 1
-        # Lua compares "b:number" strings; the same order, on the same bytes.
-        ranked = sorted(hits, key=lambda k: (-hits[k], f"{k[0]}:".encode() + k[1]))
+                    number = members[j:j + 4]
+                    if number in hits:
+                        hits[number] += 1
+                    elif number not in own:
+                        hits[number] = 1
+                        where[number] = b
+        # The script's order: most bands first, then the bucket, then the number's bytes.
+        ranked = [(where[n], n) for n in sorted(hits, key=lambda n: (-hits[n], where[n], n))]
         records = []
         for b, number in ranked[:MAX_CANDIDATES]:
             record = self._read(layout.records_key(buckets[b])).get(number)

@@ -20,7 +20,7 @@ import redis
 
 from cleaning import clean
 from service import Settings
-from service.index import Indexer, IndexRequest, fingerprint, index_factory
+from service.index import FINGERPRINT_SCHEME, Indexer, IndexRequest, fingerprint, index_factory
 from service.lsh import MemoryStore, RedisStore
 from tests.server import BIN, post_json, running
 from tests.test_index import OTHER_STORY_SAME_EVENT, STORY, article
@@ -129,6 +129,7 @@ def test_fingerprints_load_and_match_as_the_service_computes(
             assert row["signature"] is None
             continue
         assert row["size"] == found[0]
+        assert row["scheme"] == FINGERPRINT_SCHEME
         assert np.array_equal(np.frombuffer(base64.b64decode(row["signature"]), "<u4"),
                               found[1])
     done = subprocess.run([str(BIN / "newsclean"), "index", "load", str(prints),
@@ -149,6 +150,26 @@ def test_fingerprints_load_and_match_as_the_service_computes(
                 assert record["id"] in ids
                 same = next(m for m in body["index"]["matches"] if m["id"] == record["id"])
                 assert same["similarity"] == 1.0
+
+
+def test_fingerprints_of_another_scheme_are_refused(tmp_path: Path, prefix: str) -> None:
+    # Signatures hashed another way (the first release's, or other parameters) match
+    # nothing they should: loading them would fill the index with noise.
+    signature = base64.b64encode(np.zeros(100, "<u4").tobytes()).decode()
+    foreign = FINGERPRINT_SCHEME.replace("minhash-100", "minhash-128")
+    rows = [{"line": 1, "id": "a", "size": 40, "signature": signature, "error": None},
+            {"line": 2, "id": "b", "size": 40, "signature": signature, "scheme": foreign,
+             "error": None}]  # the first as the first release wrote it: no scheme named
+    prints = tmp_path / "prints.jsonl"
+    prints.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    env = {**os.environ, "REDIS_URL": REDIS_URL, "NEWSCLEAN_INDEX_PREFIX": prefix}
+    done = subprocess.run([str(BIN / "newsclean"), "index", "load", str(prints),
+                           "--namespace", "foreign"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    assert f"line 2: a fingerprint of scheme {foreign!r}, and this version computes " \
+           f"{FINGERPRINT_SCHEME!r}" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_an_index_in_the_old_layout_is_migrated(prefix: str) -> None:
