@@ -180,3 +180,16 @@ def test_typographic_text_with_entities(raw: str, expected: str, steps: list[str
     result = clean(raw)
     assert result.text == expected
     assert [fix.step for fix in result.fixes] == steps
+
+
+def test_a_line_met_twice_is_repaired_alike_each_time() -> None:
+    # split_lines repairs a line printed again from its memo: each copy keeps its own span
+    # and the same repairs as a line repaired on its own.
+    line = "It\u00e2\u20ac\u2122s a  caf\u00c3\u00a9 &amp; more"
+    text = f"{line}\nplain\n{line}\n"
+    lines = split_lines(text, CLEAN_DEFAULTS)
+    alone = repair_line(line, CLEAN_DEFAULTS, Needs.of(text))
+    for got, start in ((lines[0], 0), (lines[2], len(line) + 7)):
+        assert (got.text, list(got.repairs)) == (alone[0], alone[1])
+        assert (got.start, got.end) == (start, start + len(line))
+    assert alone[0] == "It’s a café & more"
