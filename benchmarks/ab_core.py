@@ -31,14 +31,16 @@ from common import emit  # noqa: E402
 SHARED = ROOT.parent / "shared"
 
 
-def typical_cases() -> list[str]:
-    """The typical cases of `bench_core.py`: real 3-7 KB articles, every kind of damage."""
+def typical_cases() -> list[tuple[str, str]]:
+    """The typical cases of `bench_core.py`, (kind of damage, text): real 3-7 KB articles,
+    every kind of damage."""
     sys.path.insert(0, str(SHARED / "eval"))
     import evaluate  # type: ignore[import-not-found]
 
     arts = [a for a in evaluate.load_articles(evaluate.DEFAULT_CORPUS, "all")
             if 3000 <= len("\n\n".join(a.blocks).encode()) <= 7000]
-    return [case.raw for case in evaluate.make_cases(arts, evaluate.CATEGORIES)]
+    return [(case.category, case.raw)
+            for case in evaluate.make_cases(arts, evaluate.CATEGORIES)]
 
 
 def load_cleaning(checkout: Path) -> ModuleType:
@@ -77,11 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     assert old.clean is not new.clean
     cases = typical_cases()
     times: dict[str, list[float]] = {"old": [], "new": []}
-    for n, text in enumerate(cases):
+    for n, (_, text) in enumerate(cases):
         order = [("old", old.clean), ("new", new.clean)]
         for name, clean in order if n % 2 else order[::-1]:
             times[name].append(best_of(clean, text, args.repeat))
     ratios = [b / a for a, b in zip(times["old"], times["new"], strict=True)]
+    by_kind: dict[str, list[float]] = {}
+    for (kind, _), ratio in zip(cases, ratios, strict=True):
+        by_kind.setdefault(kind, []).append(ratio)
     lines = [
         "# clean(), this checkout against another version, interleaved",
         "",
@@ -95,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Per-case ratio new/old: median {statistics.median(ratios):.3f}, geometric mean "
         f"{math.exp(statistics.fmean(math.log(r) for r in ratios)):.3f}.",
+        "",
+        "| kind of damage | cases | median ratio new/old |",
+        "|---|---|---|",
+        *(f"| {kind} | {len(rs)} | {statistics.median(rs):.3f} |"
+          for kind, rs in sorted(by_kind.items(), key=lambda kr: -statistics.median(kr[1]))),
     ]
     return emit("\n".join(lines) + "\n", args.report)
 
