@@ -75,8 +75,8 @@ FIRST_SCHEME = "minhash-100-seed-1-words-5-crc32"
 
 class ForeignFingerprints(ValueError):
     """A row of `newsclean fingerprint` computed in another scheme than this version's:
-    its values would match nothing (or the wrong articles), so the load stops at the first
-    (the rows before it, of this scheme, are in)."""
+    its values would match nothing (or the wrong articles), so the load stops there (the
+    batches of `LOAD_BATCH` rows sent before it stay in)."""
 
 
 Fingerprint = tuple[str, int, Any, float | None]
