@@ -11,8 +11,9 @@ rules keep them (README, Design):
 - **date line**: a date alone under each item of a list of teasers (an author, a date, a
   summary, per item) or of comments: one per item, as attribution lines are;
 - **reference definition**: a line that continues a markdown link definition
-  (``[2]: https://...`` wrapped at 80 columns): two definitions of one URL under two labels
-  both print its tail, and taking one out breaks the link that uses its label;
+  (``[2]: https://...`` wrapped at 80 columns) that `join_cut_urls` did not join: two
+  definitions of one URL under two labels both print its tail, and taking one out breaks
+  the link that uses its label;
 - **table header**: a stats table's header row, printed once per team.
 
 Each copy left is put in the first shape that fits it, or in "other": those are the copies

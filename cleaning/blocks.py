@@ -188,6 +188,87 @@ def _add_line(lines: list[Line], text: str, start: int, end: int, config: CleanC
         lines.append(Line(piece, start, end, [*repairs, *more] if i == 0 else more))
 
 
+#: What `join_cut_urls` says of each URL it joins (`Fix.detail`).
+CUT_URL_DETAIL = "a link definition's URL, cut by the hard wrap, joined"
+
+
+def join_cut_urls(lines: list[Line]) -> list[Line]:
+    """`lines`, with each markdown link definition that the hard wrap cut joined again.
+
+    Extractors that write markdown hard-wrapped (at 80 columns, say) cut a long URL in a
+    link definition at the wrap width, mid-word, and go on on the next line; the link then
+    points nowhere, and the rest of its URL reads as a line of text (a line that two
+    definitions of one URL both print). A definition is taken as cut when the line under
+    it is one run of characters with no space, not a title, and the definition ends there
+    (a blank line, another definition or a list item comes next, or nothing), and when
+    another definition as wide is cut in the same way: a wrap cuts at one width. The
+    pieces are one line again (three, when the second is as wide as the first). Nothing
+    else the wrap broke is joined: a wrapped paragraph reads as it is.
+
+    A definition joined is followed by what ended it, so cleaning the result again joins
+    nothing more; and the rule looks at nothing but the definitions and the lines under
+    them, so what else the cleaning removes does not change it.
+
+    >>> cut = [Line("[1]: https://example.com/a-long-", 0, 32), Line("path/", 33, 38),
+    ...        Line("[2]: https://example.com/a-long-", 39, 71), Line("path/", 72, 77)]
+    >>> [line.text for line in join_cut_urls(cut)]
+    ['[1]: https://example.com/a-long-path/', '[2]: https://example.com/a-long-path/']
+    >>> [line.text for line in join_cut_urls(cut[:2])]  # one alone: no wrap width to see
+    ['[1]: https://example.com/a-long-', 'path/']
+    """
+    cuts: dict[int, list[tuple[int, int]]] = {}  # by width: (first line, lines) of each
+    n = 0
+    while n < len(lines):
+        taken = _cut_definition(lines, n)
+        if taken:
+            cuts.setdefault(len(lines[n].text), []).append((n, taken))
+        n += max(1, taken)
+    joins = {first: count for found in cuts.values() if len(found) > 1
+             for first, count in found}
+    if not joins:
+        return lines
+    out: list[Line] = []
+    n = 0
+    while n < len(lines):
+        count = joins.get(n, 1)
+        if count == 1:
+            out.append(lines[n])
+        else:
+            cut = lines[n:n + count]
+            joined = "".join(piece.text for piece in cut)
+            repairs = [*(r for piece in cut for r in piece.repairs),
+                       Repair("join_cut_urls", CUT_URL_DETAIL,
+                              "\n".join(piece.text for piece in cut), joined)]
+            out.append(Line(joined, cut[0].start, cut[-1].end, repairs))
+        n += count
+    return out
+
+
+def _cut_definition(lines: Sequence[Line], n: int) -> int:
+    """How many lines, from line `n`, a link definition cut by a wrap takes (it and the
+    rest of its URL), or 0 if line `n` is no such definition."""
+    width = len(lines[n].text)
+    if not (WRAP_MIN_COLUMNS <= width <= WRAP_MAX_COLUMNS
+            and chardata.LINK_DEFINITION_RE.fullmatch(lines[n].text)):
+        return 0
+    end = n + 1
+    while end < len(lines) and chardata.URL_REST_RE.fullmatch(lines[end].text):
+        end += 1
+        if len(lines[end - 1].text) != width:
+            break  # the last piece: shorter than the wrap
+    if end == n + 1:
+        return 0
+    joined = "".join(line.text for line in lines[n:end])
+    if not joined.isascii() and not unicodedata.is_normalized("NFC", joined):
+        return 0  # the rest starts with a combining mark: no URL was cut there
+    if end < len(lines):
+        after = lines[end].text
+        if not (lines[end].blank or chardata.LINK_DEFINITION_RE.fullmatch(after)
+                or chardata.LIST_MARKER_RE.match(after)):
+            return 0
+    return end - n
+
+
 def choose_layout(lines: Sequence[Line]) -> Layout:
     """Decide whether blank lines or line breaks separate the paragraphs of a text."""
     blank_gaps = 0
@@ -295,14 +376,42 @@ def group_blocks(lines: Sequence[Line], layout: Layout) -> list[Block]:
         if not line.blank:
             current.append(line)
         elif current:
-            if len(current) > 1 and separate_paragraphs(current):
+            if len(current) == 1:
+                blocks.append(Block(len(blocks), current, current[0].text))
+            elif separate_paragraphs(current):
                 group = len(blocks)
                 blocks.extend(Block(group + n, [one], one.text, group)
                               for n, one in enumerate(current))
             else:
-                blocks.append(Block(len(blocks), current))
+                text = "\n".join([x.text for x in current])
+                start = _list_start(text)
+                if start:
+                    group = len(blocks)
+                    blocks.append(Block(group, current[:start]))
+                    blocks.append(Block(group + 1, current[start:], group=group))
+                else:
+                    blocks.append(Block(len(blocks), current, text))
             current = []
     return blocks
+
+
+def _list_start(text: str) -> int:
+    """The line of a block's `text` where a list starts right under a paragraph, with no
+    blank line between (as markdown lets a list follow a paragraph), or 0: the two are a
+    block each, of one group, so that a caption printed as a list item under a paragraph
+    is compared as itself. The paragraph ends a sentence or a label before the list: a
+    hard wrap before a spaced dash (``word\\n- word``) starts no list. One scan of the
+    block, found in the joined text.
+
+    >>> _list_start("Three tips for the road:\\n* Check the tyres\\n* Fill the tank")
+    1
+    >>> _list_start("He waited for the bus, and the bus\\n- as ever - came late.")
+    0
+    """
+    if chardata.LIST_MARKER_RE.match(text):
+        return 0  # a list, and what follows it
+    found = chardata.LIST_UNDER_PARAGRAPH_RE.search(text)
+    return text.count("\n", 0, found.end()) if found else 0
 
 
 def separate_paragraphs(lines: Sequence[Line]) -> bool:

@@ -321,3 +321,13 @@ CREDIT_WORDS = frozenset({"photo", "photos", "photograph", "image", "images", "p
 
 #: The marker of a list item, as markdown writes it: a bullet or a number, then a space.
 LIST_MARKER_RE = re.compile(r"(?:[*+\-\u2022]|\d{1,3}[.)])[ \t]+")
+#: A list item on the line under the end of a sentence or a label (`SENTENCE_END_RE` or a
+#: colon): where a list starts under a paragraph, with no blank line between them.
+LIST_UNDER_PARAGRAPH_RE = re.compile(
+    r"[.!?:\u3002\uff01\uff1f\u061f\u0964][^\w\n]*\n(?=(?:[*+\-\u2022]|\d{1,3}[.)])[ \t])")
+
+#: A markdown link definition alone on its line, its URL unbroken: ``[2]: https://x.org/a``.
+LINK_DEFINITION_RE = re.compile(r" {0,3}\[[^\]\n]+\]:[ \t]*\S+")
+#: What a hard wrap leaves of a URL on the next line: one run of non-space characters, not
+#: a definition's title (``"Title"``, ``(Title)``) nor another label.
+URL_REST_RE = re.compile(r"[^\s\"'(\[<]\S*")

@@ -51,6 +51,9 @@ class CleanConfig:
       word breaks). Joiners that build emoji or shape scripts are always kept.
     - `normalize_whitespace`: strip spaces and tabs at line ends and fold runs of them
       inside lines. No-break and ideographic spaces are kept: they are typography.
+    - `join_cut_urls`: join a markdown link definition's URL that the hard wrap cut in
+      two (``[2]: https://example.com/a-long-`` over ``path/``), so that the link works
+      and its rest is no line of text (`cleaning.blocks.join_cut_urls` says when).
 
     Removals, one switch per pass (`cleaning.passes`). A pass switched off still runs,
     and what it would have removed stays, reported in `kept_similar`:
@@ -110,6 +113,7 @@ class CleanConfig:
     unescape_html: bool = True
     remove_invisible: bool = True
     normalize_whitespace: bool = True
+    join_cut_urls: bool = True
 
     remove_markup_only: bool = True
     remove_repeated_headline: bool = True

@@ -244,8 +244,14 @@ class DuplicateFinder:
         for i in copies:
             copy = set(self.infos[i].tokens)
             sim = len(copy & head) / len(copy | head) if copy | head else 1.0
-            self._remove(i, Decision("repeated_headline", headline_block,
-                                     round(sim, SIMILARITY_DIGITS)))
+            decision = Decision("repeated_headline", headline_block,
+                                round(sim, SIMILARITY_DIGITS))
+            gone = self.decisions.get(headline_block)
+            if gone is not None:
+                # The headline went before its copies further down (as a line printed again
+                # after the block that ends with it): they repeat what it repeats.
+                decision = decision.through(gone)
+            self._remove(i, decision)
 
     # ------------------------------------------------------------------ exact repeats
 

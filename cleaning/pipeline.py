@@ -2,7 +2,8 @@
 
 1. ``decode``: bytes to text (declared charset, UTF-8, or detection);
 2. ``split_lines``: lines with their input spans, each repaired (entities, encoding,
-   invisible characters, whitespace; see `cleaning.repair`);
+   invisible characters, whitespace; see `cleaning.repair`), and ``join_cut_urls``: link
+   definitions that the hard wrap cut, one line again;
 3. ``group_blocks``: lines into blocks, under the layout the text uses;
 4. ``find_headline`` and ``DuplicateFinder.decide``: what repeats what;
 5. ``render``: the kept blocks joined by one blank line, ending in one newline;
@@ -27,6 +28,7 @@ from cleaning.blocks import (
     Line,
     choose_layout,
     group_blocks,
+    join_cut_urls,
     split_lines,
 )
 from cleaning.config import CLEAN_DEFAULTS, CleanConfig
@@ -109,6 +111,8 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         title = repair_line(" ".join(title.split()), config)[0]
 
     lines = split_lines(text, config)
+    if config.join_cut_urls and "]:" in text:  # a link definition's mark (a C-level scan)
+        lines = join_cut_urls(lines)
     layout = choose_layout(lines)
     # Markup, escaped or not, shows a "<" or a "&" in the input (one scan of it).
     markup = MARKUP_ONLY.enabled(config) and ("<" in text or "&" in text)

@@ -67,9 +67,26 @@ def lines(draw: st.DrawFn) -> str:
 
 
 @st.composite
+def link_definitions(draw: st.DrawFn) -> str:
+    """Markdown link definitions as a hard-wrapping extractor writes them: each cut at one
+    width, mid-word, its rest on the lines under it (or under a title, or a line)."""
+    width = draw(st.integers(20, 110))
+    out = []
+    for n in range(draw(st.integers(1, 4))):
+        path = "-".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12)))
+        line = f"[{n + 1}]: https://example.org/{path}"
+        out.extend(line[k:k + width] for k in range(0, len(line), width))
+        out.extend(draw(st.lists(lines() | st.sampled_from(['"Title"', "(Title)", "rest"]),
+                                 max_size=1)))
+    return "\n".join(out)
+
+
+@st.composite
 def texts(draw: st.DrawFn) -> str:
-    blocks = draw(st.lists(st.lists(lines(), min_size=1, max_size=3).map("\n".join),
-                           min_size=0, max_size=10))
+    block = st.lists(lines(), min_size=1, max_size=3).map("\n".join)
+    # One block in four or so is link definitions.
+    blocks = draw(st.lists(block | block | block | link_definitions(), min_size=0,
+                           max_size=10))
     # Repetition, as scraped text repeats: a block again right after itself, later on, or
     # a run of blocks pasted again.
     for _ in range(draw(st.integers(0, 3))):

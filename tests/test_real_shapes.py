@@ -12,10 +12,11 @@ import pytest
 from cleaning import CharsetError, CleaningError, clean
 from cleaning.align import TokenAlignment
 from cleaning.blocks import Line, looks_like_wrapped_paragraph, separate_paragraphs, split_lines
-from cleaning.config import CLEAN_DEFAULTS
+from cleaning.config import CLEAN_DEFAULTS, CleanConfig
 from cleaning.passes import PASS
 from cleaning.repair import repair_line
 from tests.conftest import SEEDS
+from tests.patchutil import apply_patch
 
 
 def kinds(text: str, title: str | None = None) -> list[tuple[str, int, int | None]]:
@@ -340,3 +341,83 @@ def test_a_paragraph_met_three_times_without_hashtags_stays() -> None:
     assert result.removed == []
     assert {k.reason for k in result.kept_similar} == {
         "a block met three times or more: kept as a template"}
+
+
+CUT = ["[1]: https://harbour.example.org/news/ferry-pier-closed-for-repairs-after-divers",
+       "-find-rotted-piles"]
+#: A headline over the definitions, so that they read as one block of blank-line text.
+HEAD = "Ferry pier closed\n"
+
+
+def test_a_link_definition_cut_by_the_wrap_is_one_line_again_and_says_so() -> None:
+    text = "\n".join([HEAD, *CUT, CUT[0].replace("[1]", "[2]"), CUT[1]]) + "\n"
+    result = clean(text)
+    url = CUT[0] + CUT[1]
+    assert result.text == f"{HEAD}\n{url}\n{url.replace('[1]', '[2]')}\n"
+    at = len(HEAD) + 1
+    assert [(f.step, f.start, f.end, f.before) for f in result.fixes] == [
+        ("join_cut_urls", at, at + 99, "\n".join(CUT)),
+        ("join_cut_urls", at + 100, at + 199, "\n".join(CUT).replace("[1]", "[2]"))]
+    assert apply_patch(text, result.diff) == result.text
+    # Switched off, the lines stay as the wrap left them.
+    assert clean(text, CleanConfig(join_cut_urls=False)).text == text
+
+
+@pytest.mark.parametrize("under", [
+    '"Ferry notice"',  # a definition's title
+    "Thanks to the crews.",  # a line of text
+    "",  # nothing: the definition ends there
+])
+def test_a_link_definition_with_no_rest_of_its_url_under_it_stays(under: str) -> None:
+    text = f"{HEAD}\n{CUT[0]}\n{under}\n{CUT[0].replace('[1]', '[2]')}\n"
+    assert clean(text).text == text
+
+
+def test_a_definition_with_a_line_under_it_is_no_cut_unless_another_as_wide_is() -> None:
+    # A wrap cuts at one width: a definition alone with a word under it was not cut.
+    text = f"{HEAD}\n{CUT[0]}x\n{CUT[0]}y\n{CUT[0][:70]}\nrest\n"
+    assert clean(text).text == text
+
+
+def test_a_cut_definition_that_text_follows_is_not_joined() -> None:
+    # The rest of a URL ends its definition: a line of text right under it says the two
+    # lines above were no definition cut in two.
+    cut_twice = "\n".join([*CUT, CUT[0].replace("[1]", "[2]"), CUT[1]])
+    text = f"{HEAD}\n{cut_twice}\nstorm\n"
+    assert clean(text).text == text
+    # Once the definitions end, both are joined, and the result stays as it is.
+    result = clean(f"{HEAD}\n{cut_twice}\n\nstorm\n")
+    assert [f.step for f in result.fixes] == ["join_cut_urls", "join_cut_urls"]
+    assert clean(result.text).text == result.text
+
+
+def test_a_list_under_a_paragraph_is_a_block_of_its_group() -> None:
+    # A caption printed as a list item right under the paragraph before it is compared as
+    # itself; rendered, the two stand one line break apart, as they came.
+    text = ("Bakers win again\n\nThe judges tasted forty loaves and gave the prize to the "
+            "Linden Street bakery.\n* [Anna Berg lifts a rye loaf out of the oven before the "
+            "judging. Photo: Tom Reyes / The Gazette]\n\nAnna Berg lifts a rye loaf out of "
+            "the oven before the judging. less\n")
+    result = clean(text)
+    assert result.stats.blocks_in == 4
+    assert kinds(text) == [("contained", 3, 2)]
+    assert result.text == text.rsplit("\n\n", 1)[0] + "\n"
+
+
+def test_a_headline_copy_further_down_repeats_what_the_headline_went_as() -> None:
+    # Found by the fuzzer: the headline is the caption's last line printed again, and goes
+    # as a part of the caption; its copy further down, beside a paragraph pasted again,
+    # then repeats the caption (it named the removed headline, and the runs could not be
+    # built: KeyError).
+    line = "Harbour fire destroys three boats on Sunday"
+    story = ["The fire started in a shed on the east quay shortly after midnight, the "
+             "harbour master said.",
+             "Crews from two stations fought it for three hours before it was out.",
+             "Nobody was hurt, but three fishing boats moored beside the shed burned.",
+             "The owners said they would rebuild before the summer season."]
+    text = "\n\n".join([f"Photo: Ana Weiss\n{line}", line, *story, line, story[3]])
+    result = clean(text)
+    assert result.headline == line
+    assert kinds(text) == [("contained", 1, 0), ("repeated_headline", 6, 0),
+                           ("duplicate", 7, 5)]
+    assert clean(result.text).text == result.text
