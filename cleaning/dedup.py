@@ -346,20 +346,25 @@ class DuplicateFinder:
     def _lines_printed_again(self) -> None:
         """Remove a one-line block that repeats the last line of the block just before it,
         as a gallery prints a caption with its credit and then the credit again: a part of
-        that block, printed on its own (`contained`). Only a line that says something of
-        its own counts (`_says_something`)."""
+        that block, printed on its own (`contained`). A caption written on one line ends
+        with its credit: the credit printed again after it goes as well, and nothing else
+        that ends a line (a sentence quoted again after its paragraph stays). Only a line
+        that says something of its own counts (`_says_something`)."""
         infos, decided, keys = self.infos, self.decisions, self._keys
         # (The key of such a block ends the key of the block before: a C-level test first.)
         ends = [i for i, (before, key) in enumerate(pairwise(keys), 1)
                 if before.endswith(key) and before != key]
         for i in ends:
-            before = infos[i - 1].text
-            if "\n" not in before or "\n" in infos[i].text or i in decided or (
-                    i - 1 in decided):
+            before, tokens = infos[i - 1].text, infos[i].tokens
+            if "\n" in infos[i].text or i in decided or i - 1 in decided:
                 continue
-            last_line = before.rsplit("\n", 1)[1]
-            if match_key(match_tokens(last_line)) != infos[i].key or not self._says_something(
-                    range(i, i + 1)):
+            if "\n" in before:
+                if match_key(match_tokens(before.rsplit("\n", 1)[1])) != infos[i].key:
+                    continue
+            elif not (tokens and tokens[0] in chardata.CREDIT_WORDS
+                      and infos[i - 1].tokens[-len(tokens):] == tokens):
+                continue
+            if not self._says_something(range(i, i + 1)):
                 continue
             share = len(infos[i].tokens) / len(infos[i - 1].tokens)
             self._remove(i, Decision("contained", i - 1, round(share, SIMILARITY_DIGITS)))

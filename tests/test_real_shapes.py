@@ -90,6 +90,21 @@ def test_a_credit_printed_again_after_the_caption_that_ends_with_it_goes() -> No
     assert result.removed[0].reason == PASS["contained"].explanation
 
 
+def test_a_credit_printed_again_after_a_one_line_caption_that_ends_with_it_goes() -> None:
+    caption = "Dancers open the harvest festival in Lindau on Friday. ... more"
+    text = "\n\n".join(["Festival opens", f"{caption} Photo: Jo Brandt, AP",
+                        "Photo: Jo Brandt, AP", "The festival runs for nine days."])
+    assert kinds(text) == [("contained", 2, 1)]
+
+
+def test_a_sentence_printed_again_after_a_one_line_paragraph_stays() -> None:
+    # Only a credit: the end of a one-line paragraph printed again alone is a pull quote.
+    text = "\n\n".join(["Festival opens", "The mayor opened it at noon. Ticket sales rose "
+                        "by a third, to 40,000.", "Ticket sales rose by a third, to 40,000.",
+                        "The festival runs for nine days."])
+    assert kinds(text) == []
+
+
 def test_a_list_item_then_a_line_of_common_words_stays() -> None:
     # The line says nothing of its own (no number, no name): kept, as a stutter is.
     text = "Packing list\n\n- a warm coat\n- good boots\n\ngood boots\n\nThat is all."
