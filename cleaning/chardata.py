@@ -240,7 +240,9 @@ SITE_SUFFIX_RE = re.compile(
 
 #: Sentence-final punctuation in the scripts we serve.
 QUESTION_END_RE = re.compile("[?\uff1f\u061f\u037e]\\W*$")
-SENTENCE_END_RE = re.compile("[.!?\u3002\uff01\uff1f\u061f\u0964]\\W*$")
+#: The marks that end a sentence, in the scripts that have their own.
+SENTENCE_END_MARKS = ".!?\u3002\uff01\uff1f\u061f\u0964"
+SENTENCE_END_RE = re.compile(f"[{SENTENCE_END_MARKS}]\\W*$")
 
 #: A token with a digit: numbers are facts, and paragraphs that differ in them are different.
 DIGIT_RE = re.compile(r"\d")
@@ -324,7 +326,7 @@ LIST_MARKER_RE = re.compile(r"(?:[*+\-\u2022]|\d{1,3}[.)])[ \t]+")
 #: A list item on the line under the end of a sentence or a label (`SENTENCE_END_RE` or a
 #: colon): where a list starts under a paragraph, with no blank line between them.
 LIST_UNDER_PARAGRAPH_RE = re.compile(
-    r"[.!?:\u3002\uff01\uff1f\u061f\u0964][^\w\n]*\n(?=(?:[*+\-\u2022]|\d{1,3}[.)])[ \t])")
+    f"[{SENTENCE_END_MARKS}:][^\\w\\n]*\\n(?={LIST_MARKER_RE.pattern})")
 
 #: A markdown link definition alone on its line, its URL unbroken: ``[2]: https://x.org/a``.
 LINK_DEFINITION_RE = re.compile(r" {0,3}\[[^\]\n]+\]:[ \t]*\S+")

@@ -244,14 +244,8 @@ class DuplicateFinder:
         for i in copies:
             copy = set(self.infos[i].tokens)
             sim = len(copy & head) / len(copy | head) if copy | head else 1.0
-            decision = Decision("repeated_headline", headline_block,
-                                round(sim, SIMILARITY_DIGITS))
-            gone = self.decisions.get(headline_block)
-            if gone is not None:
-                # The headline went before its copies further down (as a line printed again
-                # after the block that ends with it): they repeat what it repeats.
-                decision = decision.through(gone)
-            self._remove(i, decision)
+            self._remove(i, Decision("repeated_headline", headline_block,
+                                     round(sim, SIMILARITY_DIGITS)))
 
     # ------------------------------------------------------------------ exact repeats
 
@@ -366,7 +360,7 @@ class DuplicateFinder:
                 continue
             if not self._says_something(range(i, i + 1)):
                 continue
-            share = len(infos[i].tokens) / len(infos[i - 1].tokens)
+            share = len(tokens) / len(infos[i - 1].tokens)
             self._remove(i, Decision("contained", i - 1, round(share, SIMILARITY_DIGITS)))
 
     def _remove_copies(self, i: int, j: int, length: int) -> int:
@@ -635,6 +629,12 @@ class DuplicateFinder:
     # ------------------------------------------------------------------ bookkeeping
 
     def _remove(self, i: int, decision: Decision) -> None:
+        gone = self.decisions.get(decision.twin)
+        if gone is not None:
+            # The twin went already (a headline, as a line printed again after the block
+            # that ends with it, before its copies further down): `i` repeats what it
+            # repeats, which stays in the text.
+            decision = decision.through(gone)
         self.decisions[i] = decision
         self._dependents[decision.twin].append(i)
         # Blocks that repeated `i` now repeat what `i` repeats, which stays in the text.
