@@ -14,6 +14,7 @@ Two layouts are common in scraped text, and one rule reads both:
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -21,6 +22,7 @@ from itertools import accumulate
 
 from cleaning import budget, chardata
 from cleaning.config import CleanConfig
+from cleaning.fingerprint import match_key, match_tokens
 from cleaning.repair import Needs, Repair, normalize_spaces, repair_line
 
 #: Wider than this (in terminal columns), a line is not hard-wrapped prose.
@@ -34,6 +36,9 @@ BLANK_GAPS_IN_PER_LINE_TEXT = 10
 #: A line narrower than a hard wrap is a paragraph of its own beside wide ones when it is a
 #: sentence of this many words (a headline or a label is shorter, or no sentence).
 PARAGRAPH_LINE_MIN_WORDS = 5
+#: Two lines of a group that say the same take it apart (`lines_of_their_own`) when they
+#: have this many words: a caption or a title, not a label ("Read More", "Yes").
+LINE_OF_ITS_OWN_MIN_WORDS = 3
 
 
 @dataclass(slots=True, init=False)
@@ -60,21 +65,25 @@ class Block:
 
     `group` is the index of the first block of its paragraph group: the lines between two
     blank lines, when they are paragraphs of their own rather than one paragraph (see
-    `group_blocks`). Blocks of one group are rendered one line break apart."""
+    `group_blocks`). Blocks of one group are rendered one line break apart. `line_apart`
+    says the block is one line of a list or a caption taken apart to be compared
+    (`lines_of_their_own`), not a paragraph."""
 
     index: int
     lines: list[Line]
     text: str
     group: int
+    line_apart: bool
 
     def __init__(self, index: int, lines: list[Line], text: str | None = None,
-                 group: int | None = None) -> None:
+                 group: int | None = None, line_apart: bool = False) -> None:
         self.index = index
         self.lines = lines
         if text is None:
             text = lines[0].text if len(lines) == 1 else "\n".join(x.text for x in lines)
         self.text = text
         self.group = index if group is None else group
+        self.line_apart = line_apart
 
     @property
     def start(self) -> int:
@@ -363,36 +372,66 @@ def columns(text: str) -> int:
 
 
 def group_blocks(lines: Sequence[Line], layout: Layout) -> list[Block]:
-    """Group lines into blocks under the given layout. Under blank-line paragraphs, lines
-    between two blank lines that are paragraphs of their own (`separate_paragraphs`: an
-    extractor that left out the blank lines of a few paragraphs) are a block each, of one
-    group."""
+    """Group lines into blocks under the given layout. Under blank-line paragraphs, the
+    lines between two blank lines are one block, unless they are not one paragraph: then
+    they are a block each, of one group, when they are paragraphs of their own
+    (`separate_paragraphs`: an extractor that left out the blank lines of a few
+    paragraphs) or lines that are compared on their own (`lines_of_their_own`: a caption
+    printed twice in one group); and a list right under a paragraph is a block of the
+    group (`_list_start`)."""
     if layout is Layout.LINE_PER_BLOCK:
         return [Block(n, [line], line.text)
                 for n, line in enumerate(line for line in lines if not line.blank)]
-    blocks: list[Block] = []
+    # The lines between blank lines; a list right under a paragraph is a part of its own.
+    groups: list[list[list[Line]]] = []
     current: list[Line] = []
     for line in [*lines, BLANK]:
         if not line.blank:
             current.append(line)
         elif current:
-            if len(current) == 1:
-                blocks.append(Block(len(blocks), current, current[0].text))
-            elif separate_paragraphs(current):
-                group = len(blocks)
-                blocks.extend(Block(group + n, [one], one.text, group)
-                              for n, one in enumerate(current))
-            else:
-                text = "\n".join([x.text for x in current])
-                start = _list_start(text)
-                if start:
-                    group = len(blocks)
-                    blocks.append(Block(group, current[:start]))
-                    blocks.append(Block(group + 1, current[start:], group=group))
-                else:
-                    blocks.append(Block(len(blocks), current, text))
+            start = _list_start("\n".join([x.text for x in current])) if len(current) > 1 else 0
+            groups.append([current[:start], current[start:]] if start else [current])
             current = []
+    blocks: list[Block] = []
+    for parts in groups:
+        group = len(blocks)
+        if len(parts) == 1 and separate_paragraphs(parts[0]):
+            parts = [[line] for line in parts[0]]
+        for part in parts:
+            if len(part) > 1 and lines_of_their_own([line.text for line in part]):
+                blocks.extend(Block(len(blocks), [line], line.text, group, line_apart=True)
+                              for line in part)
+            else:
+                blocks.append(Block(len(blocks), part, group=group))
     return blocks
+
+
+def lines_of_their_own(texts: Sequence[str]) -> bool:
+    """Whether the lines of a group, which is no hard-wrapped paragraph, are compared one
+    by one: one is wider than any hard wrap (so that no line of the group was wrapped, and
+    each is a paragraph, a caption or a label of its own, as extractors that keep a page's
+    line breaks print them), or two of them say the same (a caption printed twice in a
+    row: no wrap prints a line twice). The group stays a group: its lines are rendered a
+    line break apart, as they came. Code keeps its lines together.
+
+    The test looks at the group alone, not at the rest of the text, so that a group that
+    loses lines and is still taken apart is taken apart again when the output is cleaned
+    (`cleaning.dedup.DuplicateFinder` keeps a group's lines that would not be).
+
+    >>> lines_of_their_own(["Fire at the harbour (AP)", "Fire at the harbour (AP)"])
+    True
+    >>> lines_of_their_own(["Scraped text often comes wrapped at", "a fixed width, like this."])
+    False
+    """
+    if any(chardata.CODE_SIGN_RE.search(text) for text in texts):
+        return False
+    keys = [match_key(match_tokens(text)) for text in texts]
+    said_twice = any(n > 1 for key, n in Counter(keys).items()
+                     if key.count(" ") + 1 >= LINE_OF_ITS_OWN_MIN_WORDS)
+    if said_twice:
+        return True
+    return (any(columns(text) > WRAP_MAX_COLUMNS for text in texts)
+            and not looks_like_wrapped_paragraph("\n".join(texts)))
 
 
 def _list_start(text: str) -> int:

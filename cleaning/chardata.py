@@ -321,6 +321,11 @@ CREDIT_WORDS = frozenset({"photo", "photos", "photograph", "image", "images", "p
                           "credit", "credits", "foto", "fotos", "copyright", "source",
                           "ap", "afp", "reuters", "getty"})
 
+#: A photo credit on a line of its own ("Photo: Hau Dinh, AP", "(Image: Reuters)"): a
+#: credit word, then a colon.
+CREDIT_LINE_RE = re.compile(
+    rf"\W*(?:{'|'.join(sorted(CREDIT_WORDS))})\s*:", re.IGNORECASE)
+
 #: The marker of a list item, as markdown writes it: a bullet or a number, then a space.
 LIST_MARKER_RE = re.compile(r"(?:[*+\-\u2022]|\d{1,3}[.)])[ \t]+")
 #: A list item on the line under the end of a sentence or a label (`SENTENCE_END_RE` or a

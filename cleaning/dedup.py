@@ -29,7 +29,7 @@ from operator import attrgetter
 
 from cleaning import budget, chardata
 from cleaning.align import TokenAlignment
-from cleaning.blocks import looks_like_wrapped_paragraph
+from cleaning.blocks import lines_of_their_own, looks_like_wrapped_paragraph
 from cleaning.config import CleanConfig
 from cleaning.fingerprint import (
     MinHashFactory,
@@ -108,6 +108,9 @@ class BlockInfo:
     run_key: str = ""
     #: Whether a near-duplicate pair can hold this block at all (`mark_suspects`).
     suspect: bool = field(default=False, repr=False)
+    #: The group of a block that is one line of a list or caption taken apart
+    #: (`cleaning.blocks.lines_of_their_own`), or -1.
+    list_group: int = -1
     _shingles: set[Shingle] | None = field(default=None, init=False, repr=False)
     _ids: set[int] | None = field(default=None, init=False, repr=False)
 
@@ -216,6 +219,8 @@ class DuplicateFinder:
         self._dependents: dict[int, list[int]] = defaultdict(list)
         self._keys = [info.run_key for info in infos]
         self._counts: dict[str, int] = Counter(self._keys)
+        self._list_sizes: dict[int, int] = Counter(
+            info.list_group for info in infos if info.list_group >= 0)
 
     def decide(self, headline_block: int | None, headline_copies: Sequence[int],
                ) -> tuple[dict[int, Decision], list[KeptSimilar]]:
@@ -229,11 +234,31 @@ class DuplicateFinder:
         self._lines_printed_again()
         far = [i for i in headline_copies if i >= COPY_WINDOW and i not in self.decisions]
         self.repeated_headline(headline_block, far)
-        in_order = len(self.similar)
         self._similar_blocks(headline_block)
-        if len(self.similar) > in_order:
-            self.similar.sort(key=attrgetter("block", "twin"))
+        if self._list_sizes:
+            self._keep_groups_apart()
+        self.similar.sort(key=attrgetter("block", "twin"))
         return self.decisions, self.similar
+
+    def _keep_groups_apart(self) -> None:
+        """Keep the lines removed from a group taken apart (`lines_of_their_own`) when the
+        lines left of it would no longer be taken apart: read as one block, they could
+        repeat another, and cleaning the output again would not give it back."""
+        members: dict[int, list[int]] = defaultdict(list)
+        for i, info in enumerate(self.infos):
+            if info.list_group >= 0:
+                members[info.list_group].append(i)
+        for lines in members.values():
+            left = [self.infos[k].text for k in lines if k not in self.decisions]
+            if len(left) < 2 or len(left) == len(lines) or lines_of_their_own(left):
+                continue
+            for k in lines:
+                decision = self.decisions.pop(k, None)
+                if decision is not None:
+                    self.similar.append(KeptSimilar(
+                        k, decision.twin, decision.similarity,
+                        f"{decision.kind}: kept, the lines left of its group would read "
+                        "as one block"))
 
     def repeated_headline(self, headline_block: int | None, copies: Sequence[int]) -> None:
         """The `repeated_headline` pass: remove `copies` of the headline block (found by
@@ -285,6 +310,13 @@ class DuplicateFinder:
             # (A stutter needs its key among the blocks just before: a C-level test first.)
             near = self._keys[max(0, i - STUTTER_MAX_BLOCKS):i]
             stutter = self._stutter(i) if key in near else 0
+            if stutter == 1 and self._markup_in_first(i - 1, i) and not self._dependents[i - 1]:
+                # The first copy holds markup that leaked (an image's alt text with its
+                # link): the plain copy under it stays.
+                self._remove(i - 1, Decision("duplicate", i, 1.0))
+                earlier[earlier.index(i - 1)] = i
+                after_run = i + 1
+                continue
             if stutter:
                 after_run = self._remove_copies(i, i - stutter, stutter)
                 continue
@@ -409,6 +441,8 @@ class DuplicateFinder:
         """True when the alignment of `i..` with `j..` goes on past a differing block or two
         on either side: the same sequence with a slot filled differently, as docs, code
         samples and recipes repeat on purpose."""
+        if self._shared_by_lists(i, j, length):
+            return True
         keys = self._keys
         for gap in TEMPLATE_GAPS:
             # The blocks compared must be each copy's own context, not the other copy's.
@@ -418,6 +452,26 @@ class DuplicateFinder:
             if after_i < len(keys) and after_j < i and keys[after_i] == keys[after_j]:
                 return True
         return False
+
+    def _markup_in_first(self, j: int, i: int) -> bool:
+        """Whether block `j` holds HTML markup and its copy `i` does not."""
+        return ("<" in self.infos[j].text and "<" not in self.infos[i].text
+                and chardata.HTML_TAG_RE.search(self.infos[j].text) is not None)
+
+    def _shared_by_lists(self, i: int, j: int, length: int) -> bool:
+        """Whether the `length` lines from `i` on and those from `j` on are items that two
+        lists share, each list holding items of its own besides: product cards that share
+        most bullets. Items are no sentences: a paragraph printed again is a copy wherever
+        it stands. A list whose every line is printed again is a copy too, and so is a
+        line printed again in its own list."""
+        return (self._inside_a_list(i, length) and self._inside_a_list(j, length)
+                and self.infos[i].list_group != self.infos[j].list_group
+                and not any(self.infos[k].sentence for k in range(i, i + length)))
+
+    def _inside_a_list(self, i: int, length: int) -> bool:
+        group = self.infos[i].list_group
+        return group >= 0 and self._list_sizes[group] > length and all(
+            self.infos[k].list_group == group for k in range(i, i + length))
 
     def _pasted_once(self, i: int) -> bool:
         """A paste repeats a block once; a block met three times or more is a template."""
@@ -430,11 +484,13 @@ class DuplicateFinder:
     def _pasted_alone(self, i: int) -> bool:
         """Whether block `i`, met twice with no neighbour repeating along, is a paste: a
         paragraph, or a complete sentence (a highlights box repeats the body's sentences).
-        Labels, table cells, questions and the fields of records (a meal plan's "Lunch:
+        Headings, labels, table cells, questions and the fields of records (a meal plan's "Lunch:
         ...", a spec sheet's "Weight: ...") are structure and stay."""
         info = self.infos[i]
         if self._field(i):
             return False  # a field of a record ("Lunch: lentil soup") repeats its value
+        if chardata.MARKDOWN_HEADING_RE.match(info.text):
+            return False  # a section's heading, listed again in a table of contents
         return self._stands_alone(i) or (info.sentence and not info.question and info.prose)
 
     def _again_past_chrome(self, i: int, j: int) -> bool:

@@ -141,8 +141,8 @@ def find_headline(
     first_short = None
     others: _Others | None = None
     for i in range(min(HEADLINE_WINDOW, len(texts))):
-        if words[i] > max_words or "\n" in texts[i]:
-            continue
+        if words[i] > max_words or "\n" in texts[i] or chardata.CREDIT_LINE_RE.match(texts[i]):
+            continue  # a paragraph, or a photo's credit over the headline
         if first_short is None and chardata.TRUNCATED_RE.search(texts[i]) and (
                 _teaser_of_later(i, keys)):
             continue  # the opening is a paragraph's, cut short ("... need to..."): no title

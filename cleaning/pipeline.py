@@ -210,6 +210,9 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
     that survive each round, since it depends on its neighbours."""
     residue = revealed_markup_blocks(blocks) if markup else []
     infos = block_infos([b.text for b in blocks])
+    for block, info in zip(blocks, infos, strict=True):
+        if block.line_apart:
+            info.list_group = block.group
     active = list(range(len(blocks)))
     current = infos  # the infos of the active blocks
     if residue:

@@ -1,0 +1,98 @@
+"""Lines compared one by one inside a group (`cleaning.blocks.lines_of_their_own`): what
+extractors that keep a page's line breaks print, each shape drawn from real output (issue
+21), in our own words: what goes, and what stays.
+"""
+
+from __future__ import annotations
+
+from cleaning import clean
+from cleaning.blocks import lines_of_their_own
+
+WIDE = ("The council voted on Tuesday night to keep the old ferry landing open through the "
+        "winter, after a petition signed by four thousand residents.")
+
+
+def removed(text: str) -> list[tuple[str, str]]:
+    return [(r.kind, r.text) for r in clean(text).removed]
+
+
+def test_a_caption_printed_twice_inside_a_group_goes() -> None:
+    caption = "A ferry leaves the harbour at dawn on Monday. (AP)"
+    text = "\n\n".join(["Ferry landing stays open", f"{caption}\n{caption}", WIDE,
+                        "The vote was close."])
+    assert removed(text) == [("duplicate", caption)]
+    assert clean(text).text.count(caption) == 1
+
+
+def test_a_hard_wrapped_paragraph_is_not_taken_apart() -> None:
+    assert not lines_of_their_own(["The council voted on Tuesday night to keep the old",
+                                   "ferry landing open through the winter, after a"])
+    assert not lines_of_their_own(["if x == 1: return y;", "if x == 1: return y;"])
+
+
+def test_a_credit_and_caption_under_a_wide_line_go_when_printed_again() -> None:
+    caption = "Crews repair the ferry landing on Monday, a day after the storm tore it loose."
+    group = "\n".join([f"* {caption} Photo: Ana Weiss, AP / Copyright 2021 All rights reserved",
+                       caption, caption, "Photo: Ana Weiss, AP", "Photo: Ana Weiss, AP"])
+    text = "\n\n".join(["Ferry landing stays open", WIDE, group, "The vote was close."])
+    result = clean(text)
+    # The caption is inside the first line (with its credit); the credit is printed twice.
+    assert [r.text for r in result.removed] == [caption, caption, "Photo: Ana Weiss, AP"]
+    assert result.text.count("Crews repair") == 1
+    assert clean(result.text).text == result.text
+
+
+def test_bullets_that_two_product_cards_share_stay() -> None:
+    shared = ["Noise cancelling with three levels", "Twenty hours of battery in the case",
+              "Quick pairing with any phone", "Water resistant for running in rain"]
+    card_a = "\n".join([WIDE, *shared, "Charges with a cable"])
+    card_b = "\n".join([WIDE.replace("four", "five"), *shared, "Charges on a wireless mat"])
+    text = "\n\n".join(["Best earbuds of the year", card_a, "$139", card_b, "$164"])
+    result = clean(text)
+    assert result.removed == []
+    assert result.text == text + "\n"
+
+
+def test_sentences_printed_again_in_two_groups_go() -> None:
+    # An article printed twice (a page's embedded copy), its paragraphs in two groups with
+    # other lines around them: paragraphs are no list items.
+    paragraphs = [WIDE, "The vote was close, with five councillors against the plan.",
+                  "Work on the new landing will start in the spring."]
+    text = "\n\n".join(["Ferry landing stays open", "\n".join(["Photo: Reuters", *paragraphs]),
+                        "Related coverage", "\n".join([*paragraphs, "Share this story"])])
+    result = clean(text)
+    assert [r.text for r in result.removed] == paragraphs
+    assert clean(result.text).text == result.text
+
+
+def test_a_section_heading_listed_in_a_table_of_contents_stays() -> None:
+    toc = "\n".join(["* [Getting a sense of the data](#data)", "* [Backtesting the alerts](#alerts)",
+                     "* [Choosing the thresholds](#thresholds)"])
+    text = "\n\n".join(["Anomaly detection with SQL", toc, "## [Getting a sense of the data](#data)",
+                        WIDE, "## [Backtesting the alerts](#alerts)", "The vote was close."])
+    assert removed(text) == []
+
+
+def test_the_copy_without_leaked_markup_stays() -> None:
+    alt = 'Backtesting with default parameters. <a href="https://example.com/q/1">View in editor</a>'
+    plain = "Backtesting with default parameters. View in editor"
+    text = "\n\n".join(["Anomaly detection with SQL", WIDE, f"{alt}\n{plain}", "The vote was close."])
+    result = clean(text)
+    assert [r.text for r in result.removed] == [alt]
+    assert plain in result.text
+
+
+def test_a_group_that_would_read_as_one_block_keeps_its_lines() -> None:
+    # Found by the fuzzer: the line printed again left two lines that, as one block, repeat
+    # the block before them; cleaning the output again removed them. The line stays.
+    text = "storm\nstorm\n\nstorm storm storm\n\nstorm\nstorm storm\nstorm storm storm"
+    result = clean(text)
+    assert clean(result.text).text == result.text
+
+
+def test_a_photo_credit_is_not_the_headline() -> None:
+    line = "Harbour fire destroys three boats on Sunday"
+    text = "\n\n".join(["Photo: Ana Weiss", line, WIDE, line])
+    result = clean(text)
+    assert result.headline == line
+    assert [(r.kind, r.text) for r in result.removed] == [("repeated_headline", line)]
