@@ -685,12 +685,21 @@ class DuplicateFinder:
     # ------------------------------------------------------------------ bookkeeping
 
     def _remove(self, i: int, decision: Decision) -> None:
+        """Remove block `i` by `decision`, keeping what every pass relies on: a removed
+        block names a twin that stays in the text."""
+        if i in self.decisions:
+            return  # gone already, by an earlier pass
         gone = self.decisions.get(decision.twin)
         if gone is not None:
             # The twin went already (a headline, as a line printed again after the block
             # that ends with it, before its copies further down): `i` repeats what it
             # repeats, which stays in the text.
             decision = decision.through(gone)
+        if decision.twin == i:
+            # The twin went as a copy of `i` (the body's copy of a sentence is kept over
+            # a box's, say, before the headline pass meets it): `i` is the copy that stays,
+            # and the twin's removal names it.
+            return
         self.decisions[i] = decision
         self._dependents[decision.twin].append(i)
         # Blocks that repeated `i` now repeat what `i` repeats, which stays in the text.

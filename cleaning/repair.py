@@ -145,15 +145,17 @@ EVERYTHING_NEEDED = Needs()
 #: then not NFC). One more pass settles every case the fuzzer found; the bound keeps it
 #: finite.
 REPAIR_PASSES = 3
+#: The repairs that take characters out, after which a line is repaired again.
+UNCOVERING_STEPS = frozenset({"remove_invisible", "fix_encoding"})
 
 
 def repair_line(line: str, config: CleanConfig, needs: Needs | None = None,
                 ) -> tuple[str, list[Repair]]:
     """Repair one line (no line breaks in it) and say what was done. `needs` says which
     repairs the whole text can need (`Needs.of`); by default, every check is made. A line
-    from which invisible characters were removed is repaired again (up to REPAIR_PASSES),
-    since that removal can uncover more to repair, so that repairing the result again
-    changes nothing.
+    from which characters were removed (invisible ones, or controls by the encoding fix) is
+    repaired again (up to REPAIR_PASSES), since that removal can uncover more to repair,
+    so that repairing the result again changes nothing.
 
     >>> repair_line("Itâ€™s  here &amp; now ", CleanConfig())[0]
     'It’s here & now'
@@ -163,9 +165,10 @@ def repair_line(line: str, config: CleanConfig, needs: Needs | None = None,
     repairs: list[Repair] = []
     text = _repair_once(line, config, needs or EVERYTHING_NEEDED, repairs)
     for _ in range(REPAIR_PASSES - 1):
-        # Only removing invisible characters, the last repair but spaces, uncovers work
-        # for another pass: the mojibake a soft hyphen hid, marks that are now not NFC.
-        if not any(r.step == "remove_invisible" for r in repairs[-2:]):
+        # Removing characters uncovers work for another pass: the mojibake a soft hyphen
+        # hid, marks that are now not NFC, an entity that a control character split
+        # (``&\x07amp;``, which ftfy's encoding fix takes the control character out of).
+        if not any(r.step in UNCOVERING_STEPS for r in repairs[-3:]):
             break
         done = len(repairs)
         text = _repair_once(text, config, Needs.of(text), repairs)

@@ -1,0 +1,66 @@
+"""Inputs that broke the library, each kept as a test: the shared repro files when they are
+beside the checkout (`../shared/repros/*.jsonl`), and the classes they showed, in our own
+words."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from cleaning import clean
+from tests.conftest import SHARED
+
+REPROS = sorted((SHARED / "repros").glob("*.jsonl"))
+
+
+def shared_repros() -> list[dict[str, object]]:
+    return [json.loads(line) for path in REPROS
+            for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+@pytest.mark.skipif(not REPROS and os.environ.get("CI") != "true",
+                    reason="../shared/repros is not beside this checkout")
+@pytest.mark.parametrize("repro", shared_repros() or [None])
+def test_a_shared_repro_cleans_and_is_idempotent(repro: dict[str, object] | None) -> None:
+    assert repro is not None, "CI=true but ../shared/repros holds no repro"
+    text = repro.get("text")
+    data = text if isinstance(text, str) else str(repro["bytes_latin1"]).encode("latin-1")
+    title = repro.get("title")
+    charset = repro.get("charset")
+    result = clean(data, title=title if isinstance(title, str) else None,
+                   charset=charset if isinstance(charset, str) else None)
+    assert clean(result.text, title=title if isinstance(title, str) else None).text == result.text
+
+
+def test_a_removal_never_names_a_block_that_went_as_its_copy() -> None:
+    # The headline opens the text and is printed again further down; the sentence under it
+    # is printed again as the body's, so the first copy (in a box of sentences lifted from
+    # the body) goes, and the headline with it, as a copy of its later print. The headline
+    # pass then met that later print as the headline's copy: it named itself as its twin,
+    # and the runs could not be built (KeyError, an HTTP 500).
+    headline = "The park will be open to visitors around the clock."
+    sentence = ("The lane is separated from the traffic by a low wall and joins the "
+                "riverside path on both banks.")
+    text = "\n".join([headline, sentence, "Library lending figures", sentence,
+                      "Testing a web page in the browser", "Ben Cole | 1 | 75", headline,
+                      "Ben Cole | 1 | 75"]) + "\n"
+    result = clean(text)
+    kept = {r.block for r in result.removed}
+    assert all(r.twin not in kept and r.twin != r.block for r in result.removed)
+    assert result.text.count(headline) == 1
+    assert result.text.count(sentence) == 1
+    assert clean(result.text).text == result.text
+
+
+@pytest.mark.parametrize(("damaged", "repaired"), [
+    ("Salt &\x07amp; pepper", "Salt & pepper"),
+    ("Cr&\x07egrave;me br&\x07ucirc;l&\x07eacute;e", "Crème brûlée"),
+    ("An &\x07lt;i&\x07gt; tag", "An <i> tag"),
+])
+def test_an_entity_split_by_a_control_character_is_decoded_at_once(damaged: str,
+                                                                    repaired: str) -> None:
+    result = clean(damaged)
+    assert result.text == repaired + "\n"
+    assert clean(result.text).text == result.text
