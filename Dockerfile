@@ -12,6 +12,8 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY README.md gunicorn.conf.py ./
 COPY cleaning ./cleaning
+COPY newsclean ./newsclean
+COPY newsindex ./newsindex
 COPY service ./service
 RUN uv sync --frozen --no-dev --no-editable
 

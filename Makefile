@@ -26,7 +26,7 @@ test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check cleaning service tests benchmarks clients gunicorn.conf.py .ci/check_floor.py .ci/schemathesis_hooks.py
+	$(BIN)/ruff check cleaning newsclean newsindex service tests benchmarks clients gunicorn.conf.py .ci/check_floor.py .ci/schemathesis_hooks.py
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
 

@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_http import wrk  # noqa: E402
 from common import corpus_articles, emit  # noqa: E402
 
+from newsindex.index import Indexer  # noqa: E402
 from service import Settings  # noqa: E402
-from service.index import Indexer  # noqa: E402
 from tests.server import BIN, free_port, request, running  # noqa: E402
 
 NAMESPACE = "bench"
@@ -66,7 +66,7 @@ OLD_PRELOAD = """
 import sys, numpy as np
 sys.path[:0] = [{tree!r}, {tree!r} + "/benchmarks"]
 from bench_index import preload
-from service.index import RedisStore
+from service.index import RedisStore  # the old tree's layout
 preload(RedisStore({url!r}, "newsclean", timeout=30), 0, {size}, np.random.default_rng(1859))
 """
 
@@ -200,7 +200,7 @@ def report(rows: dict[str, dict[str, Any]], args: argparse.Namespace, version: s
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, row, sent in (("datasketch's (before)", old, None),
-                            ("service.lsh (now)", new, {"evalsha", "eval"})):
+                            ("newsindex.lsh (now)", new, {"evalsha", "eval"})):
         lines.append(
             f"| {name} | {row['rps']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
             f"{row['per_article']:.0f} B | {row['fill']:.0f} s | "

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cleaning import clean  # noqa: E402
-from service.index import NUM_PERM, fingerprint, index_factory, similarity  # noqa: E402
-from service.lsh import Record, low16, pack_record  # noqa: E402
+from newsindex.index import NUM_PERM, fingerprint, index_factory, similarity  # noqa: E402
+from newsindex.lsh import Record, low16, pack_record  # noqa: E402
 
 FOOTER = ("Subscribe to our newsletter to get the day's most important stories in your inbox "
           "every morning.\n\nCopyright 2026 The Daily Courier. All rights reserved. This material "

@@ -29,11 +29,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     # workers exist, and prometheus_client must not be imported before it is configured.
     from flask import Flask, Response, g, request
 
+    from newsindex.index import Indexer
     from service.admission import CleaningSlot
     from service.api import bp
     from service.auth import check_api_key
     from service.errors import register_error_handlers
-    from service.index import Indexer
     from service.metrics import Metrics
 
     class App(Flask):

@@ -14,10 +14,17 @@ from flask import Blueprint, Response, current_app, g, request, stream_with_cont
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 from cleaning import CleanConfig, TimeLimitExceeded, clean
+from newsindex.index import (
+    NAMESPACE_RE,
+    BadIndexRequest,
+    Indexer,
+    IndexRequest,
+    IndexUnavailable,
+    article_id,
+)
 from service import reading
 from service.admission import CleaningSlot
 from service.errors import INDEX_RETRY_AFTER, ApiError, as_api_error, error_body
-from service.index import NAMESPACE_RE, Indexer, IndexRequest, IndexUnavailable, article_id
 from service.metrics import Metrics
 from service.openapi import openapi_document
 from service.settings import Settings
@@ -303,7 +310,7 @@ def batch_item(item: Any, n: int, diff: bool) -> dict[str, Any]:
     """One article's result, or its error object: a bad item never fails the batch."""
     try:
         ident = article_id(item.get("id")) if isinstance(item, dict) else None
-    except ApiError:
+    except BadIndexRequest:
         ident = None  # only an id the schema allows is echoed
     try:
         if not isinstance(item, dict):

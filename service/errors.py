@@ -18,6 +18,7 @@ from cleaning import (
     DecodeError,
     TimeLimitExceeded,
 )
+from newsindex.index import BadIndexRequest
 from service.admission import Overloaded
 
 log = logging.getLogger("newsclean")
@@ -82,6 +83,8 @@ def as_api_error(exc: Exception) -> ApiError:
     """The API error an exception from cleaning one article stands for."""
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, BadIndexRequest):
+        return ApiError(400, exc.code, exc.message)
     if isinstance(exc, BinaryInputError):
         return ApiError(422, "not_text", str(exc))
     if isinstance(exc, CharsetError):

@@ -9,7 +9,7 @@ from typing import Any
 from cleaning import CleanConfig
 from cleaning.config import OPTION_ALIASES, OPTION_RANGES
 from cleaning.passes import PASSES
-from service.index import NAMESPACE_RE
+from newsindex.index import NAMESPACE_RE
 
 STR, INT, NUM, BOOL = ({"type": "string"}, {"type": "integer"}, {"type": "number"},
                        {"type": "boolean"})

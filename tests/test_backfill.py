@@ -158,7 +158,7 @@ def test_parquet_output_resumes_from_its_whole_parts(tmp_path: Path,
     integration("pyarrow")
     import pyarrow.parquet as pq
 
-    from service import backfill as job
+    from newsclean import backfill as job
 
     records = shaped_records(corpus, 150)
     source = write_jsonl(tmp_path / "in.jsonl", records)

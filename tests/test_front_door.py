@@ -104,7 +104,7 @@ def test_kept_similar_is_capped_and_says_what_it_left_out() -> None:
 
 
 def run_cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "service.cli", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "newsclean.cli", *args], input=stdin,
                           capture_output=True, timeout=60, check=False)
 
 

@@ -20,8 +20,8 @@ import pytest
 import redis
 
 from cleaning import clean
+from newsindex.index import Indexer, IndexRequest
 from service import Settings, create_app
-from service.index import Indexer, IndexRequest
 from tests.server import BIN, free_port, post_json, request, running
 
 pytestmark = pytest.mark.redis

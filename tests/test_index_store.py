@@ -1,4 +1,4 @@
-"""The index's own storage (service.lsh): the Redis scripts and the in-process store give
+"""The index's own storage (newsindex.lsh): the Redis scripts and the in-process store give
 the same answers, one round trip an article, parameter generations, and the bulk
 commands (fingerprint, load, migrate) writing what the service reads."""
 
@@ -19,9 +19,9 @@ import pytest
 import redis
 
 from cleaning import clean
+from newsindex.index import FINGERPRINT_SCHEME, Indexer, IndexRequest, fingerprint, index_factory
+from newsindex.lsh import MemoryStore, RedisStore
 from service import Settings
-from service.index import FINGERPRINT_SCHEME, Indexer, IndexRequest, fingerprint, index_factory
-from service.lsh import MemoryStore, RedisStore
 from tests.server import BIN, post_json, running
 from tests.test_index import OTHER_STORY_SAME_EVENT, STORY, article
 

@@ -2,7 +2,7 @@
 
     newsclean fingerprint IN OUT [--workers N]      # the signatures the service computes
     newsclean index load FILE --namespace NS        # articles or fingerprints, pipelined
-    newsclean index migrate --namespace NS          # from the layout before service.lsh
+    newsclean index migrate --namespace NS          # from the layout before newsindex.lsh
 
 All three use the settings of the environment (REDIS_URL, NEWSCLEAN_INDEX_PREFIX, ...), as
 the service does, so they write exactly what it reads.
@@ -21,9 +21,14 @@ from typing import Any
 import numpy as np
 
 from cleaning import clean
-from service.backfill import Fields, Record, chunks, local_results, read_records
-from service.index import FINGERPRINT_SCHEME, Indexer, fingerprint, index_factory
-from service.settings import Settings
+from newsclean.backfill import Fields, Record, chunks, local_results, read_records
+from newsindex.index import (
+    FINGERPRINT_SCHEME,
+    Indexer,
+    IndexSettings,
+    fingerprint,
+    index_factory,
+)
 
 #: Fingerprints sent to Redis per pipeline: a few hundred scripts of ~30 us each keep a
 #: round trip's latency small beside Redis' work, and a pipeline's memory small.
@@ -123,7 +128,7 @@ def add_in_batches(indexer: Indexer, namespace: str, fingerprints: Iterable[Fing
     return added
 
 
-def load(source: Path, namespace: str, settings: Settings, fields: Fields) -> tuple[int, int]:
+def load(source: Path, namespace: str, settings: IndexSettings, fields: Fields) -> tuple[int, int]:
     """`newsclean index load`: (fingerprints added, records skipped: no fingerprint, no id,
     or seen before the window)."""
     from tqdm import tqdm
@@ -142,8 +147,8 @@ def load(source: Path, namespace: str, settings: Settings, fields: Fields) -> tu
     return added, records - added
 
 
-def migrate(namespace: str, settings: Settings, *, delete_old: bool) -> int:
-    """`newsclean index migrate`: move a namespace from the layout before `service.lsh`
+def migrate(namespace: str, settings: IndexSettings, *, delete_old: bool) -> int:
+    """`newsclean index migrate`: move a namespace from the layout before `newsindex.lsh`
     (datasketch's buckets, a `sig` hash of packed uint32s and a `seen` sorted set) into
     this one, keeping each article's time; the old keys go with `delete_old`. Articles
     moved."""

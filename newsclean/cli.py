@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -19,7 +20,7 @@ import sys
 from pathlib import Path
 
 from cleaning import CleaningError, clean
-from service.backfill import Fields, backfill
+from newsclean.backfill import Fields, backfill
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "index":
         return index_command(args, parser)
     if args.command == "fingerprint":
-        from service.bulk import write_fingerprints
+        from newsclean.bulk import write_fingerprints
 
         fields = Fields(args.text_field, args.title_field or None, args.id_field or None)
         written = write_fingerprints(args.source, args.target, fields, args.workers)
@@ -106,8 +107,17 @@ def main(argv: list[str] | None = None) -> int:
                       charset=args.charset)
 
 
+#: What `newsclean serve` needs beyond the library: the `server` extra.
+SERVER_MODULES = ("flask", "gunicorn", "prometheus_client", "redis")
+
+
 def serve_command(bind: str | None, workers: int | None) -> int:
     """Replace this process with gunicorn running the committed configuration."""
+    missing = [name for name in SERVER_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"newsclean: serve needs the server, which is not installed (missing: "
+              f"{', '.join(missing)}): pip install 'newsclean[server]'", file=sys.stderr)
+        return 2
     if bind:
         os.environ["NEWSCLEAN_BIND"] = bind
     if workers:
@@ -146,8 +156,8 @@ def clean_file(source: str, *, as_json: bool, diff: bool, title: str | None,
 
 
 def index_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from service.bulk import ForeignFingerprints, load, migrate
-    from service.index import NAMESPACE_RE
+    from newsclean.bulk import ForeignFingerprints, load, migrate
+    from newsindex.index import NAMESPACE_RE
     from service.settings import Settings, SettingsError
 
     if not NAMESPACE_RE.fullmatch(args.namespace):

@@ -5,7 +5,7 @@ its short lines (bylines, datelines, captions, "subscribe" boilerplate) are left
 wire story republished with another headline, byline or footer still matches, while two
 stories on the same event, written apart, share few five-word runs and do not.
 
-The signatures are datasketch's MinHash; their LSH buckets are stored by `service.lsh`, on
+The signatures are datasketch's MinHash; their LSH buckets are stored by `newsindex.lsh`, on
 Redis (or Redis Cluster) when ``REDIS_URL`` is set (one index shared by every worker and
 every container) or in the process's memory otherwise: a query with its add is one round
 trip, LSH candidates are verified on their stored signatures, and articles past the
@@ -23,14 +23,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from cleaning import CleanConfig, CleanResult, MinHashFactory
 from cleaning.fingerprint import match_tokens, shingle_hash
-from service.errors import ApiError
-from service.lsh import (
+from newsindex.lsh import (
     TIME_BUCKETS,
     Entry,
     Layout,
@@ -42,7 +41,6 @@ from service.lsh import (
     low16,
     pack_record,
 )
-from service.settings import Settings
 
 log = logging.getLogger("newsclean.index")
 
@@ -59,6 +57,35 @@ BREAKER_SECONDS = 2.0
 NAMESPACE_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
+class IndexSettings(Protocol):
+    """What the index reads of its settings (the service's `Settings` has them all)."""
+
+    @property
+    def redis_url(self) -> str: ...
+    @property
+    def redis_cluster(self) -> bool: ...
+    @property
+    def redis_timeout(self) -> float: ...
+    @property
+    def index_prefix(self) -> str: ...
+    @property
+    def index_shards(self) -> int: ...
+    @property
+    def index_retention_days(self) -> float: ...
+    @property
+    def index_threshold(self) -> float: ...
+
+
+class BadIndexRequest(ValueError):
+    """An index request or an article id that the API does not take: its error code
+    (the HTTP layer answers it with a 400) and its message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
 @dataclass(frozen=True)
 class IndexRequest:
     """What an article asks of the index: its namespace, its id, add or only query."""
@@ -72,25 +99,25 @@ class IndexRequest:
         if value is None:
             return None
         if not isinstance(value, dict):
-            raise ApiError(400, "bad_index", "'index' must be an object: "
-                           '{"namespace": "...", "id": "...", "mode": "add" or "query"}')
+            raise BadIndexRequest("bad_index", "'index' must be an object: "
+                                  '{"namespace": "...", "id": "...", "mode": "add" or "query"}')
         unknown = set(value) - {"namespace", "id", "mode"}
         if unknown:
-            raise ApiError(400, "bad_index", f"unknown index field(s) {sorted(unknown)}; "
-                           "known: 'namespace', 'id', 'mode'")
+            raise BadIndexRequest("bad_index", f"unknown index field(s) {sorted(unknown)}; "
+                                  "known: 'namespace', 'id', 'mode'")
         namespace = value.get("namespace", "default")
         ident = value.get("id")
         if ident is None or ident == "":
             ident = default_id  # the article's own id
         mode = value.get("mode", "add")
         if not isinstance(namespace, str) or not NAMESPACE_RE.fullmatch(namespace):
-            raise ApiError(400, "bad_index", "index.namespace must be 1-64 letters, digits, "
-                           "or . _ : -")
+            raise BadIndexRequest("bad_index", "index.namespace must be 1-64 letters, "
+                                  "digits, or . _ : -")
         ident = article_id(ident, "index.id", "bad_index")
         if mode not in ("add", "query"):
-            raise ApiError(400, "bad_index", "index.mode must be 'add' or 'query'")
+            raise BadIndexRequest("bad_index", "index.mode must be 'add' or 'query'")
         if mode == "add" and (ident is None or str(ident) == ""):
-            raise ApiError(400, "bad_index", "an article added to the index needs an 'id'")
+            raise BadIndexRequest("bad_index", "an article added to the index needs an 'id'")
         return cls(namespace, "" if ident is None else str(ident), mode == "add")
 
 
@@ -107,7 +134,7 @@ def article_id(value: Any, name: str = "'id'", code: str = "bad_field") -> str |
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise ApiError(400, code, f"{name} must be a string or a whole number")
+    raise BadIndexRequest(code, f"{name} must be a string or a whole number")
 
 
 def similarity(jaccard: float, size_a: int, size_b: int) -> float:
@@ -168,7 +195,7 @@ def fingerprint(factory: MinHashFactory, result: CleanResult) -> tuple[int, np.n
 class Indexer:
     """The index as the API uses it: never raises on storage trouble, says what happened."""
 
-    def __init__(self, settings: Settings, store: Store | None = None, *,
+    def __init__(self, settings: IndexSettings, store: Store | None = None, *,
                  observe: Callable[[str, float], None] | None = None) -> None:
         """`observe(operation, seconds)` is told how long each store call took."""
         self.settings = settings
@@ -322,7 +349,7 @@ class _Guard:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: object) -> None:
-        if exc is None or isinstance(exc, (IndexUnavailable, ApiError)):
+        if exc is None or isinstance(exc, (IndexUnavailable, BadIndexRequest)):
             return
         if not isinstance(exc, Exception):
             return

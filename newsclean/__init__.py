@@ -1,0 +1,6 @@
+"""newsclean's command and offline tools: `newsclean clean`, `backfill` (JSONL or Parquet,
+on processes or on Ray), `fingerprint` and `index load|migrate` (`newsclean.bulk`).
+
+Only `newsclean serve` needs the HTTP service (`service`, the `server` extra); the rest
+runs on the library (`cleaning`) alone.
+"""
