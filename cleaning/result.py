@@ -35,6 +35,8 @@ class Removal:
     similarity: float | None
     in_run: bool = False
     reason: str = ""
+    #: The rule that decided (a stable name: `cleaning.rules`), finer than the pass.
+    rule: str = ""
 
 
 @dataclass(slots=True)
@@ -70,6 +72,8 @@ class KeptSimilar:
     reason: str
     start: int = 0
     end: int = 0
+    #: The rule that kept it (a stable name: `cleaning.rules`).
+    rule: str = ""
 
 
 @dataclass(slots=True)
