@@ -17,6 +17,7 @@ pandas and pyarrow are imported only when a batch of theirs comes in.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -34,6 +35,7 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "changed": "bool",
     "removed": "int64",      # blocks removed, all kinds
     **{f"removed_{kind}": "int64" for kind in PASS},
+    "rules": "string",       # the rules that removed blocks, with counts: "pasted_run:3"
     "fixes": "int64",        # repairs made (encoding, entities, whitespace)
     "error": "string",       # why the row has no text; null when it was cleaned
 }
@@ -83,6 +85,8 @@ def clean_row(text: Any, title: Any = None, ident: Any = None, *, line: int = 0,
                **{f"removed_{kind}": 0 for kind in PASS})
     for removal in result.removed:
         row[f"removed_{removal.kind}"] += 1
+    rules = Counter(removal.rule for removal in result.removed)
+    row["rules"] = ",".join(f"{rule}:{n}" for rule, n in sorted(rules.items()))
     return row
 
 

@@ -52,6 +52,7 @@ class Removal:
     twin_end: int | None = None
     similarity: float | None = None
     in_run: bool = False
+    rule: str = ""  # the rule that decided (the service's README: the rules)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class KeptSimilar:
     reason: str
     start: int = 0  # the block's offsets in the input
     end: int = 0
+    rule: str = ""  # the rule that kept it
 
 
 @dataclass(frozen=True)
