@@ -68,3 +68,17 @@ def test_the_licence_is_shipped_and_is_the_declared_one() -> None:
         text = (folder / "LICENSE").read_text()
         assert text.startswith("MIT License\n")
         assert "Copyright (c) 2026 the newsclean authors" in text
+
+
+def test_the_readme_installs_this_version_from_the_built_files() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Install\n", 1)[1].split("\n## ", 1)[0]
+    wheel = f"dist/newsclean-{__version__}-py3-none-any.whl"
+    client = f"dist/newsclean_client-{newsclean_client.__version__}-py3-none-any.whl"
+    # tests/test_dist.py installs these very files, the same way.
+    assert f"pip install {wheel} " in section
+    assert f"pip install '{wheel}[server]'" in section
+    assert f"pip install {client} " in section
+    makefile = (ROOT / "Makefile").read_text()
+    assert "uv build --out-dir dist" in makefile
+    assert "uv build --package newsclean-client --out-dir dist" in makefile
