@@ -82,3 +82,13 @@ def test_the_readme_installs_this_version_from_the_built_files() -> None:
     makefile = (ROOT / "Makefile").read_text()
     assert "uv build --out-dir dist" in makefile
     assert "uv build --package newsclean-client --out-dir dist" in makefile
+
+
+def test_the_deployments_run_this_version() -> None:
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
+    assert compose["services"]["newsclean"]["image"] == f"newsclean:{__version__}"
+    deployment = yaml.safe_load((ROOT / "deploy" / "kubernetes" / "deployment.yaml").read_text())
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == f"newsclean:{__version__}"
