@@ -165,6 +165,10 @@ def index_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 
     if not NAMESPACE_RE.fullmatch(args.namespace):
         parser.error("a namespace is 1-64 letters, digits, or . _ : -")
+    if importlib.util.find_spec("redis") is None:
+        print("newsclean: the index lives in Redis, whose client is not installed: pip "
+              "install 'newsclean[server]'", file=sys.stderr)
+        return 2
     try:
         settings = Settings.from_env()
     except SettingsError as exc:

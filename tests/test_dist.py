@@ -120,6 +120,11 @@ def test_the_bare_wheel_is_the_library_and_the_offline_commands(
                            capture_output=True, text=True, timeout=60, check=False)
     assert serve.returncode == 2
     assert "pip install 'newsclean[server]'" in serve.stderr
+    load = subprocess.run([bin_dir / "newsclean", "index", "load", SEED, "--namespace", "n"],
+                          env={**env, "REDIS_URL": "redis://127.0.0.1:1/0"}, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert (load.returncode, "Traceback" in load.stderr) == (2, False), load.stderr
+    assert "pip install 'newsclean[server]'" in load.stderr
     print(f"bare venv: {size_mb(tmp_path / 'bare')} MB")
 
 
