@@ -287,6 +287,22 @@ INTERFACE_WORDS = CHROME_WORDS | frozenset({
     "longer",
 })
 
+#: The buttons of a share bar: social networks and the verbs of sharing. A line of these
+#: alone ("Facebook Twitter WhatsApp Email", "Share this on WhatsApp") says nothing of the
+#: article, however often the page prints it (above and below the story).
+SHARE_VERBS = frozenset({
+    "share", "shares", "sharing", "tweet", "email", "mail", "print", "copy", "link", "save",
+    "comment", "comments", "permalink", "follow", "facebook", "twitter", "x", "linkedin",
+    "whatsapp", "pinterest", "reddit", "flipboard", "messenger", "instagram", "youtube",
+    "tumblr", "telegram", "google", "mix", "pocket", "sms", "threads", "bluesky",
+    "mastodon", "snapchat", "tiktok", "rss",
+})
+#: ... with the small words such a bar is made of.
+SHARE_WORDS = SHARE_VERBS | frozenset({
+    "e", "on", "this", "article", "story", "page", "the", "to", "us", "via", "more", "less",
+    "options", "services", "all", "or",
+})
+
 #: The words of a date line ("Published 11:34 PM EST Nov 19, 2019", "Tuesday November 19,
 #: 2019"), beside its numbers: months and weekdays (English, as extractors print them),
 #: the clock and its zones, and the labels a page puts before a date.

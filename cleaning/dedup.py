@@ -86,6 +86,9 @@ EMBED_MIN_HASHTAGS = 2
 #: Tokens in a date line at the least: a month, a day and a year, or a label and a time
 #: ("Updated 5:27 am" is four); "Nov 19" alone may be a cell of a table of games.
 DATE_LINE_MIN_TOKENS = 3
+#: Buttons in a share bar at the least: one word alone ("Share", "Email") may be a label
+#: of the article's own.
+SHARE_BAR_MIN_TOKENS = 2
 #: A recurring label this short between them counts as gallery chrome ("Image 1 of 4" has
 #: two words); a longer one is the article's structure.
 GALLERY_LABEL_MAX_WORDS = 2
@@ -154,6 +157,14 @@ class BlockInfo:
         "Continue reading the main story", is not one: see `chardata.INTERFACE_WORDS`.)"""
         return (self.words >= SENTENCE_WORDS
                 and chardata.INTERFACE_WORDS.issuperset(self.tokens))
+
+    @property
+    def share_bar(self) -> bool:
+        """A line of share buttons alone ("Facebook Twitter Email Print"): it says nothing
+        of the article."""
+        return (len(self.tokens) >= SHARE_BAR_MIN_TOKENS
+                and chardata.SHARE_WORDS.issuperset(self.tokens)
+                and not chardata.SHARE_VERBS.isdisjoint(self.tokens))
 
     @property
     def date_line(self) -> bool:
@@ -356,6 +367,8 @@ class DuplicateFinder:
                     self._remove(i, Decision.by("pasted_alone", j))
             elif infos[i].interface_message:
                 self._remove(i, Decision.by("interface_notice", earlier[0]))
+            elif infos[i].share_bar:
+                self._remove(i, Decision.by("share_bar_again", earlier[0]))
             elif once and self._date_line_again(i, earlier[0]):
                 self._remove(i, Decision.by("date_line_again", earlier[0]))
             elif not once and self._embedded_post_again(i, best_j, best_len):

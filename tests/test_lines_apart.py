@@ -115,3 +115,12 @@ def test_a_headline_printed_again_under_a_lede_goes() -> None:
     line = "Ferry landing stays open through the winter"
     text = "\n\n".join([line, WIDE, line, "The vote was close."])
     assert removed(text) == [("repeated_headline", line)]
+
+
+def test_a_share_bar_printed_again_goes_but_a_word_alone_stays() -> None:
+    bar = "Facebook Twitter WhatsApp Email"
+    text = "\n\n".join(["Ferry landing stays open", bar, WIDE, "Email", "The vote was close.",
+                        "Email", bar])
+    result = clean(text)
+    assert [(r.rule, r.block) for r in result.removed] == [("share_bar_again", 6)]
+    assert result.text.count("\n\nEmail\n") == 2  # the word alone, twice
