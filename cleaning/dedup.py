@@ -251,6 +251,7 @@ class DuplicateFinder:
         self._dependents: dict[int, list[int]] = defaultdict(list)
         self._keys = [info.run_key for info in infos]
         self._counts: dict[str, int] = Counter(self._keys)
+        self._headline_key: str | None = None
         self._list_sizes: dict[int, int] = Counter(
             info.list_group for info in infos if info.list_group >= 0)
 
@@ -260,6 +261,8 @@ class DuplicateFinder:
         steps: those near the top before the exact repeats (a copy there splits the run of
         the paste it opens, which the exact pass then aligns without it), those further
         down after them (a body pasted twice, headline and all, goes as one run)."""
+        self._headline_key = (self.infos[headline_block].run_key
+                              if headline_block is not None else None)
         near = [i for i in headline_copies if i < COPY_WINDOW]
         self.repeated_headline(headline_block, near)
         self.duplicate()  # reports blocks in order, each once
@@ -369,6 +372,8 @@ class DuplicateFinder:
                 self._remove(i, Decision.by("interface_notice", earlier[0]))
             elif infos[i].share_bar:
                 self._remove(i, Decision.by("share_bar_again", earlier[0]))
+            elif self._around_the_body(i, key):
+                self._remove(i, Decision.by("chrome_around_body", earlier[0]))
             elif once and self._date_line_again(i, earlier[0]):
                 self._remove(i, Decision.by("date_line_again", earlier[0]))
             elif not once and self._embedded_post_again(i, best_j, best_len):
@@ -377,6 +382,40 @@ class DuplicateFinder:
                 rule = self._why_kept(i, once, template)
                 self.similar.append(kept_record(i, earlier[0], 1.0, rule))
                 earlier.append(i)
+
+    @cached_property
+    def _body(self) -> range:
+        """The blocks from the article's first paragraph to its last (a sentence of
+        `min_words` or more), or nothing when it has fewer than two."""
+        paragraphs = [k for k, info in enumerate(self.infos)
+                      if info.words >= self.config.min_words and info.sentence]
+        return range(paragraphs[0], paragraphs[-1] + 1) if len(paragraphs) > 1 else range(0)
+
+    def _around_the_body(self, i: int, key: str) -> bool:
+        """Whether block `i`, a line shorter than a paragraph, is page chrome that an
+        extractor leaked above the article and again below it (a navigation or promo
+        line): every copy stands outside the body, one above it and one below. A line
+        repeated inside the body (a question asked of each guest, a table's header, an
+        attribution under each item) is the body's structure and stays."""
+        body = self._body
+        if (not body or i < body.stop or self.infos[i].words >= self.config.min_words
+                or key == self._headline_key):
+            return False  # (the headline's copies are the headline pass's to judge)
+        first, first_from_body = self._key_spans[key]
+        return first < body.start and first_from_body >= body.stop
+
+    @cached_property
+    def _key_spans(self) -> dict[str, tuple[int, int]]:
+        """For each key: where it is met first, and first from the body's start on (made
+        only for the rare line around the body)."""
+        start, end = self._body.start, len(self._keys)
+        spans: dict[str, tuple[int, int]] = {}
+        for k, key in enumerate(self._keys):
+            first, from_body = spans.get(key, (k, end))
+            if k >= start and from_body == end:
+                from_body = k
+            spans[key] = (first, from_body)
+        return spans
 
     def _why_kept(self, i: int, once: bool, template: bool) -> str:
         """The rule that keeps block `i`, an exact repeat that no removal rule took."""

@@ -57,6 +57,8 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
     Rule("box_copy", "duplicate", "a sentence of a highlights box: the body's copy stays"),
     Rule("interface_notice", "duplicate", "a player or browser notice printed again"),
     Rule("share_bar_again", "duplicate", "a bar of share buttons printed again"),
+    Rule("chrome_around_body", "duplicate", "a line of page chrome printed above the "
+                                            "article and again below it"),
     Rule("date_line_again", "duplicate", "the head's date line printed again at the foot"),
     Rule("embedded_post_again", "duplicate", "an embedded post printed once per placeholder"),
     # near_duplicate

@@ -124,3 +124,15 @@ def test_a_share_bar_printed_again_goes_but_a_word_alone_stays() -> None:
     result = clean(text)
     assert [(r.rule, r.block) for r in result.removed] == [("share_bar_again", 6)]
     assert result.text.count("\n\nEmail\n") == 2  # the word alone, twice
+
+
+def test_chrome_above_and_below_the_article_goes_but_a_line_inside_it_stays() -> None:
+    promo = "More about badges | Request a badge"
+    attribution = "— Reuters"
+    body = [WIDE, attribution, "The vote was close, with five councillors against the plan "
+            "after a long debate.", attribution, "Work on the new landing will start in the "
+            "spring, the council said in a statement on Friday."]
+    text = "\n\n".join(["Ferry landing stays open", promo, *body, promo])
+    result = clean(text)
+    assert [(r.rule, r.block) for r in result.removed] == [("chrome_around_body", 7)]
+    assert result.text.count(attribution) == 2
