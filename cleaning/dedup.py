@@ -29,7 +29,12 @@ from operator import attrgetter
 
 from cleaning import budget, chardata
 from cleaning.align import TokenAlignment
-from cleaning.blocks import lines_of_their_own, looks_like_wrapped_paragraph
+from cleaning.blocks import (
+    WRAP_MAX_COLUMNS,
+    columns,
+    lines_of_their_own,
+    looks_like_wrapped_paragraph,
+)
 from cleaning.config import CleanConfig
 from cleaning.fingerprint import (
     MinHashFactory,
@@ -287,11 +292,14 @@ class DuplicateFinder:
             left = [self.infos[k].text for k in lines if k not in self.decisions]
             if len(left) < 2 or len(left) == len(lines) or lines_of_their_own(left):
                 continue
-            for k in lines:
+            # One line wider than a wrap, kept back, keeps the group apart; else all stay.
+            wide = [k for k in lines if k in self.decisions
+                    and columns(self.infos[k].text) > WRAP_MAX_COLUMNS]
+            for k in wide[:1] or lines:
                 decision = self.decisions.pop(k, None)
                 if decision is not None:
                     self.similar.append(kept_record(k, decision.twin, decision.similarity,
-                                             "group_kept_whole", decision.rule))
+                                                    "group_kept_whole", decision.rule))
 
     def repeated_headline(self, headline_block: int | None, copies: Sequence[int]) -> None:
         """The `repeated_headline` pass: remove `copies` of the headline block (found by
