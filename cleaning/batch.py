@@ -31,9 +31,11 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "id": "string",          # the id field's value, as text; null without one
     "text": "string",        # the cleaned article; null when `error` is set
     "headline": "string",
-    "changed": "bool",
+    "changed": "bool",       # the content changed (`CleanResult.changed`)
+    "layout_changed": "bool",  # only spaces, line ends or the final newline changed
     "removed": "int64",      # blocks removed, all kinds
     **{f"removed_{kind}": "int64" for kind in PASS},
+    "removed_rules": "string",  # each removal's rule (`Removal.rule`), in block order, by ","
     "fixes": "int64",        # repairs made (encoding, entities, whitespace)
     "error": "string",       # why the row has no text; null when it was cleaned
 }
@@ -79,7 +81,8 @@ def clean_row(text: Any, title: Any = None, ident: Any = None, *, line: int = 0,
         row["error"] = f"{type(exc).__name__}: {exc}"
         return row
     row.update(text=result.text, headline=result.headline, changed=result.changed,
-               removed=len(result.removed), fixes=len(result.fixes),
+               layout_changed=result.layout_changed, removed=len(result.removed),
+               fixes=len(result.fixes), removed_rules=",".join(r.rule for r in result.removed),
                **{f"removed_{kind}": 0 for kind in PASS})
     for removal in result.removed:
         row[f"removed_{removal.kind}"] += 1

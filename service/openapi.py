@@ -76,13 +76,17 @@ SCHEMAS: dict[str, Any] = {
         "twin_text": NULLABLE_STR, "twin_start": NULLABLE_INT, "twin_end": NULLABLE_INT,
         "similarity": NULLABLE_NUM, "in_run": BOOL,
         "reason": {**STR, "description": "Why it went."},
+        "rule": {**STR, "description": "The rule that decided: a stable name, finer than "
+                         "the kind (empty when the library names none)."},
     }),
     "Run": obj({
         "start_block": INT, "end_block": INT, "twin_start_block": INT, "twin_end_block": INT,
         "blocks": INT, "start": INT, "end": INT, "description": STR,
     }),
     "KeptSimilar": obj({"block": INT, "twin": INT, "similarity": NUM, "reason": STR,
-                        "start": INT, "end": INT}),
+                        "start": INT, "end": INT,
+                        "rule": {**STR, "description": "The rule that kept it: a stable "
+                                 "name (empty when the library names none)."}}),
     "Fix": obj({"block": NULLABLE_INT, "step": STR, "detail": STR, "start": INT, "end": INT,
                 "before": STR, "after": STR}),
     "Stats": obj({"blocks_in": INT, "blocks_out": INT, "chars_in": INT, "chars_out": INT,
@@ -96,7 +100,13 @@ SCHEMAS: dict[str, Any] = {
     }, ["namespace", "id", "status", "matches"]),
     "CleanResponse": obj({
         "id": {"type": ["string", "integer"]},
-        "text": STR, "headline": NULLABLE_STR, "changed": BOOL,
+        "text": STR, "headline": NULLABLE_STR,
+        "changed": {**BOOL, "description": "The content changed: a block removed, a repair, "
+                    "or any word different. Not for spaces, line ends or the final newline "
+                    "alone (see layout_changed)."},
+        "layout_changed": {**BOOL, "description": "Only the layout changed (spaces, line "
+                           "ends, blank lines, the final newline); false when changed is "
+                           "true."},
         "removed": {"type": "array", "items": ref("Removal")},
         "runs": {"type": "array", "items": ref("Run")},
         "kept_similar": {"type": "array", "items": ref("KeptSimilar")},
@@ -106,7 +116,7 @@ SCHEMAS: dict[str, Any] = {
         "encoding": NULLABLE_STR, "encoding_source": NULLABLE_STR,
         "diff": {**STR, "description": "Unified diff: `patch` applies it to the input."},
         "index": ref("IndexResult"),
-    }, ["text", "headline", "changed", "removed", "runs", "kept_similar",
+    }, ["text", "headline", "changed", "layout_changed", "removed", "runs", "kept_similar",
         "kept_similar_omitted", "fixes", "stats", "encoding", "encoding_source"]),
     "Error": obj({"error": ref("ErrorDetail")}),
     "ErrorDetail": obj({

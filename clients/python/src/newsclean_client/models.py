@@ -52,6 +52,8 @@ class Removal:
     twin_end: int | None = None
     similarity: float | None = None
     in_run: bool = False
+    rule: str = ""
+    """The rule that decided (a stable name, finer than `kind`; "" if none is named)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class KeptSimilar:
     reason: str
     start: int = 0  # the block's offsets in the input
     end: int = 0
+    rule: str = ""
+    """The rule that kept it (a stable name; "" if none is named)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ class CleanResult:
     text: str
     headline: str | None
     changed: bool
+    """The content changed: a removal, a repair, or any word different."""
     removed: list[Removal]
     runs: list[Run]
     kept_similar: list[KeptSimilar]
@@ -135,6 +140,8 @@ class CleanResult:
     id: str | int | None = None
     diff: str | None = None
     index: IndexResult | None = None
+    layout_changed: bool = False
+    """Only the layout changed (spaces, line ends, the final newline); never with `changed`."""
 
     def removed_by_kind(self) -> dict[str, int]:
         """How many blocks went, by kind of removal."""
