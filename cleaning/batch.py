@@ -35,7 +35,7 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "layout_changed": "bool",  # only spaces, line ends or the final newline changed
     "removed": "int64",      # blocks removed, all kinds
     **{f"removed_{kind}": "int64" for kind in PASS},
-    "removed_rules": "string",  # each removal's rule (`Removal.rule`), in block order, by ","
+    "removal_rules": "string",  # each removal's rule (`Removal.rule`), in block order, by ","
     "fixes": "int64",        # repairs made (encoding, entities, whitespace)
     "error": "string",       # why the row has no text; null when it was cleaned
 }
@@ -80,9 +80,15 @@ def clean_row(text: Any, title: Any = None, ident: Any = None, *, line: int = 0,
     except CleaningError as exc:
         row["error"] = f"{type(exc).__name__}: {exc}"
         return row
+    return fill_row(row, result)
+
+
+def fill_row(row: dict[str, Any], result: Any) -> dict[str, Any]:
+    """`row` with the columns of a cleaned article: `result` is a `CleanResult`, or
+    anything with its fields (the service's answer as `newsclean_client` types it)."""
     row.update(text=result.text, headline=result.headline, changed=result.changed,
                layout_changed=result.layout_changed, removed=len(result.removed),
-               fixes=len(result.fixes), removed_rules=",".join(r.rule for r in result.removed),
+               fixes=len(result.fixes), removal_rules=",".join(r.rule for r in result.removed),
                **{f"removed_{kind}": 0 for kind in PASS})
     for removal in result.removed:
         row[f"removed_{removal.kind}"] += 1
