@@ -10,6 +10,7 @@ from cleaning import CleanConfig
 from cleaning.config import OPTION_ALIASES, OPTION_RANGES
 from cleaning.passes import PASSES
 from newsindex.index import NAMESPACE_RE
+from service.compress import GZIP_MIN_BYTES
 
 STR, INT, NUM, BOOL = ({"type": "string"}, {"type": "integer"}, {"type": "number"},
                        {"type": "boolean"})
@@ -169,6 +170,18 @@ ERROR_STATUSES = {
 BATCH_ITEM_IN = {"description": "A CleanRequest (see components); anything else gets a "
                                 "BatchError in its place."}
 
+#: What the cleaning endpoints say of compression, both ways (`service.compress`).
+GZIP_NOTE = ("The body may be gzip-compressed (Content-Encoding: gzip; the body limit holds "
+             "for what it decompresses to). With Accept-Encoding: gzip, a successful answer "
+             f"of {GZIP_MIN_BYTES} bytes or more comes gzip-compressed (a streamed NDJSON "
+             "answer piece by piece, each line readable as it arrives); errors never are.")
+GZIP_HEADERS = {
+    "Content-Encoding": {"description": "gzip when the request's Accept-Encoding allows it "
+                                        "and the answer is worth compressing",
+                         "schema": {"enum": ["gzip"]}},
+    "Vary": {"description": "Accept-Encoding", "schema": STR},
+}
+
 RETRY_AFTER_HEADER = {"Retry-After": {"description": "Seconds to wait before retrying.",
                                       "schema": {**INT, "minimum": 0}}}
 
@@ -191,6 +204,7 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/clean": {"post": {
                 "summary": "Clean one article",
+                "description": GZIP_NOTE,
                 "security": keyed,
                 "parameters": [
                     {"name": "diff", "in": "query", "schema": BOOL,
@@ -206,7 +220,8 @@ def openapi_document() -> dict[str, Any]:
                     "application/octet-stream": {"schema": {"type": "string",
                                                             "format": "binary"}},
                 }},
-                "responses": {"200": {"description": "The cleaned article", "content": {
+                "responses": {"200": {"description": "The cleaned article",
+                                      "headers": GZIP_HEADERS, "content": {
                     **json_content(ref("CleanResponse")),
                     "text/plain": {"schema": STR}}}, **clean_errors},
             }},
@@ -214,14 +229,15 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Clean many articles: NDJSON in and out (streamed), or a JSON array",
                 "description": "Each item is read on its own: an item that is no CleanRequest "
                                "gets its error object in its place, and the rest of the batch "
-                               "is cleaned (so the request itself takes any item).",
+                               "is cleaned (so the request itself takes any item). "
+                               + GZIP_NOTE,
                 "security": keyed,
                 "requestBody": {"required": True, "content": {
                     "application/x-ndjson": {"schema": BATCH_ITEM_IN},
                     "application/json": {"schema": {"type": "array", "items": BATCH_ITEM_IN}},
                 }},
                 "responses": {"200": {"description": "One result or error per article, in order",
-                                      "content": {
+                                      "headers": GZIP_HEADERS, "content": {
                     "application/x-ndjson": {"schema": ref("BatchItem")},
                     **json_content({"type": "array", "items": ref("BatchItem")})}},
                     **errors(400, 401, 405, 408, 413, 415, 503)},

@@ -72,7 +72,8 @@ def test_help_documents_the_fields_and_their_defaults(command: str) -> None:
                           ("--id-field", "id")):
         assert flag in text
         assert f"(default: {default})" in text
-    assert "--option NAME=VALUE" in text and "--options JSON" in text
+    assert "--option NAME=VALUE" in text
+    assert "--options JSON" in text
 
 
 def records() -> list[dict[str, Any]]:
@@ -104,17 +105,22 @@ def test_backfill_keeps_the_input_fields_in_jsonl(tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", records())
     assert run("backfill", source, tmp_path / "all.jsonl", "--no-progress").returncode == 1
     rows = read_jsonl(tmp_path / "all.jsonl")
-    assert rows[0]["url"] == "https://x/0" and rows[0]["section"] == "local"
-    assert rows[0]["words"] == 40 and rows[0]["title"] == "Bridge closes"
+    assert rows[0]["url"] == "https://x/0"
+    assert rows[0]["section"] == "local"
+    assert rows[0]["words"] == 40
+    assert rows[0]["title"] == "Bridge closes"
     # A field named like an output column keeps its value under input_<name>.
-    assert rows[0]["changed"] is True and rows[0]["input_changed"] == "2026-01-01"
+    assert rows[0]["changed"] is True
+    assert rows[0]["input_changed"] == "2026-01-01"
     assert rows[0]["text"] == clean(PASTED, title="Bridge closes").text  # the cleaned text
-    assert rows[3]["url"] == "https://x/none" and rows[3]["error"] == "no text"
+    assert rows[3]["url"] == "https://x/none"
+    assert rows[3]["error"] == "no text"
     run("backfill", source, tmp_path / "some.jsonl", "--no-progress",
         "--keep-fields", "url,words,nothing")
     some = read_jsonl(tmp_path / "some.jsonl")
     assert {k for k in some[0] if k not in rows[0] or k in ("url", "words")} == {"url", "words"}
-    assert "section" not in some[0] and "nothing" not in some[0]
+    assert "section" not in some[0]
+    assert "nothing" not in some[0]
     run("backfill", source, tmp_path / "none.jsonl", "--no-progress", "--keep-fields", "none")
     from cleaning.batch import OUTPUT_COLUMNS
 
@@ -135,5 +141,6 @@ def test_backfill_keeps_the_input_fields_in_parquet(tmp_path: Path) -> None:
     assert from_parquet.schema.field("url").type == pa.string()
     out = from_parquet.to_pylist()
     assert [r["url"] for r in out] == [r["url"] for r in rows]
-    assert out[1]["input_changed"] == "2026-01-02" and out[1]["section"] == "local"
+    assert out[1]["input_changed"] == "2026-01-02"
+    assert out[1]["section"] == "local"
     assert pq.read_table(tmp_path / "from-jsonl.parquet").to_pylist() == out
