@@ -9,16 +9,16 @@ RUN pip install --no-cache-dir uv==0.13.9
 WORKDIR /src
 # Dependencies first, from the lock file: this layer is rebuilt only when they change.
 COPY pyproject.toml uv.lock ./
-RUN uv sync --frozen --no-dev --no-install-project
+RUN uv sync --frozen --no-dev --extra server --no-install-project
 COPY README.md gunicorn.conf.py ./
 COPY cleaning ./cleaning
 COPY newsclean ./newsclean
 COPY newsindex ./newsindex
 COPY service ./service
-RUN uv sync --frozen --no-dev --no-editable
+RUN uv sync --frozen --no-dev --extra server --no-editable
 
 FROM python:3.11-slim-bookworm
-ARG VERSION=0.1.0
+ARG VERSION=0.2.0
 ARG REVISION=unknown
 LABEL org.opencontainers.image.title="newsclean" \
       org.opencontainers.image.description="Clean scraped news articles: repair encoding, drop repeated headlines and duplicated paragraphs, explain every change." \

@@ -5,12 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: serve test lint bench eval install install-all
+.PHONY: serve test lint bench eval install install-all dist
 
 $(BIN)/.installed: pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
-	$(BIN)/uv sync --frozen --inexact --quiet
+	$(BIN)/uv sync --frozen --inexact --quiet --extra server
 	touch $@
 
 install: $(BIN)/.installed
@@ -32,3 +32,8 @@ lint: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_core.py --report benchmarks/REPORT-core.md
+
+# What a user installs: the sdists and wheels of newsclean and newsclean-client.
+dist: $(BIN)/.installed
+	$(BIN)/uv build --out-dir dist
+	$(BIN)/uv build --package newsclean-client --out-dir dist

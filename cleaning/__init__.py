@@ -24,10 +24,12 @@ from cleaning.fingerprint import MinHashFactory
 from cleaning.passes import PASSES, Pass
 from cleaning.pipeline import clean
 from cleaning.result import CleanResult, Fix, KeptSimilar, Removal, Run, Stats
+from cleaning.rules import RULES, Rule
 
 __all__ = [
     "CLEAN_DEFAULTS",
     "PASSES",
+    "RULES",
     "BinaryInputError",
     "CharsetError",
     "CleanConfig",
@@ -41,6 +43,7 @@ __all__ = [
     "MinHashFactory",
     "Pass",
     "Removal",
+    "Rule",
     "Run",
     "Stats",
     "TimeLimitExceeded",

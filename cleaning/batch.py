@@ -17,6 +17,7 @@ pandas and pyarrow are imported only when a batch of theirs comes in.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -35,7 +36,7 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "layout_changed": "bool",  # only spaces, line ends or the final newline changed
     "removed": "int64",      # blocks removed, all kinds
     **{f"removed_{kind}": "int64" for kind in PASS},
-    "removal_rules": "string",  # each removal's rule (`Removal.rule`), in block order, by ","
+    "rules": "string",       # the rules that removed blocks, with counts: "pasted_run:3"
     "fixes": "int64",        # repairs made (encoding, entities, whitespace)
     "error": "string",       # why the row has no text; null when it was cleaned
 }
@@ -88,10 +89,12 @@ def fill_row(row: dict[str, Any], result: Any) -> dict[str, Any]:
     anything with its fields (the service's answer as `newsclean_client` types it)."""
     row.update(text=result.text, headline=result.headline, changed=result.changed,
                layout_changed=result.layout_changed, removed=len(result.removed),
-               fixes=len(result.fixes), removal_rules=",".join(r.rule for r in result.removed),
+               fixes=len(result.fixes),
                **{f"removed_{kind}": 0 for kind in PASS})
     for removal in result.removed:
         row[f"removed_{removal.kind}"] += 1
+    rules = Counter(removal.rule for removal in result.removed)
+    row["rules"] = ",".join(f"{rule}:{n}" for rule, n in sorted(rules.items()))
     return row
 
 

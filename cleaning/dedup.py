@@ -46,6 +46,7 @@ from cleaning.fingerprint import (
 from cleaning.headline import COPY_WINDOW, is_question
 from cleaning.passes import PASS, RemovalKind
 from cleaning.result import KeptSimilar
+from cleaning.rules import RULES
 
 #: Exact-key candidates tried per block: the first kept copy and the most recent ones.
 RECENT_TWINS = 8
@@ -188,23 +189,43 @@ def block_infos(texts: Sequence[str]) -> list[BlockInfo]:
 
 @dataclass
 class Decision:
-    """Why a block goes: its kind, the kept block it repeats and how similar they are."""
+    """Why a block goes: the rule that decided (`cleaning.rules`), its kind, the kept block
+    it repeats and how similar they are."""
 
     kind: RemovalKind
     twin: int
     similarity: float
+    rule: str
+
+    @classmethod
+    def by(cls, rule: str, twin: int, similarity: float = 1.0) -> Decision:
+        """The decision of `rule` (its kind is the rule's pass)."""
+        kind = RULES[rule].kind
+        assert kind is not None, f"{rule} is a rule that keeps"
+        return cls(kind, twin, similarity, rule)
 
     def through(self, removal: Decision) -> Decision:
         """This decision, once its twin has gone by `removal`: it repeats what the twin
-        repeated. An exact copy (`Pass.exact`) takes on the other's kind and similarity; a
-        copy of a headline copy is a headline copy; any other chain of two inexact copies
-        is a part of what the last twin says."""
+        repeated, by the same rule. An exact copy (`Pass.exact`) takes on the other's kind
+        and similarity; a copy of a headline copy is a headline copy; any other chain of
+        two inexact copies is a part of what the last twin says."""
         if PASS[removal.kind].exact:
-            return Decision(self.kind, removal.twin, self.similarity)
+            return Decision(self.kind, removal.twin, self.similarity, self.rule)
         if PASS[self.kind].exact:
-            return Decision(removal.kind, removal.twin, removal.similarity)
+            return Decision(removal.kind, removal.twin, removal.similarity, self.rule)
         kind: RemovalKind = "repeated_headline" if self.kind == "repeated_headline" else "contained"
-        return Decision(kind, removal.twin, min(self.similarity, removal.similarity))
+        return Decision(kind, removal.twin, min(self.similarity, removal.similarity), self.rule)
+
+
+def kept_record(block: int, twin: int, similarity: float, rule: str,
+                detail: str = "") -> KeptSimilar:
+    """The record of a look-alike that stays, by a rule that keeps (`cleaning.rules`)."""
+    explanation = RULES[rule].explanation
+    if "{detail}" in explanation:
+        reason = explanation.format(detail=detail)
+    else:
+        reason = explanation + (f" ({detail})" if detail else "")
+    return KeptSimilar(block, twin, similarity, reason, rule=rule)
 
 
 class DuplicateFinder:
@@ -255,10 +276,8 @@ class DuplicateFinder:
             for k in lines:
                 decision = self.decisions.pop(k, None)
                 if decision is not None:
-                    self.similar.append(KeptSimilar(
-                        k, decision.twin, decision.similarity,
-                        f"{decision.kind}: kept, the lines left of its group would read "
-                        "as one block"))
+                    self.similar.append(kept_record(k, decision.twin, decision.similarity,
+                                             "group_kept_whole", decision.rule))
 
     def repeated_headline(self, headline_block: int | None, copies: Sequence[int]) -> None:
         """The `repeated_headline` pass: remove `copies` of the headline block (found by
@@ -269,8 +288,8 @@ class DuplicateFinder:
         for i in copies:
             copy = set(self.infos[i].tokens)
             sim = len(copy & head) / len(copy | head) if copy | head else 1.0
-            self._remove(i, Decision("repeated_headline", headline_block,
-                                     round(sim, SIMILARITY_DIGITS)))
+            self._remove(i, Decision.by("headline_copy", headline_block,
+                                        round(sim, SIMILARITY_DIGITS)))
 
     # ------------------------------------------------------------------ exact repeats
 
@@ -303,7 +322,7 @@ class DuplicateFinder:
                     if length > best_len:
                         best_len, best_j = length, j
             if best_len >= 2 and self._run_qualifies(i, best_j, best_len):
-                after_run = self._remove_copies(i, best_j, best_len)
+                after_run = self._remove_copies(i, best_j, best_len, "pasted_run")
                 continue
             if best_len >= LONG_RUN:
                 inside = (i + best_len, i - best_j)
@@ -313,15 +332,15 @@ class DuplicateFinder:
             if stutter == 1 and self._markup_in_first(i - 1, i) and not self._dependents[i - 1]:
                 # The first copy holds markup that leaked (an image's alt text with its
                 # link): the plain copy under it stays.
-                self._remove(i - 1, Decision("duplicate", i, 1.0))
+                self._remove(i - 1, Decision.by("plain_copy_kept", i))
                 earlier[earlier.index(i - 1)] = i
                 after_run = i + 1
                 continue
             if stutter:
-                after_run = self._remove_copies(i, i - stutter, stutter)
+                after_run = self._remove_copies(i, i - stutter, stutter, "stutter")
                 continue
             if i - earlier[-1] <= CHROME_GAP and self._again_past_chrome(i, earlier[-1]):
-                self._remove(i, Decision("duplicate", earlier[-1], 1.0))
+                self._remove(i, Decision.by("past_gallery_chrome", earlier[-1]))
                 continue
             once = self._pasted_once(i)
             # Only a block met twice can go alone, so only its context needs reading.
@@ -331,26 +350,30 @@ class DuplicateFinder:
                 if self._in_a_box(j) and not self._in_a_box(i):
                     # The first copy stands in a highlights box, the second in the body:
                     # the body keeps its sentence.
-                    self._remove(j, Decision("duplicate", i, 1.0))
+                    self._remove(j, Decision.by("box_copy", i))
                     kept_by_key[key] = [i]
                 else:
-                    self._remove(i, Decision("duplicate", j, 1.0))
-            elif infos[i].interface_message or (once and self._date_line_again(i, earlier[0])) or (
-                    not once and self._embedded_post_again(i, best_j, best_len)):
-                self._remove(i, Decision("duplicate", earlier[0], 1.0))
+                    self._remove(i, Decision.by("pasted_alone", j))
+            elif infos[i].interface_message:
+                self._remove(i, Decision.by("interface_notice", earlier[0]))
+            elif once and self._date_line_again(i, earlier[0]):
+                self._remove(i, Decision.by("date_line_again", earlier[0]))
+            elif not once and self._embedded_post_again(i, best_j, best_len):
+                self._remove(i, Decision.by("embedded_post_again", earlier[0]))
             else:
-                if infos[i].question:
-                    reason = "a question repeated: kept (interview questions recur on purpose)"
-                elif template:
-                    reason = "repeats with its neighbours, one of them varied: kept as a template"
-                elif self._field(i):
-                    reason = "a field of a record repeated: kept as a template"
-                elif not once:
-                    reason = "a block met three times or more: kept as a template"
-                else:
-                    reason = "a short line repeated: kept as structure"
-                self.similar.append(KeptSimilar(i, earlier[0], 1.0, reason))
+                rule = self._why_kept(i, once, template)
+                self.similar.append(kept_record(i, earlier[0], 1.0, rule))
                 earlier.append(i)
+
+    def _why_kept(self, i: int, once: bool, template: bool) -> str:
+        """The rule that keeps block `i`, an exact repeat that no removal rule took."""
+        if self.infos[i].question:
+            return "interview_question"
+        if template:
+            return "template"
+        if self._field(i):
+            return "record_field"
+        return "short_structure" if once else "met_three_times"
 
     def _embedded_post_again(self, i: int, j: int, length: int) -> bool:
         """Whether block `i`, met three times or more, is an embedded post printed again (a
@@ -393,9 +416,10 @@ class DuplicateFinder:
             if not self._says_something(range(i, i + 1)):
                 continue
             share = len(tokens) / len(infos[i - 1].tokens)
-            self._remove(i, Decision("contained", i - 1, round(share, SIMILARITY_DIGITS)))
+            self._remove(i, Decision.by("line_after_block", i - 1,
+                                        round(share, SIMILARITY_DIGITS)))
 
-    def _remove_copies(self, i: int, j: int, length: int) -> int:
+    def _remove_copies(self, i: int, j: int, length: int, rule: str) -> int:
         """Remove the `length` blocks from `i` on as copies of those from `j` on (a run, a
         stutter), and return the block after them. A twin that went itself hands on what
         it repeats."""
@@ -403,7 +427,7 @@ class DuplicateFinder:
             twin = j + t
             if twin in self.decisions:
                 twin = self.decisions[twin].twin
-            self._remove(i + t, Decision("duplicate", twin, 1.0))
+            self._remove(i + t, Decision.by(rule, twin))
         return i + length
 
     def _aligned(self, i: int, j: int) -> int:
@@ -602,8 +626,8 @@ class DuplicateFinder:
         if shared < _may_contain(self.config) * min(size_i, size_j):
             jaccard = shared / (size_i + size_j - shared)
             if jaccard >= self.config.similar_report_threshold:
-                self.similar.append(KeptSimilar(i, j, round(jaccard, SIMILARITY_DIGITS),
-                                                "below the thresholds"))
+                self.similar.append(kept_record(i, j, round(jaccard, SIMILARITY_DIGITS),
+                                         "below_thresholds"))
             return False
         tokens_i, tokens_j = self.infos[i].tokens, self.infos[j].tokens
         i_in_j = TokenAlignment.of(tokens_i, tokens_j)
@@ -615,8 +639,8 @@ class DuplicateFinder:
             self._judge(j, i, j_in_i)
             return False
         if i_in_j.ratio >= self.config.similar_report_threshold:
-            self.similar.append(KeptSimilar(i, j, round(i_in_j.ratio, SIMILARITY_DIGITS),
-                                            "below the thresholds"))
+            self.similar.append(kept_record(i, j, round(i_in_j.ratio, SIMILARITY_DIGITS),
+                                     "below_thresholds"))
         return False
 
     def near_duplicate(self, b: int, a: int, alignment: TokenAlignment) -> bool:
@@ -642,44 +666,42 @@ class DuplicateFinder:
         """
         later, earlier = max(a, b), min(a, b)
         similarity = round(alignment.ratio, SIMILARITY_DIGITS)
-        kind: RemovalKind
         if self.near_duplicate(b, a, alignment):
-            kind = "near_duplicate"
+            rule = "near_duplicate"
         elif self.contained(b, a, alignment):
-            kind = "contained"
+            rule = "part_of_block"
         else:
-            self.similar.append(KeptSimilar(later, earlier, similarity,
-                                            "mostly inside the other, but neither a near "
-                                            "duplicate, a teaser nor a caption without its "
-                                            "credit: kept"))
+            self.similar.append(kept_record(later, earlier, similarity, "neither_part_nor_copy"))
             return False
-        why_not = self._brings_new(b, a, alignment, kind)
+        decision = Decision.by(rule, a, similarity)
+        why_not = self._brings_new(b, a, alignment, decision.kind)
         if why_not is not None:
-            self.similar.append(KeptSimilar(later, earlier, similarity, why_not))
+            self.similar.append(kept_record(later, earlier, similarity, *why_not))
             return False
-        self._remove(b, Decision(kind, a, similarity))
+        self._remove(b, decision)
         return True
 
     def _brings_new(self, b: int, a: int, alignment: TokenAlignment,
-                    kind: RemovalKind) -> str | None:
-        """Why block `b` cannot go as a copy of block `a`, or None if it can: a number, a
-        name or a negation that the two do not share is another fact. A near duplicate
-        must have the very numbers of its twin; a contained block only none of its own."""
+                    kind: RemovalKind) -> tuple[str, str] | None:
+        """Why block `b` cannot go as a copy of block `a` (the rule that keeps it, and a
+        detail), or None if it can: a number, a name or a negation that the two do not
+        share is another fact. A near duplicate must have the very numbers of its twin; a
+        contained block only none of its own."""
         tokens_a, tokens_b = self.infos[a].tokens, self.infos[b].tokens
         numbers_a = [t for t in tokens_a if chardata.DIGIT_RE.search(t)]
         numbers_b = [t for t in tokens_b if chardata.DIGIT_RE.search(t)]
         if (numbers_b != numbers_a if kind == "near_duplicate"
                 else not _is_subsequence(numbers_b, numbers_a)):
-            return "differs in numbers: different facts"
+            return "different_numbers", ""
         changed = {*alignment.own, *alignment.missing} if kind == "near_duplicate" else set(
             alignment.own)
         if not changed.isdisjoint(chardata.NEGATION_WORDS):
-            return "differs in a negation: different facts"
+            return "different_negation", ""
         vocab_a = set(tokens_a)
         text_b = self.infos[b].text
         for token in dict.fromkeys(alignment.own):
             if token not in vocab_a and _written_as_name(token, text_b):
-                return f"differs in names ({token!r}): different facts"
+                return "different_names", repr(token)
         return None
 
     # ------------------------------------------------------------------ bookkeeping

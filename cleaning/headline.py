@@ -24,6 +24,10 @@ QUESTION_COPY_WINDOW = 4
 ANSWER_WORDS = 12
 QUESTION_MARKS = "?\uff1f\u061f\u037e"
 NOT_QUESTION_ENDS = ".!,:;\u3002\uff01"
+#: Paragraphs between the opening line and a line that says the same, past which that line
+#: stands in the body (a section heading, a prompt), not over it: one paragraph above a
+#: headline's copy is a summary or a lede printed before the title again.
+BODY_PARAGRAPHS = 2
 #: Without a hint, copies of the headline are taken this near the top; further down, a copy
 #: goes only as part of a repeated run (a body pasted twice with its headline).
 COPY_WINDOW = 6
@@ -163,7 +167,8 @@ def find_headline(
         if holders[0] != i:
             continue
         if specific and i == first_short and len(holders) > 1:
-            copies = [c for c in holders[1:] if c < COPY_WINDOW]
+            copies = [c for c in holders[1:]
+                      if c < COPY_WINDOW and not _in_the_body(i, c, texts, keys, words)]
             if holders[-1] >= COPY_WINDOW:  # copies further down: are they among chrome?
                 chrome = _Chrome(keys, words)
                 copies += [c for c in holders[1:] if c >= COPY_WINDOW and chrome.beside(c)]
@@ -182,13 +187,26 @@ def find_headline(
                 chardata.MARKDOWN_HEADING_RE.match(texts[c])
                 or all(words[k] < ANSWER_WORDS for k in range(i + 1, c)))]
         else:
-            copies = near
+            copies = [c for c in near if not _in_the_body(i, c, texts, keys, words)]
         return Headline(strip_markup(texts[i]), i), copies
     if first_short is None or not is_heading_like(texts[first_short], words[first_short],
                                                   max_words):
         return None, []
     i = first_short
     return Headline(strip_markup(texts[i]), i), []
+
+
+def _in_the_body(i: int, c: int, texts: Sequence[str], keys: Sequence[str],
+                 words: Sequence[int]) -> bool:
+    """Whether block `c`, which says what the headline candidate `i` says, stands inside
+    the body: `BODY_PARAGRAPHS` paragraphs come between them, `c` is not set as a heading
+    or in bold (as extractors print the page's title again), and what follows `c` is not
+    what follows `i` (the body pasted again, headline and all). There it is the body's
+    own: a section heading met twice, or a prompt ("Sign up for our newsletter") printed
+    in the body and at its top."""
+    paragraphs = sum(words[k] >= ANSWER_WORDS for k in range(i + 1, c))
+    return (paragraphs >= BODY_PARAGRAPHS and not _marked_up(texts[c])
+            and (c + 1 >= len(keys) or keys[c + 1] != keys[i + 1]))
 
 
 def _teaser_of_later(i: int, keys: Sequence[str]) -> bool:

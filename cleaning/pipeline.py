@@ -33,7 +33,14 @@ from cleaning.blocks import (
 )
 from cleaning.config import CLEAN_DEFAULTS, CleanConfig
 from cleaning.decode import decode_bytes
-from cleaning.dedup import BlockInfo, Decision, DuplicateFinder, block_infos, mark_suspects
+from cleaning.dedup import (
+    BlockInfo,
+    Decision,
+    DuplicateFinder,
+    block_infos,
+    kept_record,
+    mark_suspects,
+)
 from cleaning.diff import unified_diff
 from cleaning.headline import Headline, find_headline
 from cleaning.passes import PASS, PASSES
@@ -142,11 +149,11 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
     removed = sorted([
         *(Removal(d.kind, i, blocks[i].text, blocks[i].start, blocks[i].end, d.twin,
                   blocks[d.twin].text, *spans[d.twin], d.similarity, i in in_run,
-                  PASS[d.kind].explanation)
+                  PASS[d.kind].explanation, d.rule)
           for i, d in decisions.items()),
         *(Removal(MARKUP_ONLY.name, i, blocks[i].text, blocks[i].start, blocks[i].end, None,
-                  None, None, None, None, False, MARKUP_ONLY.explanation)
-          for i in residue),
+                  None, None, None, None, False, MARKUP_ONLY.explanation, rule)
+          for i, rule in residue.items()),
     ], key=attrgetter("block"))
     return CleanResult(
         text=cleaned,
@@ -189,7 +196,7 @@ def _diff(text: str, cleaned: str, kept: Sequence[Block], gaps: Sequence[str]) -
 #: The blocks, the headline, what repeats what, what looks alike but stays, and the blocks
 #: that say nothing (removed without a twin).
 _Outcome = tuple[list[Block], Headline | None, dict[int, Decision], list[KeptSimilar],
-                 list[int]]
+                 dict[int, str]]
 
 
 #: Rounds of duplicate decisions on the surviving blocks (one is the common case). A round
@@ -208,7 +215,7 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
     text holds markup at all.
     Markup that repairs revealed goes first; an inline script is judged among the blocks
     that survive each round, since it depends on its neighbours."""
-    residue = revealed_markup_blocks(blocks) if markup else []
+    residue = dict.fromkeys(revealed_markup_blocks(blocks), "revealed_markup") if markup else {}
     infos = block_infos([b.text for b in blocks])
     for block, info in zip(blocks, infos, strict=True):
         if block.line_apart:
@@ -216,7 +223,7 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
     active = list(range(len(blocks)))
     current = infos  # the infos of the active blocks
     if residue:
-        active = [i for i in active if i not in set(residue)]
+        active = [i for i in active if i not in residue]
         current = [infos[i] for i in active]
     mark_suspects(current, config)
     decisions: dict[int, Decision] = {}
@@ -240,8 +247,7 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
                     k, block=key[0], twin=key[1])
         if not local and not code:
             break
-        fresh = {active[i]: Decision(d.kind, active[d.twin], d.similarity)
-                 for i, d in local.items()}
+        fresh = {active[i]: replace(d, twin=active[d.twin]) for i, d in local.items()}
         for i, d in decisions.items():
             while d.twin in fresh:  # its twin went this round: repeat what the twin repeats
                 d = d.through(fresh[d.twin])
@@ -254,16 +260,15 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
             gone.update(i for i, d in decisions.items() if d.twin in gone)
             for i in gone:
                 decisions.pop(i, None)
-            residue.extend(gone)
+            residue.update(dict.fromkeys(sorted(gone), "inline_script"))
             left |= gone
         active = [i for i in active if i not in left]
         current = [infos[i] for i in active]
-    gone_residue = set(residue)
     kept_similar = sorted((k for k in similar.values() if k.block not in decisions
-                           and k.block not in gone_residue
-                           and k.twin not in gone_residue),
+                           and k.block not in residue
+                           and k.twin not in residue),
                           key=attrgetter("block", "twin"))
-    return blocks, headline, decisions, kept_similar, sorted(residue)
+    return blocks, headline, decisions, kept_similar, dict(sorted(residue.items()))
 
 
 def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
@@ -284,8 +289,8 @@ def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
     if not off or off.isdisjoint(d.kind for d in decisions.values()):
         return decisions, similar, headline
     similar = sorted(
-        [*similar, *(KeptSimilar(i, d.twin, d.similarity,
-                                 f"{d.kind}: kept, {PASS[d.kind].flag} is off")
+        [*similar, *(kept_record(i, d.twin, d.similarity, "switched_off",
+                          f"{d.rule}: {PASS[d.kind].flag} is off")
                      for i, d in decisions.items() if d.kind in off)],
         key=attrgetter("block", "twin"))
     return {i: d for i, d in decisions.items() if d.kind not in off}, similar, headline

@@ -1,5 +1,6 @@
 """The `newsclean` command: serve the API, or clean files from the shell.
 
+    newsclean --version
     newsclean serve [--bind HOST:PORT] [--workers N]
     newsclean clean FILE|- [--json | --diff] [--title TITLE] [--charset CHARSET] [--option N=V]
     newsclean clean --jsonl IN OUT
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaning import CleanConfig, CleaningError, ConfigError, clean
+from newsclean._version import __version__
 from newsclean.backfill import Fields, backfill
 
 OPTIONS_HELP = ("a cleaning option, as POST /clean takes it in 'options' (NAME=VALUE, the "
@@ -31,6 +33,7 @@ OPTIONS_HELP = ("a cleaning option, as POST /clean takes it in 'options' (NAME=V
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="newsclean", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"newsclean {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="start the HTTP service under gunicorn")
@@ -240,6 +243,10 @@ def index_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 
     if not NAMESPACE_RE.fullmatch(args.namespace):
         parser.error("a namespace is 1-64 letters, digits, or . _ : -")
+    if importlib.util.find_spec("redis") is None:
+        print("newsclean: the index lives in Redis, whose client is not installed: pip "
+              "install 'newsclean[server]'", file=sys.stderr)
+        return 2
     try:
         settings = Settings.from_env()
     except SettingsError as exc:

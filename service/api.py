@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, g, request, stream_with_cont
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 from cleaning import CleanConfig, TimeLimitExceeded, clean
+from newsclean._version import __version__
 from newsindex.index import (
     NAMESPACE_RE,
     BadIndexRequest,
@@ -368,7 +369,7 @@ def readyz() -> Response:
 @bp.get("/version")
 def version_info() -> Response:
     return json_response({
-        "service": version("newsclean"),
+        "service": __version__,
         "ftfy": version("ftfy"),
         "datasketch": version("datasketch"),
         "flask": version("flask"),

@@ -26,6 +26,7 @@ from prometheus_client import (
 )
 
 from cleaning import CleanResult
+from newsclean._version import __version__
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
 LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
@@ -80,7 +81,7 @@ class Metrics:
         build = Gauge("newsclean_build_info", "The running build: always 1, its versions as "
                       "labels.", ["version", "ftfy", "datasketch", "python"],
                       multiprocess_mode="max", registry=self.registry)
-        build.labels(version("newsclean"), version("ftfy"), version("datasketch"),
+        build.labels(__version__, version("ftfy"), version("datasketch"),
                      platform.python_version()).set(1)
 
     def observe_sizes(self, endpoint: str, request_bytes: int | None,

@@ -9,6 +9,7 @@ from typing import Any
 from cleaning import CleanConfig
 from cleaning.config import OPTION_ALIASES, OPTION_RANGES
 from cleaning.passes import PASSES
+from cleaning.rules import RULES_IN_ORDER
 from newsindex.index import NAMESPACE_RE
 from service.compress import GZIP_MIN_BYTES
 
@@ -77,8 +78,8 @@ SCHEMAS: dict[str, Any] = {
         "twin_text": NULLABLE_STR, "twin_start": NULLABLE_INT, "twin_end": NULLABLE_INT,
         "similarity": NULLABLE_NUM, "in_run": BOOL,
         "reason": {**STR, "description": "Why it went."},
-        "rule": {**STR, "description": "The rule that decided: a stable name, finer than "
-                         "the kind (empty when the library names none)."},
+        "rule": {"enum": [r.name for r in RULES_IN_ORDER if r.kind is not None],
+                 "description": "The rule that decided (README: the rules)."},
     }),
     "Run": obj({
         "start_block": INT, "end_block": INT, "twin_start_block": INT, "twin_end_block": INT,
@@ -86,8 +87,8 @@ SCHEMAS: dict[str, Any] = {
     }),
     "KeptSimilar": obj({"block": INT, "twin": INT, "similarity": NUM, "reason": STR,
                         "start": INT, "end": INT,
-                        "rule": {**STR, "description": "The rule that kept it: a stable "
-                                 "name (empty when the library names none)."}}),
+                        "rule": {"enum": [r.name for r in RULES_IN_ORDER if r.kind is None],
+                                 "description": "The rule that kept it."}}),
     "Fix": obj({"block": NULLABLE_INT, "step": STR, "detail": STR, "start": INT, "end": INT,
                 "before": STR, "after": STR}),
     "Stats": obj({"blocks_in": INT, "blocks_out": INT, "chars_in": INT, "chars_out": INT,

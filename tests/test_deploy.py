@@ -29,12 +29,15 @@ DEPLOY = ROOT / "deploy"
 
 
 def tool(name: str) -> str:
-    """A command from Debian's `prometheus` package; CI installs it (.ci/run)."""
+    """A command from Debian's `prometheus` or `prometheus-alertmanager` package; CI
+    installs both (.ci/run)."""
+    package = "prometheus-alertmanager" if "alertmanager" in name or name == "amtool" \
+        else "prometheus"
     found = shutil.which(name)
     if found is None:
         if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {name} is not installed (apt-get install prometheus)")
-        pytest.skip(f"{name} is not installed (apt-get install prometheus)")
+            pytest.fail(f"CI=true but {name} is not installed (apt-get install {package})")
+        pytest.skip(f"{name} is not installed (apt-get install {package})")
     return found
 
 
@@ -48,6 +51,25 @@ def test_alert_rules_are_valid_and_their_tests_pass() -> None:
     tested = subprocess.run([promtool, "test", "rules", "alerts.test.yaml"], cwd=folder,
                             capture_output=True, text=True, timeout=60)
     assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+def test_newsclean_down_is_tested_on_both_scrape_label_sets() -> None:
+    """The rule finds newsclean's targets as the dashboard's $job does, not by a job name:
+    its unit tests hold it to a static config's job and to annotation-based Kubernetes
+    scraping's, where another application's target down stays silent."""
+    rule = next(r for g in yaml.safe_load((DEPLOY / "prometheus" / "alerts.yaml").read_text())
+                ["groups"] for r in g["rules"] if r["alert"] == "NewscleanDown")
+    assert 'job="newsclean"' not in rule["expr"]
+    assert "newsclean_build_info" in rule["expr"]
+    tests = yaml.safe_load((DEPLOY / "prometheus" / "alerts.test.yaml").read_text())["tests"]
+    fired = [alert["exp_labels"] for test in tests for case in test["alert_rule_test"]
+             if case["alertname"] == "NewscleanDown" for alert in case["exp_alerts"]]
+    assert {labels["job"] for labels in fired} == {"newsclean", "kubernetes-pods"}
+    assert all(labels.get("app_kubernetes_io_name", "newsclean") == "newsclean"
+               for labels in fired)
+    silent = [series["series"] for test in tests for series in test["input_series"]
+              if series["series"].startswith("up{") and "newsclean" not in series["series"]]
+    assert silent, "a test with another application's target down"
 
 
 @pytest.fixture
@@ -72,12 +94,13 @@ def prometheus(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 @contextmanager
-def prometheus_on(config: Path, folder: Path) -> Iterator[str]:
-    """A real Prometheus with `config`, on a free loopback port, until it is ready."""
+def prometheus_on(config: Path, folder: Path, *flags: str) -> Iterator[str]:
+    """A real Prometheus with `config` (and `flags`), on a free loopback port, until it is
+    ready."""
     port = free_port()
     proc = subprocess.Popen([tool("prometheus"), f"--config.file={config}",
                              f"--storage.tsdb.path={folder / 'data'}",
-                             f"--web.listen-address=127.0.0.1:{port}"],
+                             f"--web.listen-address=127.0.0.1:{port}", *flags],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -216,7 +239,8 @@ def test_compose_file_follows_the_compose_specification() -> None:
                            "vendor.compose-spec", str(DEPLOY / "compose.yaml")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert set(compose()["services"]) == {"newsclean", "redis", "prometheus", "grafana"}
+    assert set(compose()["services"]) == {"newsclean", "redis", "prometheus", "alertmanager",
+                                          "grafana"}
 
 
 def test_compose_services_run_natively(tmp_path: Path) -> None:
@@ -273,3 +297,59 @@ def test_compose_services_run_natively(tmp_path: Path) -> None:
                             .read_text())["datasources"][0]
     assert source["url"] == "http://prometheus:9090"
     assert "9090:9090" in services["prometheus"]["ports"]
+
+
+def test_compose_alertmanager_receives_prometheus_alerts(tmp_path: Path) -> None:
+    """compose.yaml's Alertmanager, run natively with its configuration (checked by
+    amtool), receives the alerts of a Prometheus run with compose's configuration: the
+    rules of alerts.yaml and one that always fires, so the wiring is seen end to end."""
+    services = compose()["services"]
+    mounts = dict(reversed(v.split(":")[:2]) for v in services["alertmanager"]["volumes"])
+    am_config = DEPLOY / mounts["/etc/alertmanager/alertmanager.yml"].removeprefix("./")
+    checked = subprocess.run([tool("amtool"), "check-config", str(am_config)],
+                             capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "9093:9093" in services["alertmanager"]["ports"]
+    assert "alertmanager" in services["prometheus"]["depends_on"]
+
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    targets = config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]
+    assert targets == ["alertmanager:9093"]
+    am_port = free_port()
+    config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] = [
+        f"127.0.0.1:{am_port}"]
+    probe = tmp_path / "probe.yaml"
+    probe.write_text(yaml.safe_dump({"groups": [{"name": "probe", "rules": [
+        {"alert": "ComposeWiringProbe", "expr": "vector(1)",
+         "labels": {"severity": "warning"}}]}]}))
+    prom_mounts = dict(reversed(v.split(":")[:2]) for v in services["prometheus"]["volumes"])
+    config["rule_files"] = [str(DEPLOY / prom_mounts[r].removeprefix("./"))
+                            for r in config["rule_files"]] + [str(probe)]
+    config["global"]["evaluation_interval"] = "1s"
+    native = tmp_path / "prometheus.yml"
+    native.write_text(yaml.safe_dump(config))
+
+    manager = subprocess.Popen([tool("prometheus-alertmanager"), f"--config.file={am_config}",
+                                f"--storage.path={tmp_path / 'am'}",
+                                f"--web.listen-address=127.0.0.1:{am_port}",
+                                "--cluster.listen-address="],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # Alerts evaluated before the Alertmanager is discovered are sent again after the
+        # resend delay (1 min by default): 1 s here.
+        with prometheus_on(native, tmp_path, "--rules.alert.resend-delay=1s"):
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{am_port}/api/v2/alerts",
+                                                timeout=2) as answer:
+                        names = {a["labels"]["alertname"] for a in json.loads(answer.read())}
+                except OSError:
+                    names = set()
+                if "ComposeWiringProbe" in names:
+                    break
+                assert time.monotonic() < deadline, "the Alertmanager never got the alert"
+                time.sleep(0.3)
+    finally:
+        manager.terminate()
+        manager.wait(timeout=20)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from newsclean import __version__
 from service.settings import ENV, Settings
 from tests.conftest import ROOT
 
@@ -64,5 +65,5 @@ def test_the_image_carries_its_oci_labels() -> None:
     assert labels["org.opencontainers.image.licenses"] == project["license"]["text"]
     default_version = re.search(r"^ARG VERSION=(\S+)$", dockerfile, re.MULTILINE)
     assert default_version is not None
-    assert default_version.group(1) == project["version"]
+    assert default_version.group(1) == __version__
     assert labels["org.opencontainers.image.description"] == project["description"]

@@ -90,8 +90,8 @@ def test_the_client_types_carry_rule_and_layout_changed() -> None:
 
 def test_the_batch_columns_carry_layout_changed_and_rules() -> None:
     out = CleanBatch()({"text": [REPEATED, "Rain fell."]})
-    assert {"layout_changed", "removal_rules"} <= set(OUTPUT_COLUMNS)
+    assert {"layout_changed", "rules"} <= set(OUTPUT_COLUMNS)
     assert out["changed"] == [True, False]
     assert out["layout_changed"] == [False, True]
-    expected = ",".join(r.rule for r in clean(REPEATED).removed)
-    assert out["removal_rules"][0] == expected
+    assert out["rules"][0] == f"{clean(REPEATED).removed[0].rule}:1"
+    assert out["rules"][0] != ":1"  # the rule has a name

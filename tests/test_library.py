@@ -15,7 +15,15 @@ import pytest
 from datasketch import MinHash
 
 import cleaning
-from cleaning import BinaryInputError, CleanConfig, ConfigError, MinHashFactory, clean, decode_bytes
+from cleaning import (
+    RULES,
+    BinaryInputError,
+    CleanConfig,
+    ConfigError,
+    MinHashFactory,
+    clean,
+    decode_bytes,
+)
 from cleaning.config import CLEAN_DEFAULTS
 from cleaning.dedup import DuplicateFinder
 from cleaning.fingerprint import match_tokens, shingle_hash, shingles
@@ -26,7 +34,7 @@ def test_all_matches_public_names() -> None:
     public = {name for name in vars(cleaning) if not name.startswith("_")}
     modules = {"blocks", "chardata", "config", "decode", "dedup", "diff", "errors",
                "fingerprint", "headline", "pipeline", "repair", "result", "annotations", "align", "residue",
-               "budget", "batch", "passes"}
+               "budget", "batch", "passes", "rules"}
     assert set(cleaning.__all__) == public - modules
 
 
@@ -129,8 +137,25 @@ def test_a_pass_switched_off_keeps_and_reports_what_it_would_remove(p: Pass) -> 
     assert removed.keys() == {q.name for q in PASSES if q.names_twin}  # every pass has one
     result = clean(article, replace(CLEAN_DEFAULTS, **{p.flag: False}))
     assert p.name not in {r.kind for r in result.removed}
-    assert f"{p.name}: kept, {p.flag} is off" in {
-        k.reason for k in result.kept_similar if k.block == removed[p.name]}
+    reports = [k for k in result.kept_similar if k.block == removed[p.name]]
+    assert [k.rule for k in reports] == ["switched_off"]
+    assert f"{p.flag} is off" in reports[0].reason
+
+
+def test_every_decision_names_a_registered_rule_of_its_kind() -> None:
+    teaser = "The town hall gets a new roof, and the cost of it all is ..."
+    article = "\n\n".join([
+        "Town hall roof", "Town hall roof", PARAGRAPH, "Q: Why now?", "Because it leaks.",
+        "Q: Why now?", "Because it is winter.", PARAGRAPH,
+        "The town hall gets a new roof, and the cost of it all is twice the first estimate "
+        "of the council.", teaser, "<script>track();</script>"])
+    result = clean(article)
+    assert [r.rule for r in result.removed] == ["headline_copy", "pasted_alone",
+                                                "part_of_block", "inline_script"]
+    assert all(RULES[r.rule].kind == r.kind for r in result.removed)
+    assert [k.rule for k in result.kept_similar] == ["interview_question"]
+    assert all(RULES[k.rule].kind is None for k in result.kept_similar)
+    assert result.kept_similar[0].reason == RULES["interview_question"].explanation
 
 
 def test_every_pass_has_its_switch_and_its_rule() -> None:
@@ -309,3 +334,11 @@ def test_time_limit_is_each_threads_own() -> None:
     with ThreadPoolExecutor(2) as pool:
         limited, free = pool.map(run, [0.001, None])
     assert (limited, free) == ("stopped", "Paragraph ")
+
+
+def test_a_batch_row_names_the_rules_that_removed_blocks() -> None:
+    from cleaning.batch import clean_row
+
+    row = clean_row("\n\n".join(["Town hall roof", "**Town hall roof**", PARAGRAPH, PARAGRAPH]))
+    assert row["rules"] == "headline_copy:1,pasted_alone:1"
+    assert clean_row("Nothing repeats here.")["rules"] == ""

@@ -92,7 +92,26 @@ def test_a_group_that_would_read_as_one_block_keeps_its_lines() -> None:
 
 def test_a_photo_credit_is_not_the_headline() -> None:
     line = "Harbour fire destroys three boats on Sunday"
-    text = "\n\n".join(["Photo: Ana Weiss", line, WIDE, line])
+    text = "\n\n".join(["Photo: Ana Weiss", line, "By Jo Brandt", line, WIDE])
     result = clean(text)
     assert result.headline == line
-    assert [(r.kind, r.text) for r in result.removed] == [("repeated_headline", line)]
+    assert [(r.kind, r.block) for r in result.removed] == [("repeated_headline", 3)]
+
+
+def test_an_opening_line_met_again_inside_the_body_is_the_bodys_own() -> None:
+    # goose3 and newspaper4k open with a section heading or a newsletter prompt that the
+    # body prints again further down: with no title given, that copy is not a headline's.
+    prompt = "Sign up for our newsletter"
+    body = [WIDE, "The vote was close, with five councillors against the plan after a "
+            "long debate.", prompt, "Work on the new landing will start in the spring, "
+            "the council said in a statement."]
+    text = "\n\n".join([prompt, *body])
+    result = clean(text)
+    assert result.removed == []
+    assert result.text.count(prompt) == 2
+
+
+def test_a_headline_printed_again_under_a_lede_goes() -> None:
+    line = "Ferry landing stays open through the winter"
+    text = "\n\n".join([line, WIDE, line, "The vote was close."])
+    assert removed(text) == [("repeated_headline", line)]

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from cleaning import clean
-from tests.conftest import integration
+from tests.conftest import ROOT, integration
 from tests.server import BIN, free_port, running
 
 integration("scrapy")
@@ -231,3 +231,28 @@ def test_the_pipeline_refuses_settings_it_cannot_honour() -> None:
     with pytest.raises(ValueError, match="needs the service"):
         PipelineSettings(mode="library", index_namespace="news")
     assert sys.modules.get("newsclean_client.scrapy") is not None
+
+
+def test_library_mode_without_newsclean_says_what_to_install(tmp_path: Path) -> None:
+    # The client alone, as a scraper installs it: this checkout (which holds `cleaning`)
+    # taken off the import path, so `import cleaning` really fails.
+    probe = f"""
+import asyncio, sys
+from pathlib import Path
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path({str(ROOT)!r})]
+from newsclean_client.scrapy import NewscleanPipeline, PipelineSettings
+try:
+    import cleaning
+except ImportError:
+    pass
+else:
+    raise SystemExit("cleaning is importable: the probe proves nothing")
+asyncio.run(NewscleanPipeline(PipelineSettings(mode="library"), None).open_spider())
+"""
+    run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert run.returncode == 1, run.stderr
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("RuntimeError: NEWSCLEAN_MODE = 'library'"), run.stderr
+    assert "pip install newsclean" in last
+    assert "No module named 'cleaning'" in run.stderr  # the cause, chained

@@ -13,7 +13,7 @@ results. `newsclean_client.scrapy` holds a Scrapy item pipeline (extra `scrapy`)
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from .client import AsyncClient, Client
 from .core import Article, NewscleanError, Outcome, ServiceError, ServiceUnreachable

@@ -52,8 +52,7 @@ class Removal:
     twin_end: int | None = None
     similarity: float | None = None
     in_run: bool = False
-    rule: str = ""
-    """The rule that decided (a stable name, finer than `kind`; "" if none is named)."""
+    rule: str = ""  # the rule that decided (the service's README: the rules)
 
 
 @dataclass(frozen=True)
@@ -78,8 +77,7 @@ class KeptSimilar:
     reason: str
     start: int = 0  # the block's offsets in the input
     end: int = 0
-    rule: str = ""
-    """The rule that kept it (a stable name; "" if none is named)."""
+    rule: str = ""  # the rule that kept it
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,11 @@ from .models import CleanResult, ErrorDetail, from_json
 
 logger = logging.getLogger(__name__)
 
+#: What library mode says when newsclean itself is not installed beside the client.
+LIBRARY_MISSING = ("NEWSCLEAN_MODE = 'library' cleans in this process with newsclean's "
+                   "library, which is not installed here: pip install newsclean (the "
+                   "library alone, without the server), or set NEWSCLEAN_MODE = 'service' "
+                   "and NEWSCLEAN_URL")
 CHOICES = {"mode": ("service", "library"), "index_mode": ("add", "query"),
            "on_repeat": ("flag", "drop"), "on_error": ("pass", "drop")}
 
@@ -115,7 +120,12 @@ class NewscleanPipeline:
 
     async def open_spider(self, spider: Any = None) -> None:
         if self.settings.mode == "library":
-            import cleaning  # noqa: F401  (fail now, not on the first item)
+            try:
+                import cleaning  # noqa: F401  (fail now, not on the first item)
+            except ModuleNotFoundError as exc:
+                if exc.name != "cleaning":
+                    raise  # newsclean is there, one of its own dependencies is not
+                raise RuntimeError(LIBRARY_MISSING) from exc
             return
         if not is_asyncio_reactor_installed():
             raise RuntimeError("NewscleanPipeline needs Scrapy's asyncio reactor: set "

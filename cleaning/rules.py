@@ -1,0 +1,89 @@
+"""The rules that decide: each named once, with the pass it belongs to and what it says.
+
+A pass (`cleaning.passes`) is a kind of removal with its switch (``remove_<kind>``); a rule
+is one reason within it. Every removal (`Removal.rule`) and every look-alike that stays
+(`KeptSimilar.rule`) names the rule that decided, in the library, the API, the client, the
+batch columns and the playground; the README has the table, with an example of each.
+
+A removal rule's switch is its pass's: switched off, what it would remove stays, reported
+under ``switched_off``. Keep rules have no pass: they are what precision asks for.
+
+Glossary, used in every module:
+
+- **line**: one line of the input, repaired, with its span (`cleaning.blocks.Line`);
+- **block**: the unit compared and removed: a paragraph (lines between blank lines), or one
+  line of a group taken apart (`cleaning.blocks.Block`);
+- **group**: the blocks rendered a line break apart (paragraphs printed without blank lines,
+  a list under a paragraph, the lines of a caption compared one by one);
+- **run**: consecutive blocks that repeat consecutive kept blocks;
+- **twin**: the kept block a removed (or kept) block repeats;
+- **template**: a sequence that repeats on purpose with a slot filled differently (recipes,
+  product cards, docs);
+- **residue**: markup that says nothing once decoded, removed without a twin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cleaning.passes import RemovalKind
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One named rule: the pass it removes for (None for a rule that keeps), and what it
+    says of the block it decides on."""
+
+    name: str
+    kind: RemovalKind | None
+    explanation: str
+
+
+RULES_IN_ORDER: tuple[Rule, ...] = (
+    # markup_only
+    Rule("revealed_markup", "markup_only", "markup alone once its entities are decoded"),
+    Rule("inline_script", "markup_only", "an inline script or style among the paragraphs"),
+    # repeated_headline
+    Rule("headline_copy", "repeated_headline", "the headline again (bold, a heading, with "
+                                               "the site's name)"),
+    # duplicate
+    Rule("pasted_run", "duplicate", "a run of blocks pasted again"),
+    Rule("stutter", "duplicate", "printed again right after itself"),
+    Rule("plain_copy_kept", "duplicate", "the first of two copies in a row, which holds "
+                                         "leaked markup: the plain copy stays"),
+    Rule("past_gallery_chrome", "duplicate", "printed again with only gallery chrome "
+                                             "between the copies"),
+    Rule("pasted_alone", "duplicate", "a paragraph or sentence pasted again on its own"),
+    Rule("box_copy", "duplicate", "a sentence of a highlights box: the body's copy stays"),
+    Rule("interface_notice", "duplicate", "a player or browser notice printed again"),
+    Rule("date_line_again", "duplicate", "the head's date line printed again at the foot"),
+    Rule("embedded_post_again", "duplicate", "an embedded post printed once per placeholder"),
+    # near_duplicate
+    Rule("near_duplicate", "near_duplicate", "the kept block again, a word or so aside"),
+    # contained
+    Rule("part_of_block", "contained", "a part of a kept block on its own: a teaser cut "
+                                       "short, a caption without its credit"),
+    Rule("line_after_block", "contained", "the last line of the block before, printed "
+                                          "again (a credit under its caption)"),
+    # keep rules
+    Rule("interview_question", None, "a question repeated: kept (interview questions recur "
+                                     "on purpose)"),
+    Rule("template", None, "repeats with its neighbours, one of them varied: kept as a "
+                           "template"),
+    Rule("record_field", None, "a field of a record repeated: kept as a template"),
+    Rule("met_three_times", None, "a block met three times or more: kept as a template"),
+    Rule("short_structure", None, "a short line repeated: kept as structure"),
+    Rule("below_thresholds", None, "below the thresholds"),
+    Rule("neither_part_nor_copy", None, "mostly inside the other, but neither a near "
+                                        "duplicate, a teaser nor a caption without its "
+                                        "credit: kept"),
+    Rule("different_numbers", None, "differs in numbers: different facts"),
+    Rule("different_negation", None, "differs in a negation: different facts"),
+    Rule("different_names", None, "differs in names ({detail}): different facts"),
+    Rule("group_kept_whole", None, "kept: the lines left of its group would read as one "
+                                   "block"),
+    Rule("switched_off", None, "kept: the switch of its pass is off"),
+)
+
+#: Every rule by name: the one registry.
+RULES: dict[str, Rule] = {rule.name: rule for rule in RULES_IN_ORDER}
