@@ -4,6 +4,7 @@ to a client that asks; `newsclean backfill --url` writes what the local backfill
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import os
@@ -15,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from newsclean_client import Client, ServiceError
+from newsclean_client import AsyncClient, Client, ServiceError
 from service.openapi import openapi_document
 from tests.conftest import SEEDS, integration, seed_cases
 from tests.server import BIN, request, running
@@ -52,6 +53,17 @@ def test_the_client_reads_its_url_and_key_from_the_environment(environment: str)
         with pytest.raises(ServiceError) as refused:
             keyless.clean("Rain fell.")
         assert refused.value.error.status == 401
+
+
+def test_the_async_client_reads_the_environment_too(environment: str) -> None:
+    async def ask() -> tuple[dict[str, Any], dict[str, str], str]:
+        async with AsyncClient() as client:
+            result = await client.clean("Rain fell.\n\nRain fell.\n")
+            return await client.health(), await client.version(), result.text
+    health, version, text = asyncio.run(ask())
+    assert health == {"status": "ok"}
+    assert version["service"]
+    assert text == "Rain fell.\n"
 
 
 def test_health_of_a_service_that_is_not_there_raises(environment: str) -> None:
