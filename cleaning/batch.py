@@ -32,7 +32,8 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "id": "string",          # the id field's value, as text; null without one
     "text": "string",        # the cleaned article; null when `error` is set
     "headline": "string",
-    "changed": "bool",
+    "changed": "bool",       # the content changed (`CleanResult.changed`)
+    "layout_changed": "bool",  # only spaces, line ends or the final newline changed
     "removed": "int64",      # blocks removed, all kinds
     **{f"removed_{kind}": "int64" for kind in PASS},
     "rules": "string",       # the rules that removed blocks, with counts: "pasted_run:3"
@@ -80,8 +81,15 @@ def clean_row(text: Any, title: Any = None, ident: Any = None, *, line: int = 0,
     except CleaningError as exc:
         row["error"] = f"{type(exc).__name__}: {exc}"
         return row
+    return fill_row(row, result)
+
+
+def fill_row(row: dict[str, Any], result: Any) -> dict[str, Any]:
+    """`row` with the columns of a cleaned article: `result` is a `CleanResult`, or
+    anything with its fields (the service's answer as `newsclean_client` types it)."""
     row.update(text=result.text, headline=result.headline, changed=result.changed,
-               removed=len(result.removed), fixes=len(result.fixes),
+               layout_changed=result.layout_changed, removed=len(result.removed),
+               fixes=len(result.fixes),
                **{f"removed_{kind}": 0 for kind in PASS})
     for removal in result.removed:
         row[f"removed_{removal.kind}"] += 1

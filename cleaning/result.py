@@ -11,6 +11,10 @@ from typing import Any
 
 from cleaning.passes import RemovalKind
 
+#: Repairs that touch the layout alone (spaces folded, line ends stripped): they make
+#: `layout_changed`, never `changed`, since no word of the article is different after them.
+LAYOUT_STEPS = frozenset({"normalize_whitespace"})
+
 
 @dataclass(slots=True)
 class Removal:
@@ -121,7 +125,25 @@ class CleanResult:
 
     @property
     def changed(self) -> bool:
-        return self.text != self.input_text
+        """The content changed: a block removed, a repair (other than of the layout), or
+        any word different. What routes an article to review; a text whose spaces, line
+        ends or final newline alone were normalised is not `changed` but `layout_changed`.
+
+        >>> from cleaning import clean
+        >>> clean("Rain fell.").changed, clean("Rain fell.").layout_changed
+        (False, True)
+        >>> clean("Rain fell &amp; stopped.").changed
+        True
+        """
+        return bool(self.removed) or any(f.step not in LAYOUT_STEPS for f in self.fixes) or (
+            self.text != self.input_text and self.text.split() != self.input_text.split())
+
+    @property
+    def layout_changed(self) -> bool:
+        """The text differs from the input in its layout alone (spaces, line ends, blank
+        lines, the final newline) and not `changed`: the three states are unchanged,
+        layout only, and changed."""
+        return not self.changed and self.text != self.input_text
 
     def to_dict(self, *, include_diff: bool = True) -> dict[str, Any]:
         """A JSON-ready mapping of the result (the input text is left out)."""
@@ -129,6 +151,7 @@ class CleanResult:
             "text": self.text,
             "headline": self.headline,
             "changed": self.changed,
+            "layout_changed": self.layout_changed,
             "removed": [_flat(r) for r in self.removed],
             "runs": [{**_flat(r), "description": r.describe()} for r in self.runs],
             "kept_similar": [_flat(k) for k in self.kept_similar],

@@ -2,9 +2,13 @@
 
 IN is JSONL (one article object a line) or Parquet (a file or a folder of them); OUT is
 JSONL, or a folder of Parquet parts when its name ends in `.parquet`. Each output row is
-`cleaning.batch.OUTPUT_COLUMNS`, in the input's order. Rows are written as they are done,
-so a run that dies is resumed by running it again: what OUT holds is kept (a last line cut
-half-way is dropped) and the input is taken up after it, so every record is written once.
+`cleaning.batch.OUTPUT_COLUMNS`, in the input's order, followed by the input's own fields
+(`Fields.keep`: all of them by default but the article's text, which the cleaned `text`
+replaces, and the id, which the `id` column carries; a field named like an output column is
+written as `input_<name>`), so that the output needs no join with the input. Rows are
+written as they are done, so a run that dies is resumed by running it again: what OUT holds
+is kept (a last line cut half-way is dropped) and the input is taken up after it, so every
+record is written once.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from cleaning.batch import CleanBatch, clean_row, output_schema
+from cleaning.batch import OUTPUT_COLUMNS, CleanBatch, clean_row, output_schema
+from cleaning.config import CleanConfig
 
 #: Records per unit of work sent to a process or a Ray task: large enough that shipping
 #: them (pickling ~64 articles of a few KB) costs little beside cleaning them (~1 ms
@@ -37,10 +42,26 @@ PARQUET_PART_ROWS = 4096
 
 @dataclass(frozen=True)
 class Fields:
-    """Which input fields hold the article, its headline and its id."""
+    """Which input fields hold the article, its headline and its id, and which of the
+    input's fields the output keeps: None for all of them but the text and the id, or the
+    names of those to keep (an empty tuple: none)."""
     text: str = "text"
     title: str | None = "title"
     id: str | None = "id"
+    keep: tuple[str, ...] | None = None
+
+    def kept(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The input fields of `record` that go into its output row, by their output names.
+
+        >>> Fields().kept({"text": "...", "id": 7, "url": "u", "changed": 1})
+        {'url': 'u', 'input_changed': 1}
+        """
+        if self.keep is None:
+            names = [name for name in record if name not in (self.text, self.id)]
+        else:
+            names = [name for name in self.keep if name in record]
+        return {(f"input_{name}" if name in OUTPUT_COLUMNS else name): record[name]
+                for name in names}
 
 
 Record = dict[str, Any] | str
@@ -104,9 +125,14 @@ def chunks(records: Iterable[Record], first_line: int,
         yield first_line, chunk
 
 
-def clean_chunk(work: tuple[int, list[Record], Fields]) -> list[dict[str, Any]]:
+Work = tuple[int, list[Record], Fields, CleanConfig | None]
+"""A chunk to clean: its first line, its records, their fields, the config (None: the
+defaults)."""
+
+
+def clean_chunk(work: Work) -> list[dict[str, Any]]:
     """The output rows of one chunk (run in a worker process)."""
-    first_line, records, fields = work
+    first_line, records, fields, config = work
     rows = []
     for line, record in enumerate(records, first_line):
         if isinstance(record, str):
@@ -115,7 +141,9 @@ def clean_chunk(work: tuple[int, list[Record], Fields]) -> list[dict[str, Any]]:
         else:
             row = clean_row(record.get(fields.text),
                             record.get(fields.title) if fields.title else None,
-                            record.get(fields.id) if fields.id else None, line=line)
+                            record.get(fields.id) if fields.id else None, line=line,
+                            config=config)
+            row.update(fields.kept(record))
         rows.append(row)
     return rows
 
@@ -156,12 +184,18 @@ class JsonlOutput:
 
 
 class ParquetOutput:
-    """A folder of `part-NNNNNN.parquet` files, each written whole (then renamed)."""
+    """A folder of `part-NNNNNN.parquet` files, each written whole (then renamed).
 
-    def __init__(self, path: Path) -> None:
+    Every part has one schema: `OUTPUT_COLUMNS`, then the kept input fields with the types
+    `kept_types` gives (a Parquet input's own), else those of the parts written before,
+    else those the first part's values show (a field null throughout it is a string)."""
+
+    def __init__(self, path: Path, kept_types: Any = None) -> None:
         self.path = path
         self._rows: list[dict[str, Any]] = []
         self._parts = 0
+        self._kept_types = kept_types
+        self._schema: Any = None
 
     def done(self) -> int:
         import pyarrow.parquet as pq
@@ -171,6 +205,8 @@ class ParquetOutput:
             partial.unlink()
         parts = sorted(self.path.glob("part-*.parquet"))
         self._parts = len(parts)
+        if parts:
+            self._schema = pq.read_schema(parts[0])
         return sum(pq.ParquetFile(part).metadata.num_rows for part in parts)
 
     def write(self, rows: list[dict[str, Any]]) -> None:
@@ -184,9 +220,11 @@ class ParquetOutput:
 
         if not self._rows:
             return
+        if self._schema is None:
+            self._schema = self._schema_of(self._rows)
         part = self.path / f"part-{self._parts:06d}.parquet"
         partial = part.with_suffix(".tmp")
-        pq.write_table(pa.Table.from_pylist(self._rows, schema=output_schema()), partial)
+        pq.write_table(pa.Table.from_pylist(self._rows, schema=self._schema), partial)
         partial.rename(part)
         self._parts += 1
         self._rows = []
@@ -194,22 +232,49 @@ class ParquetOutput:
     def close(self) -> None:
         self._flush()
 
+    def _schema_of(self, rows: list[dict[str, Any]]) -> Any:
+        import pyarrow as pa
 
-def open_output(path: Path) -> Output:
-    return ParquetOutput(path) if path.suffix == ".parquet" else JsonlOutput(path)
+        names = list(dict.fromkeys(name for row in rows for name in row
+                                   if name not in OUTPUT_COLUMNS))
+        given = self._kept_types
+        seen = pa.Table.from_pylist([{n: row.get(n) for n in names} for row in rows]).schema
+        kept = []
+        for name in names:
+            source = name[len("input_"):] if name.startswith("input_") else name
+            if given is not None and given.get_field_index(source) >= 0:
+                kind = given.field(source).type
+            else:
+                kind = seen.field(name).type
+            kept.append((name, pa.string() if pa.types.is_null(kind) else kind))
+        return pa.schema([*output_schema(), *kept])
+
+
+def open_output(path: Path, kept_types: Any = None) -> Output:
+    return ParquetOutput(path, kept_types) if path.suffix == ".parquet" else JsonlOutput(path)
+
+
+def input_schema(path: Path) -> Any:
+    """The Arrow schema of a Parquet input (None for JSONL)."""
+    if not is_parquet(path):
+        return None
+    import pyarrow.dataset as ds
+
+    return ds.dataset(path, format="parquet").schema
 
 
 # ---------------------------------------------------------------------- engines
 
 
-Task = Callable[[tuple[int, list[Record], Fields]], list[dict[str, Any]]]
+Task = Callable[[Work], list[dict[str, Any]]]
 
 
 def local_results(work: Iterator[tuple[int, list[Record]]], fields: Fields, workers: int,
-                  task: Task = clean_chunk) -> Iterator[list[dict[str, Any]]]:
+                  task: Task = clean_chunk, config: CleanConfig | None = None,
+                  ) -> Iterator[list[dict[str, Any]]]:
     """Chunks done here by `task` (by default, cleaned): in this process, or in `workers`
     processes, order kept."""
-    tasks = ((first, records, fields) for first, records in work)
+    tasks = ((first, records, fields, config) for first, records in work)
     if workers == 1:
         yield from map(task, tasks)
         return
@@ -218,7 +283,8 @@ def local_results(work: Iterator[tuple[int, list[Record]]], fields: Fields, work
 
 
 def ray_results(records: Iterator[Record], first_line: int, fields: Fields, address: str,
-                workers: int) -> Iterator[list[dict[str, Any]]]:
+                workers: int, config: CleanConfig | None = None,
+                ) -> Iterator[list[dict[str, Any]]]:
     """Records cleaned by Ray Data's `map_batches` over `CleanBatch`, in windows of
     `RAY_WINDOW`, order kept.
 
@@ -233,7 +299,7 @@ def ray_results(records: Iterator[Record], first_line: int, fields: Fields, addr
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True
     context.enable_progress_bars = False
-    cleaner = CleanBatch("text", "title", "id")
+    cleaner = CleanBatch("text", "title", "id", config=config)
     windows = chunks(records, first_line, RAY_WINDOW)
     # One window is cleaned while the one before is written: the cluster never waits.
     with ThreadPoolExecutor(1, thread_name_prefix="ray-window") as ahead:
@@ -270,6 +336,8 @@ def _ray_window(ray: Any, cleaner: CleanBatch, window: list[tuple[int, Record]],
         row["line"] = line
         if isinstance(record, str):
             row["error"] = record
+        else:
+            row.update(fields.kept(record))
     return rows
 
 
@@ -284,15 +352,28 @@ def _str_or_none(value: Any, keep: type | None = None) -> str | None:
 
 
 def backfill(source: Path, target: Path, *, fields: Fields = Fields(), workers: int = 1,
-             ray_address: str | None = None, progress: bool = True) -> tuple[int, int]:
-    """Clean IN into OUT (see the module's docstring): (rows written, rows with an error)."""
+             ray_address: str | None = None, progress: bool = True,
+             config: CleanConfig | None = None, url: str | None = None,
+             client_options: dict[str, Any] | None = None) -> tuple[int, int]:
+    """Clean IN into OUT (see the module's docstring): (rows written, rows with an error).
+
+    `config` is how to clean (None: the defaults). With `url`, the articles are cleaned by
+    the newsclean service there, through `newsclean_client` (`client_options` go to its
+    `Client`: api_key, timeout, retries...), with the same output."""
     from tqdm import tqdm
 
-    output = open_output(target)
+    output = open_output(target, input_schema(source))
     done = output.done()
     records = read_records(source, done)
-    results = (ray_results(records, done + 1, fields, ray_address, workers) if ray_address
-               else local_results(chunks(records, done + 1), fields, workers))
+    if url is not None:
+        from newsclean.remote import remote_results
+
+        results = remote_results(chunks(records, done + 1), fields, config, url,
+                                 workers, client_options or {})
+    elif ray_address:
+        results = ray_results(records, done + 1, fields, ray_address, workers, config)
+    else:
+        results = local_results(chunks(records, done + 1), fields, workers, config=config)
     written = errors = 0
     with tqdm(total=count_records(source), initial=done, unit="article", file=sys.stderr,
               disable=not progress) as bar:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from cleaning import clean
-from newsclean.backfill import Fields, Record, chunks, local_results, read_records
+from newsclean.backfill import Fields, Record, Work, chunks, local_results, read_records
 from newsindex.index import (
     FINGERPRINT_SCHEME,
     Indexer,
@@ -58,8 +58,8 @@ def fingerprint_row(record: Record, fields: Fields, line: int) -> dict[str, Any]
             "signature": base64.b64encode(values.astype("<u4").tobytes()).decode()}
 
 
-def fingerprint_chunk(work: tuple[int, list[Record], Fields]) -> list[dict[str, Any]]:
-    first, records, fields = work
+def fingerprint_chunk(work: Work) -> list[dict[str, Any]]:
+    first, records, fields, _ = work
     return [fingerprint_row(r, fields, line) for line, r in enumerate(records, first)]
 
 

@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from service.admission import CleaningSlot
     from service.api import bp
     from service.auth import check_api_key
+    from service.compress import compress
     from service.errors import register_error_handlers
     from service.metrics import Metrics
 
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         if response.status_code >= 400 and response.is_json:
             code = (response.get_json(silent=True) or {}).get("error", {}).get("code", "error")
             metrics.errors.labels(code).inc()
-        return response
+        return compress(request, response)
 
     @app.teardown_request
     def done(_exc: BaseException | None) -> None:

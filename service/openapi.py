@@ -11,6 +11,7 @@ from cleaning.config import OPTION_ALIASES, OPTION_RANGES
 from cleaning.passes import PASSES
 from cleaning.rules import RULES_IN_ORDER
 from newsindex.index import NAMESPACE_RE
+from service.compress import GZIP_MIN_BYTES
 
 STR, INT, NUM, BOOL = ({"type": "string"}, {"type": "integer"}, {"type": "number"},
                        {"type": "boolean"})
@@ -101,7 +102,13 @@ SCHEMAS: dict[str, Any] = {
     }, ["namespace", "id", "status", "matches"]),
     "CleanResponse": obj({
         "id": {"type": ["string", "integer"]},
-        "text": STR, "headline": NULLABLE_STR, "changed": BOOL,
+        "text": STR, "headline": NULLABLE_STR,
+        "changed": {**BOOL, "description": "The content changed: a block removed, a repair, "
+                    "or any word different. Not for spaces, line ends or the final newline "
+                    "alone (see layout_changed)."},
+        "layout_changed": {**BOOL, "description": "Only the layout changed (spaces, line "
+                           "ends, blank lines, the final newline); false when changed is "
+                           "true."},
         "removed": {"type": "array", "items": ref("Removal")},
         "runs": {"type": "array", "items": ref("Run")},
         "kept_similar": {"type": "array", "items": ref("KeptSimilar")},
@@ -111,7 +118,7 @@ SCHEMAS: dict[str, Any] = {
         "encoding": NULLABLE_STR, "encoding_source": NULLABLE_STR,
         "diff": {**STR, "description": "Unified diff: `patch` applies it to the input."},
         "index": ref("IndexResult"),
-    }, ["text", "headline", "changed", "removed", "runs", "kept_similar",
+    }, ["text", "headline", "changed", "layout_changed", "removed", "runs", "kept_similar",
         "kept_similar_omitted", "fixes", "stats", "encoding", "encoding_source"]),
     "Error": obj({"error": ref("ErrorDetail")}),
     "ErrorDetail": obj({
@@ -164,6 +171,18 @@ ERROR_STATUSES = {
 BATCH_ITEM_IN = {"description": "A CleanRequest (see components); anything else gets a "
                                 "BatchError in its place."}
 
+#: What the cleaning endpoints say of compression, both ways (`service.compress`).
+GZIP_NOTE = ("The body may be gzip-compressed (Content-Encoding: gzip; the body limit holds "
+             "for what it decompresses to). With Accept-Encoding: gzip, a successful answer "
+             f"of {GZIP_MIN_BYTES} bytes or more comes gzip-compressed (a streamed NDJSON "
+             "answer piece by piece, each line readable as it arrives); errors never are.")
+GZIP_HEADERS = {
+    "Content-Encoding": {"description": "gzip when the request's Accept-Encoding allows it "
+                                        "and the answer is worth compressing",
+                         "schema": {"enum": ["gzip"]}},
+    "Vary": {"description": "Accept-Encoding", "schema": STR},
+}
+
 RETRY_AFTER_HEADER = {"Retry-After": {"description": "Seconds to wait before retrying.",
                                       "schema": {**INT, "minimum": 0}}}
 
@@ -186,6 +205,7 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/clean": {"post": {
                 "summary": "Clean one article",
+                "description": GZIP_NOTE,
                 "security": keyed,
                 "parameters": [
                     {"name": "diff", "in": "query", "schema": BOOL,
@@ -201,7 +221,8 @@ def openapi_document() -> dict[str, Any]:
                     "application/octet-stream": {"schema": {"type": "string",
                                                             "format": "binary"}},
                 }},
-                "responses": {"200": {"description": "The cleaned article", "content": {
+                "responses": {"200": {"description": "The cleaned article",
+                                      "headers": GZIP_HEADERS, "content": {
                     **json_content(ref("CleanResponse")),
                     "text/plain": {"schema": STR}}}, **clean_errors},
             }},
@@ -209,14 +230,15 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Clean many articles: NDJSON in and out (streamed), or a JSON array",
                 "description": "Each item is read on its own: an item that is no CleanRequest "
                                "gets its error object in its place, and the rest of the batch "
-                               "is cleaned (so the request itself takes any item).",
+                               "is cleaned (so the request itself takes any item). "
+                               + GZIP_NOTE,
                 "security": keyed,
                 "requestBody": {"required": True, "content": {
                     "application/x-ndjson": {"schema": BATCH_ITEM_IN},
                     "application/json": {"schema": {"type": "array", "items": BATCH_ITEM_IN}},
                 }},
                 "responses": {"200": {"description": "One result or error per article, in order",
-                                      "content": {
+                                      "headers": GZIP_HEADERS, "content": {
                     "application/x-ndjson": {"schema": ref("BatchItem")},
                     **json_content({"type": "array", "items": ref("BatchItem")})}},
                     **errors(400, 401, 405, 408, 413, 415, 503)},

@@ -3,7 +3,9 @@ the real service. It pastes the reference article and checks what a reader sees.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from cleaning.passes import PASS
+from cleaning.rules import RULES
 from service import Settings, create_app
 from tests.conftest import SEEDS, integration
 from tests.patchutil import apply_patch
@@ -19,8 +23,28 @@ from tests.server import BIN, running
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = SEEDS / "000_20ca18fb463f4b56.txt"
 EXPECTED = SEEDS / "000_20ca18fb463f4b56.expected.txt"
-#: Where CI keeps the screenshot (an artefact); the README's copy is docs/playground.png.
+#: Where CI keeps the screenshots (artefacts); the README's copy is docs/playground.png.
 ARTIFACTS = ROOT / ".ci-artifacts"
+SCRIPT = ROOT / "service" / "playground" / "playground.js"
+#: What a reader never sees: a name from the code (snake_case) or a "(s)" plural.
+CODE_WORDS_RE = re.compile(r"\b[a-z]+_[a-z_]+\b|\(s\)")
+
+
+def shown_numbers(page: Any, selector: str) -> list[str]:
+    """The block numbers the page shows (drawn by the style sheet, so never copied)."""
+    return page.locator(selector).evaluate_all(  # type: ignore[no-any-return]
+        "nodes => nodes.map(n => getComputedStyle(n, '::before').content.replace(/\"/g, ''))")
+
+
+def reader_texts(page: Any) -> list[str]:
+    """Everything the page writes itself (not the article): labels, events, counts, titles."""
+    texts = [page.inner_text("#counts"), page.inner_text("#legend"),
+             *page.locator("#events li").all_inner_texts(),
+             *page.locator("#before .label, #before .run").all_inner_texts(),
+             *shown_numbers(page, ".block-no")]
+    texts += list(page.locator("#before [title], #after [title]").evaluate_all(
+        "nodes => nodes.map(n => n.title)"))
+    return texts
 
 
 @pytest.fixture(scope="module")
@@ -59,18 +83,37 @@ def test_the_sample_article_shows_its_removals_run_and_diff(browser: Any, base: 
     removed = page.locator("#before del.removed")
     assert removed.count() == 7
     labels = removed.locator(".label").all_inner_texts()
-    assert labels[0] == "repeated_headline · repeats block 1"
-    assert sum(label.startswith("duplicate · repeats block") for label in labels) == 6
+    assert labels[0] == "The headline again · repeats block 1"
+    assert sum(bool(re.fullmatch(r"[A-Z][a-z ,()-]+ · repeats block \d+", label))
+               for label in labels) == 7
     runs = page.locator("#before .run")
     assert runs.count() == 1
-    assert "blocks 11-16 repeat blocks 5-10" in runs.inner_text()
+    assert runs.inner_text() == ("Blocks 11–16 removed as one: they repeat blocks 5–10 "
+                                 "(6 blocks pasted again).")
     assert page.locator("#events .event-run").count() == 1  # the run is one event
-    assert "7 removed, 1 run(s)" in page.inner_text("#counts")
+    assert page.inner_text("#counts") == ("7 blocks removed (1 run of pasted blocks), no "
+                                          "repairs, no look-alikes kept. The content changed.")
+    # Every removed block shows its number, and every kept block a removal cites shows its.
+    answer = json.loads(page.evaluate("""async () => JSON.stringify(await (await fetch(
+        'clean', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                  body: JSON.stringify({text: document.getElementById('input').value})}
+        )).json())"""))
+    assert shown_numbers(page, "#before del.removed .block-no") == [
+        f"block {r['block']}" for r in answer["removed"]]
+    cited = sorted({r["twin"] for r in answer["removed"]})
+    assert shown_numbers(page, "#after .twin .block-no") == [f"block {n}" for n in cited]
+    # The legend says what each mark means.
+    legend = page.locator("#legend li")
+    assert legend.count() == 5
+    assert [legend.nth(n).locator(sel).count() for n, sel in enumerate(
+        ["del.removed", ".twin", "mark.fix", "mark.similar", ".block-no"])] == [1] * 5
+    assert "a removed block" in legend.nth(0).inner_text()
+    assert "characters taken out" in legend.nth(2).inner_text()
+    # Words for people: no names from the code, no "(s)".
+    offending = [t for t in reader_texts(page) if CODE_WORDS_RE.search(t)]
+    assert offending == []
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.evaluate("document.getElementById('result').scrollIntoView()")
-    page.screenshot(path=str(ARTIFACTS / "playground.png"))
+    screenshots(page, "sample")
 
     # A removal leads to its twin in the cleaned text.
     second = removed.nth(1)
@@ -104,13 +147,37 @@ def test_an_error_shows_the_services_message(browser: Any, base: str, tmp_path: 
 
 
 def test_it_fits_a_phone(browser: Any, base: str) -> None:
-    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(base + "/")
     page.fill("#input", SAMPLE.read_text(encoding="utf-8"))
     page.click("#clean")
     page.wait_for_selector("#result:not([hidden])")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.locator("#before del.removed").count() == 7
+    assert page.locator("#legend").is_visible()
+
+
+def screenshots(page: Any, name: str) -> None:
+    """The result at a desktop's width and a phone's, kept by CI (.ci-artifacts/)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900 if width > 390 else 844})
+        page.evaluate("document.getElementById('result').scrollIntoView()")
+        path = ARTIFACTS / f"playground-{name}-{width}.png"
+        page.screenshot(path=str(path))
+        assert path.stat().st_size > 10_000
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_every_rule_and_kind_has_words_for_people() -> None:
+    script = SCRIPT.read_text(encoding="utf-8")
+
+    def keys(table: str) -> set[str]:
+        body = script.split(f"const {table} = {{", 1)[1].split("};", 1)[0]
+        return set(re.findall(r"^\s+([a-z_]+):", body, re.M))
+
+    assert keys("RULE_WORDS") == set(RULES)
+    assert keys("KIND_WORDS") == set(PASS)
 
 
 def test_the_playground_can_be_turned_off() -> None:
@@ -137,11 +204,26 @@ def test_repairs_and_look_alikes_are_marked_with_their_reasons(browser: Any, bas
     page.wait_for_selector("#result:not([hidden])")
     fix = page.locator("#before mark.fix")
     assert fix.count() == 1  # one line, two repairs: the line is marked once
-    assert fix.get_attribute("title") == ("unescape_html: entities; fix_encoding: encode "
-                                          "sloppy-windows-1252, decode utf-8")
-    assert "“It’s done & dusted" in page.inner_text("#events")
+    assert fix.get_attribute("title") == (
+        "HTML entities decoded (entities); Garbled characters (mojibake) repaired (encode "
+        "sloppy-windows-1252, decode utf-8)")
+    # Only the changed characters are marked, in place: the rest of the line reads as it is.
+    assert fix.locator("del.was").all_inner_texts() == ["\u00e2\u20ac\u2122", "amp;"]
+    assert fix.locator("ins.now").all_inner_texts() == ["\u2019"]
+    assert fix.inner_text().startswith("It\u00e2\u20ac\u2122\u2019s done &amp; dusted, the")
+    events = page.locator("#events .event-fix")
+    assert events.count() == 2  # each step, with its own change
+    assert events.nth(0).locator("del.was").all_inner_texts() == ["amp;"]
+    assert events.nth(1).locator("ins.now").all_inner_texts() == ["\u2019"]
     similar = page.locator("#before mark.similar")
     assert similar.count() == 1
-    assert "differs in numbers" in (similar.get_attribute("title") or "")
+    assert shown_numbers(page, "#before mark.similar .block-no") == ["block 3"]
+    assert similar.get_attribute("title") == (
+        "Block 3 stays, although it is 93% like block 2: its numbers differ, so it states "
+        "other facts.")
     assert "It’s done & dusted" in page.inner_text("#after")
     assert page.locator("#before del.removed").count() == 0
+    assert "1 look-alike kept" in page.inner_text("#counts")
+    offending = [t for t in reader_texts(page) if CODE_WORDS_RE.search(t)]
+    assert offending == []
+    screenshots(page, "repairs")

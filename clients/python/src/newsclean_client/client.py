@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import time
 from collections import deque
@@ -22,8 +23,11 @@ from .core import (
     Batch,
     Batcher,
     Outcome,
+    ServiceError,
+    ServiceUnreachable,
     after_batch_attempt,
     batches,
+    error_of,
     in_order,
     request_payload,
 )
@@ -31,6 +35,18 @@ from .models import CleanResult, from_json
 from .retry import Retry
 
 JSON = {"Content-Type": "application/json"}
+#: Where the service is when neither the caller nor NEWSCLEAN_URL says.
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+def _base_url(base_url: str | None) -> str:
+    """The caller's URL, else NEWSCLEAN_URL, else `DEFAULT_URL`."""
+    return base_url or os.environ.get("NEWSCLEAN_URL") or DEFAULT_URL
+
+
+def _api_key(api_key: str | None) -> str | None:
+    """The caller's key, else NEWSCLEAN_API_KEY (none when neither is set)."""
+    return api_key if api_key is not None else os.environ.get("NEWSCLEAN_API_KEY") or None
 
 
 def _headers(api_key: str | None, headers: Mapping[str, str] | None) -> dict[str, str]:
@@ -65,15 +81,19 @@ class Client(_Base):
     `retries` is how many times a request is sent again after a connection error or a
     retryable status (408, 429, 502, 503, 504), or a `Retry` policy. Use it as a context
     manager, or call `close()`. It may be shared by threads.
+
+    `base_url` and `api_key` not given are read from NEWSCLEAN_URL and NEWSCLEAN_API_KEY
+    (as httpx-based SDKs read theirs); without them, the service is at `DEFAULT_URL` and
+    sent no key. Answers come gzip-compressed (httpx asks for it and decodes them).
     """
 
-    def __init__(self, base_url: str = "http://127.0.0.1:8000", *,
+    def __init__(self, base_url: str | None = None, *,
                  timeout: float | httpx.Timeout = 60.0, retries: int | Retry = 4,
                  api_key: str | None = None, headers: Mapping[str, str] | None = None,
                  seed: int | None = None, **httpx_options: Any) -> None:
         super().__init__(retries, seed)
-        self._http = httpx.Client(base_url=base_url, timeout=timeout,
-                                  headers=_headers(api_key, headers), **httpx_options)
+        self._http = httpx.Client(base_url=_base_url(base_url), timeout=timeout,
+                                  headers=_headers(_api_key(api_key), headers), **httpx_options)
 
     def __enter__(self) -> Client:
         return self
@@ -83,6 +103,23 @@ class Client(_Base):
 
     def close(self) -> None:
         self._http.close()
+
+    def health(self) -> dict[str, Any]:
+        """GET /healthz: ``{"status": "ok"}`` from a live service. Raises ServiceError
+        for an error answer, ServiceUnreachable when none comes (no retries: a health
+        check answers now)."""
+        return self._get("/healthz")  # type: ignore[no-any-return]
+
+    def version(self) -> dict[str, str]:
+        """GET /version: the versions of the service and of what it runs on."""
+        return self._get("/version")  # type: ignore[no-any-return]
+
+    def _get(self, path: str) -> Any:
+        try:
+            response = self._http.get(path)
+        except httpx.TransportError as exc:
+            raise ServiceUnreachable(f"no answer from {self._http.base_url}: {exc!r}") from exc
+        return _json_or_raise(response)
 
     def clean(self, text: str, *, title: str | None = None, id: str | int | None = None,
               options: Mapping[str, Any] | None = None, diff: bool = False,
@@ -153,13 +190,14 @@ class AsyncClient(_Base):
     """`Client` for asyncio: the same methods, awaited; `clean_many` is an async iterator
     and takes an iterable or an async iterable."""
 
-    def __init__(self, base_url: str = "http://127.0.0.1:8000", *,
+    def __init__(self, base_url: str | None = None, *,
                  timeout: float | httpx.Timeout = 60.0, retries: int | Retry = 4,
                  api_key: str | None = None, headers: Mapping[str, str] | None = None,
                  seed: int | None = None, **httpx_options: Any) -> None:
         super().__init__(retries, seed)
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout,
-                                       headers=_headers(api_key, headers), **httpx_options)
+        self._http = httpx.AsyncClient(base_url=_base_url(base_url), timeout=timeout,
+                                       headers=_headers(_api_key(api_key), headers),
+                                       **httpx_options)
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -169,6 +207,21 @@ class AsyncClient(_Base):
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def health(self) -> dict[str, Any]:
+        """See `Client.health`."""
+        return await self._get("/healthz")  # type: ignore[no-any-return]
+
+    async def version(self) -> dict[str, str]:
+        """See `Client.version`."""
+        return await self._get("/version")  # type: ignore[no-any-return]
+
+    async def _get(self, path: str) -> Any:
+        try:
+            response = await self._http.get(path)
+        except httpx.TransportError as exc:
+            raise ServiceUnreachable(f"no answer from {self._http.base_url}: {exc!r}") from exc
+        return _json_or_raise(response)
 
     async def clean(self, text: str, *, title: str | None = None,
                     id: str | int | None = None, options: Mapping[str, Any] | None = None,
@@ -229,6 +282,12 @@ class AsyncClient(_Base):
             if isinstance(step, float):
                 await asyncio.sleep(step)
         return batch.outcomes
+
+
+def _json_or_raise(response: httpx.Response) -> Any:
+    if response.status_code != 200:
+        raise ServiceError(error_of(response))
+    return response.json()
 
 
 async def _async_batches(articles: Iterable[Article] | AsyncIterable[Article],

@@ -126,6 +126,7 @@ class CleanResult:
     text: str
     headline: str | None
     changed: bool
+    """The content changed: a removal, a repair, or any word different."""
     removed: list[Removal]
     runs: list[Run]
     kept_similar: list[KeptSimilar]
@@ -137,6 +138,8 @@ class CleanResult:
     id: str | int | None = None
     diff: str | None = None
     index: IndexResult | None = None
+    layout_changed: bool = False
+    """Only the layout changed (spaces, line ends, the final newline); never with `changed`."""
 
     def removed_by_kind(self) -> dict[str, int]:
         """How many blocks went, by kind of removal."""
