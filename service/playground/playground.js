@@ -85,6 +85,8 @@ const RULE_WORDS = {
   pasted_alone: "pasted again on its own",
   box_copy: "a highlights-box sentence that the story repeats",
   interface_notice: "a player or browser notice printed again",
+  share_bar_again: "a row of share buttons printed again",
+  chrome_around_body: "page chrome printed above the story and again below it",
   date_line_again: "the date line printed again",
   embedded_post_again: "an embedded post printed again",
   near_duplicate: "the same paragraph, a word or so aside",
