@@ -136,64 +136,108 @@ def find_headline(
         holders = _holders(texts, keys, words, hkeys, max_words)
         shown = texts[holders[0]] if holders else hint
         return Headline(without_site(shown), holders[0] if holders else None), holders[1:]
+    return _Search(texts, keys, words, max_words).run()
 
-    # The headline opens the article, or follows a summary or a kicker line. A later
-    # candidate counts only when printed twice near the top (and set as a heading, if the
-    # opening line could be the headline itself), or when nothing before it looks like a
-    # heading: a section heading repeated from a table of contents does not, nor a date
-    # line printed twice under the headline.
-    first_short = None
-    others: _Others | None = None
-    for i in range(min(HEADLINE_WINDOW, len(texts))):
-        if words[i] > max_words or "\n" in texts[i] or chardata.CREDIT_LINE_RE.match(texts[i]):
-            continue  # a paragraph, or a photo's credit over the headline
-        if first_short is None and chardata.TRUNCATED_RE.search(texts[i]) and (
-                _teaser_of_later(i, keys)):
-            continue  # the opening is a paragraph's, cut short ("... need to..."): no title
-        if first_short is None:
-            first_short = i
+
+class _Search:
+    """The headline of a text without a hint, and its copies.
+
+    The headline opens the article, or follows a summary or a kicker line. A later
+    candidate counts only when printed twice near the top (and set as a heading, if the
+    opening line could be the headline itself), or when nothing before it looks like a
+    heading: a section heading repeated from a table of contents does not, nor a date line
+    printed twice under the headline."""
+
+    def __init__(self, texts: Sequence[str], keys: Sequence[str], words: Sequence[int],
+                 max_words: int) -> None:
+        self.texts, self.keys, self.words, self.max_words = texts, keys, words, max_words
+        self.first_short: int | None = None  # the first block short enough to be a title
+        self._others: _Others | None = None
+
+    def run(self) -> tuple[Headline | None, list[int]]:
+        for i in range(min(HEADLINE_WINDOW, len(self.texts))):
+            if not self._may_open(i):
+                continue
+            if self.first_short is None:
+                self.first_short = i
+            holders = self._repeated_candidate(i)
+            if holders is None:
+                continue
+            copies = self._copies(i, holders)
+            if copies is not None:
+                return Headline(strip_markup(self.texts[i]), i), copies
+        first = self.first_short
+        if first is None or not is_heading_like(self.texts[first], self.words[first],
+                                                self.max_words):
+            return None, []
+        return Headline(strip_markup(self.texts[first]), first), []
+
+    def _may_open(self, i: int) -> bool:
+        """Whether block `i` can be a title: short, one line, no photo credit, not the
+        opening of a later paragraph cut short ("... need to...")."""
+        text = self.texts[i]
+        if self.words[i] > self.max_words or "\n" in text or chardata.CREDIT_LINE_RE.match(text):
+            return False
+        return not (self.first_short is None and chardata.TRUNCATED_RE.search(text)
+                    and _teaser_of_later(i, self.keys))
+
+    def _repeated_candidate(self, i: int) -> list[int] | None:
+        """The blocks that carry block `i`'s headline, `i` first, when `i` is a headline
+        candidate met again; else None. The opening line may be any title; later ones must
+        look like one."""
+        texts, keys = self.texts, self.keys
         if len(keys[i].split()) < 2:
-            continue
-        if i > 0 and not is_heading_like(texts[i], words[i], max_words):
-            continue  # the opening line may be any title; later ones must look like one
-        if others is None:
-            others = _Others(keys)
-        if not others.may_repeat(i):
-            continue
-        hkeys = headline_keys(texts[i])
-        holders = _holders(texts, keys, words, hkeys, max_words)
+            return None
+        if i > 0 and not is_heading_like(texts[i], self.words[i], self.max_words):
+            return None
+        if self._others is None:
+            self._others = _Others(keys)
+        if not self._others.may_repeat(i):
+            return None
+        holders = _holders(texts, keys, self.words, headline_keys(texts[i]), self.max_words)
+        return holders if holders[0] == i else None
+
+    def _copies(self, i: int, holders: list[int]) -> list[int] | None:
+        """The copies of candidate `i`'s headline (held by `holders`), or None if `i` is
+        not the headline after all."""
+        texts, keys, words = self.texts, self.keys, self.words
         question = is_question(texts[i])
         specific = not question and len(keys[i].split()) >= SPECIFIC_HEADLINE_WORDS
-        if holders[0] != i:
-            continue
-        if specific and i == first_short and len(holders) > 1:
-            copies = [c for c in holders[1:]
-                      if c < COPY_WINDOW and not _in_the_body(i, c, texts, keys, words)]
-            if holders[-1] >= COPY_WINDOW:  # copies further down: are they among chrome?
-                chrome = _Chrome(keys, words)
-                copies += [c for c in holders[1:] if c >= COPY_WINDOW and chrome.beside(c)]
-            return Headline(strip_markup(texts[i]), i), copies
+        if specific and i == self.first_short and len(holders) > 1:
+            return self._specific_copies(i, holders)
         near = [c for c in holders if i < c < COPY_WINDOW]
-        if not near or (i != first_short and near[0] > i + 2):
-            continue
-        if i != first_short and _plausible_headline(
-                texts[first_short], keys[first_short], words[first_short], max_words) and (
-                not any(_marked_up(texts[c]) for c in (i, *near))):
-            continue  # a date line or a link printed twice under the headline
+        if not self._printed_twice_on_top(i, near):
+            return None
         if len(holders) > MAX_HEADLINE_COPIES:
-            copies = []  # a line that recurs this often is structure
-        elif question:
-            copies = [c for c in near if c < QUESTION_COPY_WINDOW and (
+            return []  # a line that recurs this often is structure
+        if question:
+            return [c for c in near if c < QUESTION_COPY_WINDOW and (
                 chardata.MARKDOWN_HEADING_RE.match(texts[c])
                 or all(words[k] < ANSWER_WORDS for k in range(i + 1, c)))]
-        else:
-            copies = [c for c in near if not _in_the_body(i, c, texts, keys, words)]
-        return Headline(strip_markup(texts[i]), i), copies
-    if first_short is None or not is_heading_like(texts[first_short], words[first_short],
-                                                  max_words):
-        return None, []
-    i = first_short
-    return Headline(strip_markup(texts[i]), i), []
+        return [c for c in near if not _in_the_body(i, c, texts, keys, words)]
+
+    def _printed_twice_on_top(self, i: int, near: list[int]) -> bool:
+        """Whether candidate `i`, with its copies `near` the top, is a headline printed
+        twice there: right under it if it is not the opening line, and set as a heading
+        if the opening line could be the headline itself (else it is a date line or a
+        link printed twice under the headline)."""
+        first, texts = self.first_short, self.texts
+        if not near or (i != first and near[0] > i + 2):
+            return False
+        return i == first or first is None or not _plausible_headline(
+            texts[first], self.keys[first], self.words[first], self.max_words) or any(
+            _marked_up(texts[c]) for c in (i, *near))
+
+    def _specific_copies(self, i: int, holders: list[int]) -> list[int]:
+        """A specific headline's copies: near the top, unless in the body; further down,
+        among chrome."""
+        texts, keys, words = self.texts, self.keys, self.words
+        copies = [c for c in holders[1:]
+                  if c < COPY_WINDOW and not _in_the_body(i, c, texts, keys, words)]
+        if holders[-1] >= COPY_WINDOW:  # copies further down: are they among chrome?
+            chrome = _Chrome(keys, words)
+            copies += [c for c in holders[1:] if c >= COPY_WINDOW and chrome.beside(c)]
+        return copies
 
 
 def _in_the_body(i: int, c: int, texts: Sequence[str], keys: Sequence[str],
