@@ -317,8 +317,9 @@ class DuplicateFinder:
 
     def duplicate(self) -> None:
         """The `duplicate` pass: exact repeats (the same matching key), as runs, stutters,
-        copies past gallery chrome, isolated pastes, interface notices and date lines."""
-        infos, counts = self.infos, self._counts
+        copies past gallery chrome, isolated pastes, interface notices, share bars, chrome
+        around the body, date lines and embedded posts."""
+        counts = self._counts
         kept_by_key: dict[str, list[int]] = {}
         inside: tuple[int, int] = (-1, 0)  # (end, offset) of a run already found not to count
         after_run = 0
@@ -331,65 +332,84 @@ class DuplicateFinder:
             if not earlier:
                 kept_by_key[key] = [i]
                 continue
-            best_len, best_j = 0, earlier[0]
-            if counts[key] <= MAX_RUN_START_COUNT:
-                # A run does not start at a line met everywhere (a separator, a label):
-                # it may only pass through one. That keeps the search linear.
-                twins = (earlier[:1] + earlier[-RECENT_TWINS:] if len(earlier) > RECENT_TWINS
-                         else earlier)
-                for j in twins:
-                    if i < inside[0] and i - j == inside[1]:
-                        continue  # a tail of a run already judged
-                    length = self._aligned(i, j)
-                    if length > best_len:
-                        best_len, best_j = length, j
+            best_len, best_j = self._best_run(i, earlier, inside)
             if best_len >= 2 and self._run_qualifies(i, best_j, best_len):
                 after_run = self._remove_copies(i, best_j, best_len, "pasted_run")
                 continue
             if best_len >= LONG_RUN:
                 inside = (i + best_len, i - best_j)
-            # (A stutter needs its key among the blocks just before: a C-level test first.)
-            near = self._keys[max(0, i - STUTTER_MAX_BLOCKS):i]
-            stutter = self._stutter(i) if key in near else 0
-            if stutter == 1 and self._markup_in_first(i - 1, i) and not self._dependents[i - 1]:
-                # The first copy holds markup that leaked (an image's alt text with its
-                # link): the plain copy under it stays.
-                self._remove(i - 1, Decision.by("plain_copy_kept", i))
-                earlier[earlier.index(i - 1)] = i
-                after_run = i + 1
-                continue
-            if stutter:
-                after_run = self._remove_copies(i, i - stutter, stutter, "stutter")
-                continue
-            if i - earlier[-1] <= CHROME_GAP and self._again_past_chrome(i, earlier[-1]):
-                self._remove(i, Decision.by("past_gallery_chrome", earlier[-1]))
-                continue
-            once = self._pasted_once(i)
-            # Only a block met twice can go alone, so only its context needs reading.
-            template = once and self._template(i, best_j, max(best_len, 1))
-            if once and not template and self._pasted_alone(i):
-                j = earlier[0]
-                if self._in_a_box(j) and not self._in_a_box(i):
-                    # The first copy stands in a highlights box, the second in the body:
-                    # the body keeps its sentence.
-                    self._remove(j, Decision.by("box_copy", i))
-                    kept_by_key[key] = [i]
-                else:
-                    self._remove(i, Decision.by("pasted_alone", j))
-            elif infos[i].interface_message:
-                self._remove(i, Decision.by("interface_notice", earlier[0]))
-            elif infos[i].share_bar:
-                self._remove(i, Decision.by("share_bar_again", earlier[0]))
-            elif self._around_the_body(i, key):
-                self._remove(i, Decision.by("chrome_around_body", earlier[0]))
-            elif once and self._date_line_again(i, earlier[0]):
-                self._remove(i, Decision.by("date_line_again", earlier[0]))
-            elif not once and self._embedded_post_again(i, best_j, best_len):
-                self._remove(i, Decision.by("embedded_post_again", earlier[0]))
+            after_run = self._in_a_row(i, earlier) or after_run
+            if i not in self.decisions and i >= after_run:
+                self._alone(i, earlier, kept_by_key, best_j, best_len)
+
+    def _best_run(self, i: int, earlier: list[int], inside: tuple[int, int],
+                  ) -> tuple[int, int]:
+        """The longest run from block `i` on that repeats kept blocks from one of the
+        `earlier` copies of `i` on: its length and where the twin run starts."""
+        best_len, best_j = 0, earlier[0]
+        if self._counts[self._keys[i]] > MAX_RUN_START_COUNT:
+            # A run does not start at a line met everywhere (a separator, a label): it may
+            # only pass through one. That keeps the search linear.
+            return best_len, best_j
+        twins = (earlier[:1] + earlier[-RECENT_TWINS:] if len(earlier) > RECENT_TWINS
+                 else earlier)
+        for j in twins:
+            if i < inside[0] and i - j == inside[1]:
+                continue  # a tail of a run already judged
+            length = self._aligned(i, j)
+            if length > best_len:
+                best_len, best_j = length, j
+        return best_len, best_j
+
+    def _in_a_row(self, i: int, earlier: list[int]) -> int:
+        """Remove the copies that block `i` makes with the blocks just before it (a
+        stutter, a copy with leaked markup, a copy past gallery chrome) and return the
+        block after them, or 0 if there are none."""
+        # (A stutter needs its key among the blocks just before: a C-level test first.)
+        near = self._keys[max(0, i - STUTTER_MAX_BLOCKS):i]
+        stutter = self._stutter(i) if self._keys[i] in near else 0
+        if stutter == 1 and self._markup_in_first(i - 1, i) and not self._dependents[i - 1]:
+            # The first copy holds markup that leaked (an image's alt text with its
+            # link): the plain copy under it stays.
+            self._remove(i - 1, Decision.by("plain_copy_kept", i))
+            earlier[earlier.index(i - 1)] = i
+            return i + 1
+        if stutter:
+            return self._remove_copies(i, i - stutter, stutter, "stutter")
+        if i - earlier[-1] <= CHROME_GAP and self._again_past_chrome(i, earlier[-1]):
+            self._remove(i, Decision.by("past_gallery_chrome", earlier[-1]))
+            return i + 1
+        return 0
+
+    def _alone(self, i: int, earlier: list[int], kept_by_key: dict[str, list[int]],
+               best_j: int, best_len: int) -> None:
+        """Judge block `i`, an exact repeat of the `earlier` blocks that repeats no
+        neighbour along with it: a paste, chrome printed again, or structure that stays."""
+        infos, first = self.infos, earlier[0]
+        once = self._pasted_once(i)
+        # Only a block met twice can go alone, so only its context needs reading.
+        template = once and self._template(i, best_j, max(best_len, 1))
+        if once and not template and self._pasted_alone(i):
+            if self._in_a_box(first) and not self._in_a_box(i):
+                # The first copy stands in a highlights box, the second in the body: the
+                # body keeps its sentence.
+                self._remove(first, Decision.by("box_copy", i))
+                kept_by_key[self._keys[i]] = [i]
             else:
-                rule = self._why_kept(i, once, template)
-                self.similar.append(kept_record(i, earlier[0], 1.0, rule))
-                earlier.append(i)
+                self._remove(i, Decision.by("pasted_alone", first))
+        elif infos[i].interface_message:
+            self._remove(i, Decision.by("interface_notice", first))
+        elif infos[i].share_bar:
+            self._remove(i, Decision.by("share_bar_again", first))
+        elif self._around_the_body(i, self._keys[i]):
+            self._remove(i, Decision.by("chrome_around_body", first))
+        elif once and self._date_line_again(i, first):
+            self._remove(i, Decision.by("date_line_again", first))
+        elif not once and self._embedded_post_again(i, best_j, best_len):
+            self._remove(i, Decision.by("embedded_post_again", first))
+        else:
+            self.similar.append(kept_record(i, first, 1.0, self._why_kept(i, once, template)))
+            earlier.append(i)
 
     @cached_property
     def _body(self) -> range:
