@@ -16,7 +16,7 @@ import gc
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import accumulate
 from operator import attrgetter
 
@@ -110,16 +110,42 @@ def collector_paused() -> Iterator[None]:
 
 def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: str | None,
            started: float) -> CleanResult:
+    """The walk: decode, repair, structure and decide, render, diff, explain."""
     encoding = source = None
     if isinstance(text, (bytes, bytearray, memoryview)):
         decoded = decode_bytes(bytes(text), charset)
         text, encoding, source = decoded.text, decoded.encoding, decoded.source
     if title is not None:
         title = repair_line(" ".join(title.split()), config)[0]
-
     lines = split_lines(text, config)
     if config.join_cut_urls and "]:" in text:  # a link definition's mark (a C-level scan)
         lines = join_cut_urls(lines)
+    layout, outcome = _structure_and_decide(lines, text, config, title)
+    blocks, headline, decisions, similar, residue = outcome
+    rendered = _Rendered.of(blocks, decisions, residue)
+    diff = "" if rendered.text == text else _diff(text, rendered)  # unchanged: common
+    runs = _runs(sorted(decisions), decisions, blocks, rendered.spans)
+    return CleanResult(
+        text=rendered.text,
+        headline=headline.text if headline else None,
+        removed=_removals(blocks, decisions, residue, rendered.spans, runs),
+        runs=runs,
+        kept_similar=[replace(k, start=blocks[k.block].start, end=blocks[k.block].end)
+                      for k in similar[:config.max_kept_similar]],
+        fixes=_fixes(blocks, lines),
+        diff=diff,
+        stats=Stats(len(blocks), len(rendered.kept), len(text), len(rendered.text),
+                    round(time.perf_counter() - started, 6), layout.value),
+        encoding=encoding,
+        encoding_source=source,
+        input_text=text,
+        kept_similar_omitted=max(0, len(similar) - config.max_kept_similar),
+    )
+
+
+def _structure_and_decide(lines: list[Line], text: str, config: CleanConfig,
+                          title: str | None) -> tuple[Layout, _Outcome]:
+    """The blocks under the text's layout, and what repeats what among them."""
     layout = choose_layout(lines)
     # Markup, escaped or not, shows a "<" or a "&" in the input (one scan of it).
     markup = MARKUP_ONLY.enabled(config) and ("<" in text or "&" in text)
@@ -129,24 +155,41 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         # way now, so that cleaning the result again changes nothing.
         layout = Layout.LINE_PER_BLOCK
         outcome = _dedupe(group_blocks(lines, layout), config, title, markup)
-    blocks, headline, decisions, similar, residue = outcome
-    gone = decisions.keys() | residue if residue else decisions
+    return layout, outcome
 
-    kept = [b for b in blocks if b.index not in gone] if gone else blocks
-    texts = [b.text for b in kept]
-    gaps = _gaps(kept)
-    cleaned = "".join(g + t for g, t in zip(gaps, texts, strict=True)) + "\n" if texts else ""
-    spans: dict[int, tuple[int, int]] = {}  # where each kept twin stands in the output
-    if gone:
-        offsets = accumulate(len(g) + len(t) for g, t in zip(gaps, texts, strict=True))
-        spans = {b.index: (end - len(t), end)
-                 for b, t, end in zip(kept, texts, offsets, strict=True)}
-    diff = "" if cleaned == text else _diff(text, cleaned, kept, gaps)  # unchanged: common
 
-    order = sorted(decisions)
-    runs = _runs(order, decisions, blocks, spans) if len(order) > 1 else []
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    """The kept blocks as the output: each after its gap, and where each one stands."""
+
+    kept: list[Block]
+    gaps: list[str]
+    text: str
+    #: Where each kept block stands in the output (made only when a block went: the
+    #: removals' twins are looked up there).
+    spans: dict[int, tuple[int, int]]
+
+    @classmethod
+    def of(cls, blocks: list[Block], decisions: dict[int, Decision],
+           residue: dict[int, str]) -> _Rendered:
+        gone = decisions.keys() | residue if residue else decisions
+        kept = [b for b in blocks if b.index not in gone] if gone else blocks
+        texts = [b.text for b in kept]
+        gaps = _gaps(kept)
+        text = "".join(g + t for g, t in zip(gaps, texts, strict=True)) + "\n" if texts else ""
+        spans: dict[int, tuple[int, int]] = {}
+        if gone:
+            offsets = accumulate(len(g) + len(t) for g, t in zip(gaps, texts, strict=True))
+            spans = {b.index: (end - len(t), end)
+                     for b, t, end in zip(kept, texts, offsets, strict=True)}
+        return cls(kept, gaps, text, spans)
+
+
+def _removals(blocks: Sequence[Block], decisions: dict[int, Decision], residue: dict[int, str],
+              spans: dict[int, tuple[int, int]], runs: Sequence[Run]) -> list[Removal]:
+    """The record of every removal, in the order of the blocks."""
     in_run = {b for run in runs for b in range(run.start_block, run.end_block + 1)}
-    removed = sorted([
+    return sorted([
         *(Removal(d.kind, i, blocks[i].text, blocks[i].start, blocks[i].end, d.twin,
                   blocks[d.twin].text, *spans[d.twin], d.similarity, i in in_run,
                   PASS[d.kind].explanation, d.rule)
@@ -155,22 +198,6 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
                   None, None, None, None, False, MARKUP_ONLY.explanation, rule)
           for i, rule in residue.items()),
     ], key=attrgetter("block"))
-    return CleanResult(
-        text=cleaned,
-        headline=headline.text if headline else None,
-        removed=removed,
-        runs=runs,
-        kept_similar=[replace(k, start=blocks[k.block].start, end=blocks[k.block].end)
-                      for k in similar[:config.max_kept_similar]],
-        fixes=_fixes(blocks, lines),
-        diff=diff,
-        stats=Stats(len(blocks), len(kept), len(text), len(cleaned),
-                    round(time.perf_counter() - started, 6), layout.value),
-        encoding=encoding,
-        encoding_source=source,
-        input_text=text,
-        kept_similar_omitted=max(0, len(similar) - config.max_kept_similar),
-    )
 
 
 def _gaps(kept: Sequence[Block]) -> list[str]:
@@ -180,17 +207,17 @@ def _gaps(kept: Sequence[Block]) -> list[str]:
             for n, block in enumerate(kept)]
 
 
-def _diff(text: str, cleaned: str, kept: Sequence[Block], gaps: Sequence[str]) -> str:
-    """The patch from `text` to `cleaned`, the `kept` blocks rendered after their `gaps`."""
+def _diff(text: str, rendered: _Rendered) -> str:
+    """The patch from `text` to its rendering."""
     origins: list[int | None] = []  # where each output line starts in the input
-    for gap, block in zip(gaps, kept, strict=True):
+    for gap, block in zip(rendered.gaps, rendered.kept, strict=True):
         if gap == "\n\n":
             origins.append(None)  # the blank line before the block
         if len(block.lines) == 1:
             origins.append(block.lines[0].start)
         else:
             origins.extend([line.start for line in block.lines])
-    return unified_diff(text, cleaned.split("\n")[:-1], origins)
+    return unified_diff(text, rendered.text.split("\n")[:-1], origins)
 
 
 #: The blocks, the headline, what repeats what, what looks alike but stays, and the blocks
@@ -215,38 +242,74 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
     text holds markup at all.
     Markup that repairs revealed goes first; an inline script is judged among the blocks
     that survive each round, since it depends on its neighbours."""
-    residue = dict.fromkeys(revealed_markup_blocks(blocks), "revealed_markup") if markup else {}
-    infos = block_infos([b.text for b in blocks])
-    for block, info in zip(blocks, infos, strict=True):
-        if block.line_apart:
-            info.list_group = block.group
-    active = list(range(len(blocks)))
-    current = infos  # the infos of the active blocks
-    if residue:
-        active = [i for i in active if i not in residue]
-        current = [infos[i] for i in active]
-    mark_suspects(current, config)
-    decisions: dict[int, Decision] = {}
-    similar: dict[tuple[int, int], KeptSimilar] = {}
-    headline: Headline | None = None
-    off = frozenset(p.name for p in PASSES if not p.enabled(config))
-    for round_ in range(MAX_ROUNDS):
-        budget.check()
-        local, local_similar, found = _decide(current, config, title, off)
-        if round_ == 0:
-            headline = found
-        code = inline_code_blocks([blocks[i] for k, i in enumerate(active)
-                                   if k not in local]) if markup else []
-        if round_ == 0 and not local and not residue and not code:
-            # The common case: one round, on all the blocks (so its indices are theirs).
-            return blocks, headline, decisions, local_similar, residue
+    return _Rounds(blocks, config, title, markup).run()
+
+
+class _Rounds:
+    """The decision rounds of `_dedupe` on one article's blocks. Each round sees the
+    blocks still active (`current`), numbered from 0; its answers are mapped back to the
+    blocks' own indices (`active`)."""
+
+    def __init__(self, blocks: list[Block], config: CleanConfig, title: str | None,
+                 markup: bool) -> None:
+        self.blocks, self.config, self.title, self.markup = blocks, config, title, markup
+        self.residue: dict[int, str] = dict.fromkeys(
+            revealed_markup_blocks(blocks), "revealed_markup") if markup else {}
+        self.infos = block_infos([b.text for b in blocks])
+        for block, info in zip(blocks, self.infos, strict=True):
+            if block.line_apart:
+                info.list_group = block.group
+        self.active = [i for i in range(len(blocks)) if i not in self.residue]
+        self.current = ([self.infos[i] for i in self.active] if self.residue
+                        else self.infos)
+        self.decisions: dict[int, Decision] = {}
+        self.similar: dict[tuple[int, int], KeptSimilar] = {}
+        self.off = frozenset(p.name for p in PASSES if not p.enabled(config))
+
+    def run(self) -> _Outcome:
+        mark_suspects(self.current, self.config)
+        headline: Headline | None = None
+        for round_ in range(MAX_ROUNDS):
+            budget.check()
+            local, local_similar, found = _decide(self.current, self.config, self.title,
+                                                  self.off)
+            if round_ == 0:
+                headline = found
+            code = self._inline_code(local)
+            if round_ == 0 and not local and not self.residue and not code:
+                # The common case: one round, on all the blocks (so its indices are theirs).
+                return self.blocks, headline, self.decisions, local_similar, self.residue
+            self._report(local_similar)
+            if not local and not code:
+                break
+            self._settle(local, code)
+        residue = self.residue
+        kept_similar = sorted((k for k in self.similar.values() if k.block not in self.decisions
+                               and k.block not in residue and k.twin not in residue),
+                              key=attrgetter("block", "twin"))
+        return self.blocks, headline, self.decisions, kept_similar, dict(sorted(residue.items()))
+
+    def _inline_code(self, local: dict[int, Decision]) -> list[int]:
+        """The inline scripts among the blocks that survive this round."""
+        if not self.markup:
+            return []
+        return inline_code_blocks([self.blocks[i] for k, i in enumerate(self.active)
+                                   if k not in local])
+
+    def _report(self, local_similar: list[KeptSimilar]) -> None:
+        """Keep this round's look-alikes, under the blocks' own indices (the first report
+        of a pair stands)."""
+        active = self.active
         for k in local_similar:
             key = (active[k.block], active[k.twin])
-            if key not in similar:
-                similar[key] = k if key == (k.block, k.twin) else replace(
+            if key not in self.similar:
+                self.similar[key] = k if key == (k.block, k.twin) else replace(
                     k, block=key[0], twin=key[1])
-        if not local and not code:
-            break
+
+    def _settle(self, local: dict[int, Decision], code: list[int]) -> None:
+        """Take this round's removals (`local`) and inline scripts (`code`) out of the
+        active blocks."""
+        active, decisions = self.active, self.decisions
         fresh = {active[i]: replace(d, twin=active[d.twin]) for i, d in local.items()}
         for i, d in decisions.items():
             while d.twin in fresh:  # its twin went this round: repeat what the twin repeats
@@ -260,15 +323,10 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
             gone.update(i for i, d in decisions.items() if d.twin in gone)
             for i in gone:
                 decisions.pop(i, None)
-            residue.update(dict.fromkeys(sorted(gone), "inline_script"))
+            self.residue.update(dict.fromkeys(sorted(gone), "inline_script"))
             left |= gone
-        active = [i for i in active if i not in left]
-        current = [infos[i] for i in active]
-    kept_similar = sorted((k for k in similar.values() if k.block not in decisions
-                           and k.block not in residue
-                           and k.twin not in residue),
-                          key=attrgetter("block", "twin"))
-    return blocks, headline, decisions, kept_similar, dict(sorted(residue.items()))
+        self.active = [i for i in active if i not in left]
+        self.current = [self.infos[i] for i in self.active]
 
 
 def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
@@ -315,6 +373,8 @@ def _relayouts(outcome: _Outcome) -> bool:
 def _runs(order: Sequence[int], decisions: dict[int, Decision], blocks: Sequence[Block],
           spans: dict[int, tuple[int, int]]) -> list[Run]:
     """Group removed blocks that follow each other and repeat blocks that follow each other."""
+    if len(order) < 2:
+        return []
     kept_order = {b: n for n, b in enumerate(sorted(spans))}
     runs: list[Run] = []
     group: list[int] = []
