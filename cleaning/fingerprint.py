@@ -61,33 +61,23 @@ def tokenise(texts: Sequence[str]) -> tuple[list[list[str]], list[bool]]:
     if whole.isascii():
         folded = whole.lower().translate(chardata.ASCII_NONWORD_KEEP_SEPARATOR)
         return [part.split() for part in folded.split(BLOCK_SEPARATOR)], [False] * len(texts)
-    parts = whole.split(BLOCK_SEPARATOR)
-    plain = [part.isascii() for part in parts]
+    return _tokenise_mixed(whole.split(BLOCK_SEPARATOR))
+
+
+def _tokenise_mixed(parts: list[str]) -> tuple[list[list[str]], list[bool]]:
+    """`tokenise` of blocks some of which are not ASCII, once markup and typography are
+    folded: the ASCII blocks the cheap way, all at once (str.translate builds its table of
+    ASCII replacements once per call); the others in one pass too (`_fold_unicode`)."""
     tokens: list[list[str]] = [[] for _ in parts]
-    # The ASCII blocks, folded the cheap way, all at once (str.translate builds its table
-    # of ASCII replacements once per call); the others, below.
-    ascii_blocks = [i for i, is_plain in enumerate(plain) if is_plain]
+    ascii_blocks = [i for i, part in enumerate(parts) if part.isascii()]
     if ascii_blocks:
         folded = BLOCK_SEPARATOR.join([parts[i] for i in ascii_blocks]).lower().translate(
             chardata.ASCII_NONWORD_KEEP_SEPARATOR)
         for i, part in zip(ascii_blocks, folded.split(BLOCK_SEPARATOR), strict=True):
             tokens[i] = part.split()
     high = [False] * len(parts)
-    others = [i for i, is_plain in enumerate(plain) if not is_plain]
-    # NFKC cannot join characters across the separator (a control character, which
-    # nothing composes with), so normalising the joined blocks is normalising each one.
-    # Every non-ASCII character that TOKEN_RE skips becomes a space; then only ASCII is
-    # left to fold, which bytes.translate does at C speed (TOKEN_RE skips ASCII
-    # punctuation too). Scripts without spaces stay where they were, from U+0E00 on.
-    joined = BLOCK_SEPARATOR.join([parts[i] for i in others])
-    if not unicodedata.is_normalized("NFKC", joined):
-        # Only the blocks that need it: one that does would send all the others through
-        # the slow path of a single call.
-        joined = BLOCK_SEPARATOR.join([
-            part if unicodedata.is_normalized("NFKC", part) else
-            unicodedata.normalize("NFKC", part) for part in (parts[i] for i in others)])
-    folded = chardata.NONASCII_NONWORD_RE.sub(" ", joined.casefold())
-    folded = folded.encode("utf-8").translate(chardata.ASCII_NONWORD_BYTES).decode("utf-8")
+    others = [i for i, part in enumerate(parts) if not part.isascii()]
+    folded = _fold_unicode([parts[i] for i in others])
     any_high = chardata.FROM_THAI_ON_RE.search(folded) is not None
     for i, part in zip(others, folded.split(BLOCK_SEPARATOR), strict=True):
         if any_high and chardata.FROM_THAI_ON_RE.search(part) is not None:
@@ -97,6 +87,26 @@ def tokenise(texts: Sequence[str]) -> tuple[list[list[str]], list[bool]]:
                 continue
         tokens[i] = part.split()
     return tokens, high
+
+
+def _fold_unicode(parts: list[str]) -> str:
+    """The non-ASCII blocks `parts`, joined, with case and width folded and every
+    character that TOKEN_RE skips made a space.
+
+    NFKC cannot join characters across the separator (a control character, which nothing
+    composes with), so normalising the joined blocks is normalising each one. Every
+    non-ASCII character that TOKEN_RE skips becomes a space; then only ASCII is left to
+    fold, which bytes.translate does at C speed (TOKEN_RE skips ASCII punctuation too).
+    Scripts without spaces stay where they were, from U+0E00 on."""
+    joined = BLOCK_SEPARATOR.join(parts)
+    if not unicodedata.is_normalized("NFKC", joined):
+        # Only the blocks that need it: one that does would send all the others through
+        # the slow path of a single call.
+        joined = BLOCK_SEPARATOR.join([
+            part if unicodedata.is_normalized("NFKC", part) else
+            unicodedata.normalize("NFKC", part) for part in parts])
+    folded = chardata.NONASCII_NONWORD_RE.sub(" ", joined.casefold())
+    return folded.encode("utf-8").translate(chardata.ASCII_NONWORD_BYTES).decode("utf-8")
 
 
 #: Joins blocks for `tokenise`; a control character that repair removes.
