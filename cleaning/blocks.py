@@ -13,6 +13,7 @@ Two layouts are common in scraped text, and one rule reads both:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -111,36 +112,51 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
     >>> [(line.text, line.start, line.end) for line in split_lines("a\\r\\n b \\n", CleanConfig())]
     [('a', 0, 1), ('b', 3, 6), ('', 7, 7)]
     """
-    lines: list[Line] = []
     needs = Needs.of(text)
     memo: RepairMemo = {}
     if _other_line_breaks(text, needs):
-        start = 0
-        for n, match in enumerate(chardata.LINE_BREAK_RE.finditer(text)):
-            if not n % budget.CHEAP_UNITS_PER_CHECK:
-                budget.check()
-            _add_line(lines, text, start, match.start(), config, needs, memo)
-            start = match.end()
-        _add_line(lines, text, start, len(text), config, needs, memo)
-        return lines
+        return _split_at_every_break(text, config, needs, memo)
     # The common case: lines end in "\n" or "\r\n", and most need no repair but spaces.
     # In NFC text (all of it is, or `needs` says otherwise), a line without a character
     # that a repair acts on needs nothing else.
     gate = (None if not needs.anything else chardata.REPAIR_HINT_RE if needs.denormal
             else chardata.AMPERSAND_RE if not (needs.encoding or needs.invisible)
             else chardata.ANY_REPAIR_RE)
-    fold = config.normalize_whitespace
-    crlf = "\r" in text
     raws = text.split("\n")
     # Spaces at either end of a line, or two in a row, are what normalize_spaces folds.
     # (Per line: a search for two spaces in the whole text is slower, spaces being
     # everywhere in it.) Without them and any other repair, each line is itself: most
     # correct text.
-    if gate is None and not crlf and "\t" not in text and not any(
+    if gate is None and "\r" not in text and "\t" not in text and not any(
             raw.strip(" ") != raw or "  " in raw for raw in raws):
         starts = accumulate(map((1).__add__, map(len, raws)), initial=0)  # C-level
         return [Line(raw, start, start + len(raw))
                 for raw, start in zip(raws, starts, strict=False)]  # a start too many
+    return _split_newlines(text, raws, gate, config, needs, memo)
+
+
+def _split_at_every_break(text: str, config: CleanConfig, needs: Needs,
+                          memo: RepairMemo) -> list[Line]:
+    """`split_lines` of a text that breaks lines otherwise than with "\n" and "\r\n"."""
+    lines: list[Line] = []
+    start = 0
+    for n, match in enumerate(chardata.LINE_BREAK_RE.finditer(text)):
+        if not n % budget.CHEAP_UNITS_PER_CHECK:
+            budget.check()
+        _add_line(lines, text, start, match.start(), config, needs, memo)
+        start = match.end()
+    _add_line(lines, text, start, len(text), config, needs, memo)
+    return lines
+
+
+def _split_newlines(text: str, raws: list[str], gate: re.Pattern[str] | None,
+                    config: CleanConfig, needs: Needs, memo: RepairMemo) -> list[Line]:
+    """`split_lines` of a text whose lines `raws` end in "\n" or "\r\n": the lines that
+    `gate` finds a repair hint in are repaired whole, the others have their spaces
+    folded."""
+    lines: list[Line] = []
+    fold = config.normalize_whitespace
+    crlf = "\r" in text
     start = 0
     for n, raw in enumerate(raws):
         if not n % budget.CHEAP_UNITS_PER_CHECK:
