@@ -57,6 +57,10 @@ class Metrics:
         self.index = Counter("newsclean_index_requests_total",
                              "Cross-article index calls, by outcome.", ["status"],
                              registry=self.registry)
+        self.bad_records = Counter("newsclean_index_bad_records_total",
+                                   "Stored index records skipped because they are no "
+                                   "record (cut short, or not written by newsclean).",
+                                   registry=self.registry)
         self.store_latency = Histogram("newsclean_index_store_seconds",
                                        "Time of each call to the index's store (Redis), by "
                                        "operation.", ["operation"], buckets=LATENCY_BUCKETS,

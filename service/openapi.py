@@ -9,16 +9,18 @@ from typing import Any
 from cleaning import CleanConfig
 from cleaning.config import OPTION_ALIASES, OPTION_RANGES
 from cleaning.passes import PASSES
-from newsindex.index import NAMESPACE_RE
+from newsindex.index import MAX_ID_LENGTH, NAMESPACE_RE
 
 STR, INT, NUM, BOOL = ({"type": "string"}, {"type": "integer"}, {"type": "number"},
                        {"type": "boolean"})
 NULLABLE_STR = {"type": ["string", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_NUM = {"type": ["number", "null"]}
-NAMESPACE = {**STR, "pattern": NAMESPACE_RE.pattern}
-#: An id: a string, or a whole number that JSON parsers read exactly (64 bits).
-ID_RANGE = {"minimum": -(2**63), "maximum": 2**64 - 1}
+NAMESPACE = {**STR, "pattern": NAMESPACE_RE.pattern, "minLength": 1, "maxLength": 64}
+#: An id: a string of at most MAX_ID_LENGTH characters, or a whole number that JSON
+#: parsers read exactly (64 bits).
+ID_RANGE = {"minimum": -(2**63), "maximum": 2**64 - 1, "maxLength": MAX_ID_LENGTH}
+ID_STR = {**STR, "maxLength": MAX_ID_LENGTH}
 
 
 def obj(props: dict[str, Any], required: list[str] | None = None, *,
@@ -121,8 +123,9 @@ SCHEMAS: dict[str, Any] = {
     "BatchItem": {"oneOf": [ref("CleanResponse"), ref("BatchError")]},
     "Health": obj({"status": {"const": "ok"}}),
     "Ready": obj({"status": {"enum": ["ready", "degraded"]}, "index": obj({
-        "store": {"enum": ["memory", "redis"]}, "shared": BOOL, "available": BOOL,
-        "note": STR, "reason": STR}, ["store", "shared", "available"])}),
+        "store": {"enum": ["sqlite", "redis", "memory"]}, "shared": BOOL,
+        "scope": {"enum": ["instance", "everywhere", "process"]}, "available": BOOL,
+        "note": STR, "reason": STR}, ["store", "shared", "scope", "available"])}),
     "Version": obj({"service": STR, "ftfy": STR, "datasketch": STR, "flask": STR,
                     "gunicorn": STR}),
     "IndexStats": obj({"namespace": STR, "articles": INT, "oldest": NULLABLE_NUM,
@@ -187,7 +190,7 @@ def openapi_document() -> dict[str, Any]:
                      "description": "false leaves the diff out"},
                     {"name": "title", "in": "query", "schema": STR,
                      "description": "headline hint, for text/plain bodies"},
-                    {"name": "id", "in": "query", "schema": STR,
+                    {"name": "id", "in": "query", "schema": ID_STR,
                      "description": "echoed back, for text/plain bodies"},
                 ],
                 "requestBody": {"required": True, "content": {
@@ -253,7 +256,8 @@ def openapi_document() -> dict[str, Any]:
                 "security": keyed,
                 "parameters": [{"name": "namespace", "in": "path", "required": True,
                                 "schema": NAMESPACE},
-                               {"name": "id", "in": "path", "required": True, "schema": STR}],
+                               {"name": "id", "in": "path", "required": True,
+                                "schema": ID_STR}],
                 "responses": {"200": {"description": "Removed",
                                       "content": json_content(ref("IndexRemoved"))},
                               **errors(400, 401, 404, 503)}}},
