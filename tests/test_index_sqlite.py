@@ -3,8 +3,11 @@ server, with Redis' expiry, several processes writing at once, and a bad record 
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import os
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from cleaning import clean
 from newsindex.index import Indexer, IndexRequest, fingerprint, index_factory
 from newsindex.sqlite import SqliteStore
 from service import Settings, create_app
+from tests.server import BIN
 from tests.test_index import OTHER_STORY_SAME_EVENT, STORY, article
 
 
@@ -121,3 +125,20 @@ def test_an_unwritable_path_answers_unavailable_in_our_words(tmp_path: Path) -> 
                  stats.get_data(as_text=True)):
         assert str(tmp_path) not in page
         assert "Error" not in page
+
+
+def test_index_load_without_redis_fills_the_file_the_service_reads(tmp_path: Path) -> None:
+    path = tmp_path / "ix.sqlite3"
+    source = tmp_path / "articles.jsonl"
+    source.write_text(json.dumps({"id": "loaded", "text": article("Harbour plan", STORY)})
+                      + "\n", encoding="utf-8")
+    env = {**os.environ, "REDIS_URL": "", "NEWSCLEAN_INDEX_PATH": str(path)}
+    done = subprocess.run([str(BIN / "newsclean"), "index", "load", str(source),
+                           "--namespace", "wire"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "1 article(s) added to wire" in done.stderr
+    web = create_app(Settings(index_path=str(path))).test_client()
+    answer = web.post("/clean", json={"text": article("Other headline", STORY), "id": "p",
+                                      "index": {"namespace": "wire", "mode": "query"}})
+    assert [m["id"] for m in answer.get_json()["index"]["matches"]] == ["loaded"]
