@@ -330,7 +330,7 @@ class Indexer:
             counted = self.store.stats(layout, layout.window(time.time(), self.retention))
         return {"namespace": namespace, **counted,
                 "retention_days": self.settings.index_retention_days,
-                "store": self.store.kind}
+                "store": self.store.kind, "scope": self.store.scope}
 
     def status(self) -> dict[str, Any]:
         base: dict[str, Any] = {"store": self.store.kind, "shared": self.store.shared,

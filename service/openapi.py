@@ -129,7 +129,8 @@ SCHEMAS: dict[str, Any] = {
     "Version": obj({"service": STR, "ftfy": STR, "datasketch": STR, "flask": STR,
                     "gunicorn": STR}),
     "IndexStats": obj({"namespace": STR, "articles": INT, "oldest": NULLABLE_NUM,
-                       "newest": NULLABLE_NUM, "retention_days": NUM, "store": STR}),
+                       "newest": NULLABLE_NUM, "retention_days": NUM, "store": STR,
+                       "scope": {"enum": ["instance", "everywhere", "process"]}}),
     "IndexRemoved": obj({"namespace": STR, "id": STR, "removed": BOOL}),
 }
 

@@ -244,7 +244,8 @@ def test_every_worker_of_an_instance_sees_one_index(tmp_path: Path) -> None:
             assert list(pool.map(query, range(40))) == [["first"]] * 40
             list(pool.map(add, range(20)))  # adds through either worker, seen by the other
             assert set(pool.map(stats, range(40))) == {21}
-        assert json.loads(request("GET", base + "/index/wire/stats")[2])["store"] == "sqlite"
+        stats = json.loads(request("GET", base + "/index/wire/stats")[2])
+        assert (stats["store"], stats["scope"]) == ("sqlite", "instance")
         ready = json.loads(request("GET", base + "/readyz")[2])
         assert ready["index"]["store"] == "sqlite"
         assert ready["index"]["shared"] is True
