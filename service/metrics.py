@@ -62,7 +62,7 @@ class Metrics:
                                    "record (cut short, or not written by newsclean).",
                                    registry=self.registry)
         self.store_latency = Histogram("newsclean_index_store_seconds",
-                                       "Time of each call to the index's store (Redis), by "
+                                       "Time of each call to the index's store, by "
                                        "operation.", ["operation"], buckets=LATENCY_BUCKETS,
                                        registry=self.registry)
         self.in_flight = Gauge("newsclean_http_requests_in_flight",
