@@ -58,6 +58,9 @@ MIN_LINE_WORDS = 8
 #: How long the breaker keeps away from a Redis that just failed.
 BREAKER_SECONDS = 2.0
 NAMESPACE_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+#: Namespaces whose key names a process keeps built: any number of namespaces may come
+#: (one a customer, or a client's flood), and memory must not grow with them.
+LAYOUTS_KEPT = 4096
 #: The longest article id, in characters: URLs and database keys fit; an id is stored in
 #: every record and its bucket, so a 4 MB id cost 8 MB of Redis per request.
 MAX_ID_LENGTH = 256
@@ -233,6 +236,8 @@ class Indexer:
     def layout(self, namespace: str) -> Layout:
         layout = self._layouts.get(namespace)
         if layout is None:
+            if len(self._layouts) >= LAYOUTS_KEPT:
+                self._layouts.clear()  # a flood of namespaces: cheap to build again
             layout = self._layouts[namespace] = Layout(self.settings.index_prefix, namespace,
                                                        self.params)
         return layout

@@ -18,7 +18,7 @@ import pytest
 import redis
 
 from cleaning import clean
-from newsindex.index import MAX_ID_LENGTH, Indexer, IndexRequest
+from newsindex.index import LAYOUTS_KEPT, MAX_ID_LENGTH, Indexer, IndexRequest
 from service import Settings, create_app
 from tests.server import BIN, post_json, request, running
 from tests.test_index import OTHER_STORY_SAME_EVENT, STORY, article
@@ -139,6 +139,13 @@ def test_every_key_the_index_writes_expires(prefix: str) -> None:
         ours = [k for k in keys if f"{{{namespace}}}".encode() in k]
         counter = [k for k in ours if k.endswith(b":next")]
         assert all(client.pttl(c) >= max(client.pttl(k) for k in ours) - 1000 for c in counter)
+
+
+def test_a_flood_of_namespaces_does_not_grow_a_process(tmp_path: Path) -> None:
+    ix = Indexer(Settings(index_path=str(tmp_path / "ix.sqlite3")))
+    for n in range(LAYOUTS_KEPT + 100):
+        assert ix.layout(f"ns{n}").namespace == f"ns{n}"
+    assert len(ix._layouts) <= LAYOUTS_KEPT
 
 
 # ---------------------------------------------------------------- 8. a malformed record
