@@ -220,7 +220,9 @@ class Indexer:
         if store is None:
             store = (RedisStore(settings.redis_url, settings.redis_timeout,
                                 cluster=settings.redis_cluster)
-                     if settings.redis_url else SqliteStore(settings.index_path or default_path()))
+                     if settings.redis_url else
+                     SqliteStore(settings.index_path or default_path(),
+                                 private=not settings.index_path))
         self.store = store
         #: Records skipped by this process because they were no record (see `query`).
         self.bad_records = 0

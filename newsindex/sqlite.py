@@ -64,9 +64,12 @@ class SqliteHashes:
     """`newsindex.lsh.Hashes` in a SQLite file. One connection a process (opened in the
     process that uses it: a connection never crosses a fork), its threads taking turns."""
 
-    def __init__(self, path: str, busy: float = BUSY_SECONDS) -> None:
+    def __init__(self, path: str, busy: float = BUSY_SECONDS, *, private: bool = False) -> None:
+        """`private`: the file's folder must be this user's alone (the default path, in a
+        temporary directory others write to); another's folder there is refused."""
         self.path = path
         self.busy = busy
+        self.private = private
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
@@ -77,6 +80,12 @@ class SqliteHashes:
         if self._conn is None or self._pid != os.getpid():
             folder = os.path.dirname(os.path.abspath(self.path))
             os.makedirs(folder, mode=0o700, exist_ok=True)
+            if self.private:
+                owner = os.stat(folder)
+                if hasattr(os, "getuid") and (owner.st_uid != os.getuid()
+                                              or owner.st_mode & 0o077):
+                    raise PermissionError(f"{folder} is not this user's alone: set "
+                                          "NEWSCLEAN_INDEX_PATH to a folder of its own")
             conn = sqlite3.connect(self.path, timeout=self.busy, isolation_level=None,
                                    check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy * 1000)}")
@@ -199,6 +208,6 @@ class SqliteStore(HashStore):
     shared = True
     scope = "instance"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, private: bool = False) -> None:
         self.path = path
-        super().__init__(SqliteHashes(path))
+        super().__init__(SqliteHashes(path, private=private))

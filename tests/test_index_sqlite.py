@@ -142,3 +142,17 @@ def test_index_load_without_redis_fills_the_file_the_service_reads(tmp_path: Pat
     answer = web.post("/clean", json={"text": article("Other headline", STORY), "id": "p",
                                       "index": {"namespace": "wire", "mode": "query"}})
     assert [m["id"] for m in answer.get_json()["index"]["matches"]] == ["loaded"]
+
+
+def test_the_default_folder_must_be_this_user_s_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)  # as another user's folder in /tmp could be
+    store = SqliteStore(str(folder / "index.sqlite3"), private=True)
+    ix = Indexer(Settings(index_path=str(folder / "index.sqlite3")), store=store)
+    answer = ix.handle(IndexRequest("wire", "a", True), clean(article("Harbour plan", STORY)))
+    assert answer["status"] == "unavailable"
+    assert not (folder / "index.sqlite3").exists()
+    folder.chmod(0o700)
+    answer = ix.handle(IndexRequest("wire", "a", True), clean(article("Harbour plan", STORY)))
+    assert answer["status"] == "ok"
