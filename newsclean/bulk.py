@@ -24,6 +24,7 @@ from cleaning import clean
 from newsclean.backfill import Fields, Record, Work, chunks, local_results, read_records
 from newsindex.index import (
     FINGERPRINT_SCHEME,
+    MAX_ID_LENGTH,
     Indexer,
     IndexSettings,
     fingerprint,
@@ -44,6 +45,8 @@ def fingerprint_row(record: Record, fields: Fields, line: int) -> dict[str, Any]
     if isinstance(record, str):
         return {**row, "error": record}
     ident = record.get(fields.id) if fields.id else None
+    if ident is not None and len(str(ident)) > MAX_ID_LENGTH:
+        return {**row, "error": LONG_ID}  # the id left out: it is what is wrong
     row["id"] = None if ident is None else str(ident)
     text = record.get(fields.text)
     if not isinstance(text, str):
@@ -56,6 +59,11 @@ def fingerprint_row(record: Record, fields: Fields, line: int) -> dict[str, Any]
     size, values = found
     return {**row, "size": size,
             "signature": base64.b64encode(values.astype("<u4").tobytes()).decode()}
+
+
+#: Why a record with an id the service would refuse gets no fingerprint, nor a place in
+#: the index (`newsclean index load` counts them apart).
+LONG_ID = f"id longer than {MAX_ID_LENGTH} characters"
 
 
 def fingerprint_chunk(work: Work) -> list[dict[str, Any]]:
@@ -89,10 +97,11 @@ Fingerprint = tuple[str, int, Any, float | None]
 takes it."""
 
 
-def fingerprints_of(source: Path, fields: Fields) -> Iterator[Fingerprint | None]:
-    """For each record of FILE, its fingerprint, or None when it has none or no id: rows
-    of `newsclean fingerprint`, or articles (fingerprinted here). A row of another scheme
-    raises `ForeignFingerprints`."""
+def fingerprints_of(source: Path, fields: Fields) -> Iterator[Fingerprint | str | None]:
+    """For each record of FILE, its fingerprint; `LONG_ID` when its id is longer than the
+    service takes; None when it has no fingerprint or no id. Rows of `newsclean
+    fingerprint`, or articles (fingerprinted here). A row of another scheme raises
+    `ForeignFingerprints`."""
     for line, record in enumerate(read_records(source, 0), 1):
         if isinstance(record, dict) and "signature" not in record:
             record = fingerprint_row(record, fields, line) | {"seen": record.get("seen")}
@@ -101,6 +110,10 @@ def fingerprints_of(source: Path, fields: Fields) -> Iterator[Fingerprint | None
                 f"{source}, line {line}: a fingerprint of scheme {record.get('scheme')!r}, "
                 f"and this version computes {FINGERPRINT_SCHEME!r}: run `newsclean "
                 "fingerprint` on the articles again")
+        if isinstance(record, dict) and (record.get("error") == LONG_ID or (
+                record.get("id") is not None and len(str(record["id"])) > MAX_ID_LENGTH)):
+            yield LONG_ID
+            continue
         if not isinstance(record, dict) or not record.get("signature") or \
                 record.get("id") is None:
             yield None
@@ -128,23 +141,27 @@ def add_in_batches(indexer: Indexer, namespace: str, fingerprints: Iterable[Fing
     return added
 
 
-def load(source: Path, namespace: str, settings: IndexSettings, fields: Fields) -> tuple[int, int]:
+def load(source: Path, namespace: str, settings: IndexSettings,
+         fields: Fields) -> tuple[int, int, int]:
     """`newsclean index load`: (fingerprints added, records skipped: no fingerprint, no id,
-    or seen before the window)."""
+    or seen before the window; of these, those skipped for an id longer than
+    MAX_ID_LENGTH)."""
     from tqdm import tqdm
 
-    records = 0
+    records = long_ids = 0
 
     def counted() -> Iterator[Fingerprint]:
-        nonlocal records
+        nonlocal records, long_ids
         for item in fingerprints_of(source, fields):
             records += 1
-            if item is not None:
+            if item == LONG_ID:
+                long_ids += 1
+            elif isinstance(item, tuple):
                 yield item
 
     with tqdm(unit="article", file=sys.stderr) as bar:
         added = add_in_batches(Indexer(settings), namespace, counted(), bar.update)
-    return added, records - added
+    return added, records - added, long_ids
 
 
 def migrate(namespace: str, settings: IndexSettings, *, delete_old: bool) -> int:

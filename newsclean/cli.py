@@ -238,7 +238,7 @@ def clean_file(source: str, *, as_json: bool, diff: bool, title: str | None,
 
 def index_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from newsclean.bulk import ForeignFingerprints, load, migrate
-    from newsindex.index import NAMESPACE_RE
+    from newsindex.index import MAX_ID_LENGTH, NAMESPACE_RE
     from service.settings import Settings, SettingsError
 
     if not NAMESPACE_RE.fullmatch(args.namespace):
@@ -251,21 +251,22 @@ def index_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         settings = Settings.from_env()
     except SettingsError as exc:
         parser.error(str(exc))
-    if not settings.redis_url:
-        parser.error("the index lives in Redis: set REDIS_URL (as for the service)")
+    if args.index_command == "migrate" and not settings.redis_url:
+        parser.error("the old index lived in Redis: set REDIS_URL (as for the service)")
     if args.index_command == "migrate":
         moved = migrate(args.namespace, settings, delete_old=args.delete_old)
         print(f"newsclean: {moved} article(s) moved into the new layout", file=sys.stderr)
         return 0
     fields = Fields(args.text_field, args.title_field or None, args.id_field or None)
     try:
-        added, skipped = load(args.source, args.namespace, settings, fields)
+        added, skipped, long_ids = load(args.source, args.namespace, settings, fields)
     except ForeignFingerprints as exc:
         print(f"newsclean: {exc}", file=sys.stderr)
         return 1
     print(f"newsclean: {added} article(s) added to {args.namespace}, {skipped} skipped (no "
-          "id, too short to fingerprint, or older than the retention window)",
-          file=sys.stderr)
+          "id, too short to fingerprint, or older than the retention window; "
+          f"{long_ids} with an id longer than {MAX_ID_LENGTH} characters, which the "
+          "service refuses)", file=sys.stderr)
     return 0
 
 

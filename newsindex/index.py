@@ -7,11 +7,13 @@ stories on the same event, written apart, share few five-word runs and do not.
 
 The signatures are datasketch's MinHash; their LSH buckets are stored by `newsindex.lsh`, on
 Redis (or Redis Cluster) when ``REDIS_URL`` is set (one index shared by every worker and
-every container) or in the process's memory otherwise: a query with its add is one round
-trip, LSH candidates are verified on their stored signatures, and articles past the
-retention window stop matching at once and are freed with their time bucket. Redis trouble
-never fails a request: the answer says the index was unavailable, and a breaker keeps a
-dead Redis from slowing every request down.
+every container) or otherwise in a SQLite file every worker of the server shares
+(`newsindex.sqlite`): a query with its add is one round trip (one transaction), LSH
+candidates are verified on their stored signatures (a record that is none is skipped and
+counted), and articles past the retention window stop matching at once and are freed with
+their time bucket. Store trouble never fails a request: the answer says the index was
+unavailable, in words of its own, and a breaker keeps a dead Redis from slowing every
+request down.
 """
 
 from __future__ import annotations
@@ -31,9 +33,9 @@ from cleaning import CleanConfig, CleanResult, MinHashFactory
 from cleaning.fingerprint import match_tokens, shingle_hash
 from newsindex.lsh import (
     TIME_BUCKETS,
+    BadRecord,
     Entry,
     Layout,
-    MemoryStore,
     Params,
     Record,
     RedisStore,
@@ -41,6 +43,7 @@ from newsindex.lsh import (
     low16,
     pack_record,
 )
+from newsindex.sqlite import SqliteStore, default_path
 
 log = logging.getLogger("newsclean.index")
 
@@ -55,6 +58,12 @@ MIN_LINE_WORDS = 8
 #: How long the breaker keeps away from a Redis that just failed.
 BREAKER_SECONDS = 2.0
 NAMESPACE_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+#: Namespaces whose key names a process keeps built: any number of namespaces may come
+#: (one a customer, or a client's flood), and memory must not grow with them.
+LAYOUTS_KEPT = 4096
+#: The longest article id, in characters: URLs and database keys fit; an id is stored in
+#: every record and its bucket, so a 4 MB id cost 8 MB of Redis per request.
+MAX_ID_LENGTH = 256
 
 
 class IndexSettings(Protocol):
@@ -74,6 +83,8 @@ class IndexSettings(Protocol):
     def index_retention_days(self) -> float: ...
     @property
     def index_threshold(self) -> float: ...
+    @property
+    def index_path(self) -> str: ...
 
 
 class BadIndexRequest(ValueError):
@@ -128,6 +139,9 @@ def article_id(value: Any, name: str = "'id'", code: str = "bad_field") -> str |
     >>> article_id(7.0), article_id("a-1"), article_id(None)
     (7, 'a-1', None)
     """
+    if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
+        raise BadIndexRequest(code, f"{name} is {len(value)} characters long; an id is at "
+                              f"most {MAX_ID_LENGTH}")
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
@@ -196,15 +210,22 @@ class Indexer:
     """The index as the API uses it: never raises on storage trouble, says what happened."""
 
     def __init__(self, settings: IndexSettings, store: Store | None = None, *,
-                 observe: Callable[[str, float], None] | None = None) -> None:
-        """`observe(operation, seconds)` is told how long each store call took."""
+                 observe: Callable[[str, float], None] | None = None,
+                 count: Callable[[str], None] | None = None) -> None:
+        """`observe(operation, seconds)` is told how long each store call took;
+        `count(event)` of each record skipped ("bad_record")."""
         self.settings = settings
         self.observe = observe or (lambda operation, seconds: None)
+        self.count = count or (lambda event: None)
         if store is None:
             store = (RedisStore(settings.redis_url, settings.redis_timeout,
                                 cluster=settings.redis_cluster)
-                     if settings.redis_url else MemoryStore())
+                     if settings.redis_url else
+                     SqliteStore(settings.index_path or default_path(),
+                                 private=not settings.index_path))
         self.store = store
+        #: Records skipped by this process because they were no record (see `query`).
+        self.bad_records = 0
         self.factory = index_factory()
         self.retention = settings.index_retention_days * 86400
         self.params = Params(num_perm=NUM_PERM, bands=BANDS, rows=ROWS, seed=INDEX_CONFIG.seed,
@@ -217,6 +238,8 @@ class Indexer:
     def layout(self, namespace: str) -> Layout:
         layout = self._layouts.get(namespace)
         if layout is None:
+            if len(self._layouts) >= LAYOUTS_KEPT:
+                self._layouts.clear()  # a flood of namespaces: cheap to build again
             layout = self._layouts[namespace] = Layout(self.settings.index_prefix, namespace,
                                                        self.params)
         return layout
@@ -236,7 +259,7 @@ class Indexer:
                                      add=request.add)
         except IndexUnavailable as exc:
             return {**answer, "status": "unavailable", "matches": [], "added": False,
-                    "reason": str(exc)}
+                    "reason": exc.reason}
         return {**answer, "status": "ok", "matches": matches, "added": request.add}
 
     def query(self, namespace: str, ident: str, size: int, values: np.ndarray, *,
@@ -258,7 +281,15 @@ class Indexer:
         mine = low16(values)  # once, not per candidate
         found: list[tuple[float, str, float]] = []
         for data in records:
-            record = Record.unpack(data, NUM_PERM)
+            try:
+                record = Record.unpack(data, NUM_PERM)
+            except BadRecord as exc:
+                # Bytes no version wrote (a hand edit, a foreign writer under our prefix):
+                # this record is skipped, the rest of the answer and the store stay good.
+                self.bad_records += 1
+                self.count("bad_record")
+                log.warning("index record skipped in namespace %s: %s", namespace, exc)
+                continue
             if record.seen < cutoff or record.ident == ident:
                 continue
             score = similarity(record.jaccard(mine), size, record.size)
@@ -306,18 +337,17 @@ class Indexer:
             counted = self.store.stats(layout, layout.window(time.time(), self.retention))
         return {"namespace": namespace, **counted,
                 "retention_days": self.settings.index_retention_days,
-                "store": self.store.kind}
+                "store": self.store.kind, "scope": self.store.scope}
 
     def status(self) -> dict[str, Any]:
-        base = {"store": self.store.kind, "shared": getattr(self.store, "shared", False)}
-        if not base["shared"]:
-            base["note"] = ("in-process store: each worker process has its own index, lost "
-                            "when it restarts; set REDIS_URL to share one index")
+        base: dict[str, Any] = {"store": self.store.kind, "shared": self.store.shared,
+                                "scope": self.store.scope}
+        base["note"] = SCOPE_NOTES[self.store.scope]
         try:
             with self._guard():
                 self.store.ping()
         except IndexUnavailable as exc:
-            return {**base, "available": False, "reason": str(exc)}
+            return {**base, "available": False, "reason": exc.reason}
         return {**base, "available": True}
 
     def _guard(self) -> _Guard:
@@ -332,20 +362,40 @@ class Indexer:
             self.observe(operation, time.perf_counter() - started)
 
 
+#: What `/readyz` says of each store's reach.
+SCOPE_NOTES = {
+    "process": "in-process store: each worker process has its own index, lost when it "
+               "restarts; the service's default is a file its workers share",
+    "instance": "one file every worker of this server shares (NEWSCLEAN_INDEX_PATH); set "
+                "REDIS_URL to share one index between servers",
+    "everywhere": "Redis: every server pointed at it with the same prefix shares one index",
+}
+#: What a client is told when the store failed: its own words, never the exception's
+#: (which names code, hosts and files); the log has the exception.
+DOWN = "the index store is not answering; retrying shortly"
+FAILED = "the index store failed on this request"
+
+
 class IndexUnavailable(Exception):
-    """The index's store did not answer in time, or answered with an error."""
+    """The index's store did not answer in time, or answered with an error: `reason` is
+    what a client may be told."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class _Guard:
-    """Turn any storage error into IndexUnavailable, and open the breaker on one."""
+    """Turn any storage error into IndexUnavailable; a store that is down (one of its
+    `outages`) opens the breaker, so that every request does not wait for it in turn. An
+    error of one call (a key of the wrong type in one namespace) fails that call only."""
 
     def __init__(self, indexer: Indexer) -> None:
         self.indexer = indexer
 
     def __enter__(self) -> None:
         if time.monotonic() < self.indexer._broken_until:
-            raise IndexUnavailable(f"index store unavailable: {self.indexer._last_error}; "
-                                   "retrying shortly")
+            raise IndexUnavailable(DOWN)
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: object) -> None:
@@ -354,8 +404,11 @@ class _Guard:
         if not isinstance(exc, Exception):
             return
         self.indexer._last_error = f"{type(exc).__name__}: {exc}"[:200]
-        self.indexer._broken_until = time.monotonic() + BREAKER_SECONDS
+        if isinstance(exc, self.indexer.store.outages):
+            self.indexer._broken_until = time.monotonic() + BREAKER_SECONDS
+            log.warning("index store down: %s", self.indexer._last_error)
+            raise IndexUnavailable(DOWN) from exc
         log.warning("index store failed: %s", self.indexer._last_error)
-        raise IndexUnavailable(f"index store unavailable: {self.indexer._last_error}") from exc
+        raise IndexUnavailable(FAILED) from exc
 
 

@@ -27,17 +27,21 @@ datasketch's Redis layout costs a round trip per band and a Redis key per band a
 - **Redis Cluster.** Every key of a namespace carries the namespace as its hash tag, so a
   script's keys are always in one slot.
 
-`MemoryStore` keeps the same layout in the process's memory (for a service without Redis),
-following the scripts step for step; a test holds the two to the same answers.
+`HashStore` follows the scripts step for step on hashes kept without Redis: in a SQLite
+file every worker of a server shares (`newsindex.sqlite`, the service's default), or in
+the process's memory (`MemoryStore`); a test holds them all to the same answers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import struct
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -112,6 +116,11 @@ class Layout:
         """When a bucket's keys go: once its last possible article is out of the window."""
         return int((bucket + 1) * self.params.span + retention) + 1
 
+    def lasting(self, buckets: Sequence[int], retention: float) -> int:
+        """When the namespace's counter and generations go: with the newest bucket of the
+        window an add reads (its target is never newer), so after every bucket they name."""
+        return self.expire_at(max(buckets), retention)
+
     def ids_key(self, bucket: int) -> str:
         return f"{self.base}:{bucket}:ids"
 
@@ -146,6 +155,11 @@ def pack_record(seen: float, size: int, hashvalues: np.ndarray, ident: str) -> b
     return RECORD.pack(seen, size) + low16(hashvalues).tobytes() + ident.encode()
 
 
+class BadRecord(ValueError):
+    """Stored bytes that are no record of this layout (cut short, or written by something
+    else): the caller skips the record and counts it, the store stays in use."""
+
+
 @dataclass(frozen=True)
 class Record:
     seen: float
@@ -155,10 +169,24 @@ class Record:
 
     @classmethod
     def unpack(cls, data: bytes, num_perm: int) -> Record:
-        seen, size = RECORD.unpack_from(data)
+        """The record in `data`; `BadRecord` when it is none.
+
+        >>> Record.unpack(b"short", 100)
+        Traceback (most recent call last):
+        newsindex.lsh.BadRecord: a record of 5 bytes, shorter than 212
+        """
         end = RECORD.size + 2 * num_perm
+        if not isinstance(data, bytes) or len(data) < end:
+            raise BadRecord(f"a record of {len(data)} bytes, shorter than {end}")
+        seen, size = RECORD.unpack_from(data)
+        if not math.isfinite(seen):
+            raise BadRecord("a record whose time is not a number")
         values = np.frombuffer(data[RECORD.size:end], dtype="<u2")
-        return cls(seen, size, values, data[end:].decode())
+        try:
+            ident = data[end:].decode()
+        except UnicodeDecodeError:
+            raise BadRecord("a record whose id is not UTF-8") from None
+        return cls(seen, size, values, ident)
 
     def jaccard(self, values16: np.ndarray) -> float:
         """The estimate of the signatures' agreement, against `low16` of the other's."""
@@ -173,8 +201,15 @@ Entry = tuple[Sequence[int], Sequence[tuple[int, bytes]], str, bytes]
 
 
 class Store(Protocol):
+    """Where the index keeps its layout: `RedisStore`, `MemoryStore`, or
+    `newsindex.sqlite.SqliteStore`. `kind` names it; `shared` says whether other worker
+    processes see the same index, `scope` how far: "process", "instance" (every worker of
+    one server, through one file) or "everywhere" (every server pointed at it)."""
+
     kind: str
     shared: bool
+    scope: str
+    outages: tuple[type[BaseException], ...]
 
     def query(self, layout: Layout, buckets: Sequence[int], slots: Sequence[tuple[int, bytes]],
               ident: str) -> list[bytes]: ...
@@ -195,7 +230,7 @@ class Store(Protocol):
 #: add: K, the counter, the generations hash, then per bucket of the window its ids and
 #: records hashes (the first bucket is the target one), then the target bucket's span hash
 #: and its shard hashes (one per band); A, buckets, bands, id, record, expiry, generation,
-#: parameters, seen, the fields.
+#: parameters, seen, the namespace keys' expiry, the caller's clock (ms), the fields.
 FUNCTIONS = """
 local function query(K, A)
   -- An article's number is unique in its generation (one counter for every time bucket):
@@ -238,9 +273,17 @@ local function query(K, A)
   return records
 end
 
+-- A key that outlives the buckets (the counter, the generations): its expiry only moves
+-- later, so that a late add of an old article never brings it closer.
+local function extend(key, at, clock)
+  local left = redis.call('PTTL', key)
+  if left < 0 or clock + left < at * 1000 then redis.call('EXPIREAT', key, at) end
+end
+
 local function add(K, A)
   local nb, nbands, ident, record = tonumber(A[1]), tonumber(A[2]), A[3], A[4]
   local expire, seen = tonumber(A[5]), A[8]
+  local lasting, clock = tonumber(A[9]), tonumber(A[10])
   local number = redis.call('HGET', K[3], ident)
   for b = 1, nb - 1 do  -- the same id in an older bucket: moved to this one
     local old = redis.call('HGET', K[3 + 2 * b], ident)
@@ -256,7 +299,7 @@ local function add(K, A)
   redis.call('HSETNX', span, 'first', seen)
   redis.call('HSET', span, 'last', seen)
   for i = 1, nbands do
-    local shard, fieldname = K[3 + 2 * nb + i], A[8 + i]
+    local shard, fieldname = K[3 + 2 * nb + i], A[10 + i]
     local members = redis.call('HGET', shard, fieldname) or ''
     local known = false
     for j = 1, #members, 4 do
@@ -267,6 +310,8 @@ local function add(K, A)
   end
   for _, key in ipairs({K[3], K[4], span}) do redis.call('EXPIREAT', key, expire) end
   redis.call('HSETNX', K[2], A[6], A[7])
+  extend(K[1], lasting, clock)
+  extend(K[2], lasting, clock)
   return 1
 end
 
@@ -328,6 +373,7 @@ def add_args(layout: Layout, buckets: Sequence[int], slots: Sequence[tuple[int, 
     return [len(buckets), len(slots), ident, record,
             layout.expire_at(buckets[0], retention), layout.params.generation,
             json.dumps(layout.params.__dict__, sort_keys=True), repr(seen),
+            layout.lasting(buckets, retention), int(time.time() * 1000),
             *(field for _, field in slots)]
 
 
@@ -337,6 +383,7 @@ class RedisStore:
 
     kind = "redis"
     shared = True
+    scope = "everywhere"
 
     def __init__(self, url: str, timeout: float, *, cluster: bool = False) -> None:
         import redis
@@ -352,6 +399,12 @@ class RedisStore:
             self.client = redis.RedisCluster.from_url(url, **options)
         else:
             self.client = redis.Redis.from_url(url, retry=Retry(NoBackoff(), 0), **options)
+        from redis import exceptions
+        # Down, unreachable or between masters: the breaker waits. An error answered by
+        # Redis (a key of the wrong type) fails that call only.
+        self.outages: tuple[type[BaseException], ...] = (
+            exceptions.ConnectionError, exceptions.TimeoutError,
+            exceptions.ClusterDownError, exceptions.RedisClusterException)
         self._query = self.client.register_script(QUERY)
         self._add = self.client.register_script(ADD)
         self._query_and_add = self.client.register_script(QUERY_AND_ADD)
@@ -399,58 +452,71 @@ class RedisStore:
             pipe.hlen(layout.ids_key(bucket))
             pipe.hmget(layout.span_key(bucket), ["first", "last"])
         answers = pipe.execute()
-        spans = [(float(f), float(last)) for f, last in answers[1::2] if f is not None]
-        return {"articles": sum(answers[0::2]),
-                "oldest": min((f for f, _ in spans), default=None),
-                "newest": max((last for _, last in spans), default=None)}
+        firsts = [t for f, _ in answers[1::2] if (t := _time(f)) is not None]
+        lasts = [t for _, last in answers[1::2] if (t := _time(last)) is not None]
+        return {"articles": sum(answers[0::2]), "oldest": min(firsts, default=None),
+                "newest": max(lasts, default=None)}
 
     def ping(self) -> None:
         self.client.ping()
 
 
-@dataclass
-class _Expiring:
-    value: dict[bytes | str, bytes] = field(default_factory=dict)
-    expires: float = float("inf")
+class Hashes(Protocol):
+    """Redis' hashes with key expiry, as the embedded stores keep them: fields and values
+    are bytes; a key past its expiry reads as absent and is written as a new key (no
+    expiry until one is set), as in Redis."""
+
+    def get(self, key: str, field: bytes) -> bytes | None: ...
+    def set(self, key: str, field: bytes, value: bytes) -> None: ...
+    def delete(self, key: str, field: bytes) -> bool: ...
+    def length(self, key: str) -> int: ...
+    def expires(self, key: str) -> float | None: ...
+    def expire_at(self, key: str, when: float) -> None: ...
+    def reading(self) -> AbstractContextManager[None]: ...
+    def writing(self) -> AbstractContextManager[None]: ...
+    def sweep(self) -> None: ...
+    def ping(self) -> None: ...
 
 
-NOTHING: dict[bytes | str, bytes] = {}
+COUNTER_FIELD = b"n"
 
 
-class MemoryStore:
-    """The same layout in this process's memory: the embedded default, one index per
-    process, gone when it ends. Each method follows its Redis script step for step, and
-    keys expire as Redis' do (looked at when read; swept at most every SWEEP_EVERY s)."""
+class HashStore:
+    """The Redis scripts, step for step, on `Hashes` kept in the process (`MemoryStore`)
+    or in a file every worker shares (`newsindex.sqlite.SqliteStore`): one implementation
+    of the layout for both, and a test holds them to Redis' answers. Each operation is one
+    transaction, as each script is atomic in Redis."""
 
-    kind = "memory"
+    kind = "embedded"
     shared = False
+    scope = "process"
+    #: Errors that mean the store is down (the breaker keeps away from it a while).
+    outages: tuple[type[BaseException], ...] = ()
+    #: Expired keys are dropped at most this often (reads already skip them).
     SWEEP_EVERY = 1.0
+    #: Adds of a bulk load per transaction: at ~1.5 ms an add, a load holds the SQLite
+    #: file's write lock ~0.1 s at a time, so the service's requests beside it never wait
+    #: near `newsindex.sqlite.BUSY_SECONDS`.
+    ADDS_PER_WRITE = 64
 
-    def __init__(self) -> None:
-        self._keys: dict[str, _Expiring] = {}
-        self._counters: dict[str, int] = {}
+    def __init__(self, hashes: Hashes) -> None:
+        self.hashes = hashes
         self._swept = 0.0
-
-    def _read(self, key: str) -> dict[bytes | str, bytes]:
-        entry = self._keys.get(key)
-        if entry is None or entry.expires <= time.time():
-            return NOTHING
-        return entry.value
-
-    def _write(self, key: str) -> _Expiring:
-        entry = self._keys.get(key)
-        if entry is None or entry.expires <= time.time():
-            entry = self._keys[key] = _Expiring()
-        return entry
 
     def query(self, layout: Layout, buckets: Sequence[int], slots: Sequence[tuple[int, bytes]],
               ident: str) -> list[bytes]:
-        own = {self._read(layout.ids_key(bucket)).get(ident) for bucket in buckets}
+        with self.hashes.reading():
+            return self._query(layout, buckets, slots, ident)
+
+    def _query(self, layout: Layout, buckets: Sequence[int],
+               slots: Sequence[tuple[int, bytes]], ident: str) -> list[bytes]:
+        h, key = self.hashes, ident.encode()
+        own = {h.get(layout.ids_key(bucket), key) for bucket in buckets}
         hits: dict[bytes, int] = {}
         where: dict[bytes, int] = {}  # a number's bucket, the first it was met in
         for b, bucket in enumerate(buckets):
             for shard, band_field in slots:
-                members = self._read(layout.shard_key(bucket, shard)).get(band_field, b"")
+                members = h.get(layout.shard_key(bucket, shard), band_field) or b""
                 for j in range(0, len(members), 4):
                     number = members[j:j + 4]
                     if number in hits:
@@ -462,79 +528,205 @@ class MemoryStore:
         ranked = [(where[n], n) for n in sorted(hits, key=lambda n: (-hits[n], where[n], n))]
         records = []
         for b, number in ranked[:MAX_CANDIDATES]:
-            record = self._read(layout.records_key(buckets[b])).get(number)
+            record = h.get(layout.records_key(buckets[b]), number)
             if record is not None:
                 records.append(record)
         return records
 
     def add(self, layout: Layout, buckets: Sequence[int], slots: Sequence[tuple[int, bytes]],
             ident: str, record: bytes, retention: float) -> None:
+        with self.hashes.writing():
+            self._add(layout, buckets, slots, ident, record, retention)
         self._sweep()
+
+    def _add(self, layout: Layout, buckets: Sequence[int], slots: Sequence[tuple[int, bytes]],
+             ident: str, record: bytes, retention: float) -> None:
+        h, key = self.hashes, ident.encode()
         now = buckets[0]
         expire = layout.expire_at(now, retention)
-        ids = self._write(layout.ids_key(now))
-        number = ids.value.get(ident)
-        for bucket in buckets[1:]:
-            old = self._read(layout.ids_key(bucket)).get(ident)
+        ids, records = layout.ids_key(now), layout.records_key(now)
+        number = h.get(ids, key)
+        for bucket in buckets[1:]:  # the same id in an older bucket: moved to this one
+            old = h.get(layout.ids_key(bucket), key)
             if old is not None:
-                self._write(layout.ids_key(bucket)).value.pop(ident)
-                self._write(layout.records_key(bucket)).value.pop(old, None)
+                h.delete(layout.ids_key(bucket), key)
+                h.delete(layout.records_key(bucket), old)
         if number is None:
-            count = self._counters.get(layout.counter_key, 0) + 1
-            self._counters[layout.counter_key] = count
+            count = int(h.get(layout.counter_key, COUNTER_FIELD) or 0) + 1
+            h.set(layout.counter_key, COUNTER_FIELD, str(count).encode())
             number = struct.pack("<I", count % 2**32)
-        ids.value[ident] = number
-        records = self._write(layout.records_key(now))
-        records.value[number] = record
-        span = self._write(layout.span_key(now))
+        h.set(ids, key, number)
+        h.set(records, number, record)
+        span = layout.span_key(now)
         seen = repr(RECORD.unpack_from(record)[0]).encode()
-        span.value.setdefault("first", seen)
-        span.value["last"] = seen
+        if h.get(span, b"first") is None:
+            h.set(span, b"first", seen)
+        h.set(span, b"last", seen)
         for shard, band_field in slots:
-            bucket_hash = self._write(layout.shard_key(now, shard))
-            members = bucket_hash.value.get(band_field, b"")
+            bucket_hash = layout.shard_key(now, shard)
+            members = h.get(bucket_hash, band_field) or b""
             if number not in {members[j:j + 4] for j in range(0, len(members), 4)}:
-                bucket_hash.value[band_field] = members + number
-            bucket_hash.expires = expire
-        for entry in (ids, records, span):
-            entry.expires = expire
+                h.set(bucket_hash, band_field, members + number)
+            h.expire_at(bucket_hash, expire)
+        for name in (ids, records, span):
+            h.expire_at(name, expire)
+        generation = layout.params.generation.encode()
+        if h.get(layout.generations_key, generation) is None:
+            h.set(layout.generations_key, generation,
+                  json.dumps(layout.params.__dict__, sort_keys=True).encode())
+        lasting = layout.lasting(buckets, retention)
+        for name in (layout.counter_key, layout.generations_key):
+            current = h.expires(name)
+            if current is None or current < lasting:
+                h.expire_at(name, lasting)
 
     def add_many(self, layout: Layout, entries: Sequence[Entry], retention: float) -> None:
-        for buckets, slots, ident, record in entries:
-            self.add(layout, buckets, slots, ident, record, retention)
+        """Many adds, `ADDS_PER_WRITE` a transaction (a bulk load)."""
+        for start in range(0, len(entries), self.ADDS_PER_WRITE):
+            with self.hashes.writing():
+                for buckets, slots, ident, record in entries[start:start + self.ADDS_PER_WRITE]:
+                    self._add(layout, buckets, slots, ident, record, retention)
+        self._sweep()
 
     def query_and_add(self, layout: Layout, buckets: Sequence[int],
                       slots: Sequence[tuple[int, bytes]], ident: str, entry: Entry,
                       retention: float) -> list[bytes]:
-        records = self.query(layout, buckets, slots, ident)
-        self.add(layout, *entry, retention)
+        with self.hashes.writing():
+            records = self._query(layout, buckets, slots, ident)
+            self._add(layout, *entry, retention)
+        self._sweep()
         return records
 
     def remove(self, layout: Layout, buckets: Sequence[int], ident: str) -> bool:
+        h, key = self.hashes, ident.encode()
         found = False
-        for bucket in buckets:
-            number = self._read(layout.ids_key(bucket)).get(ident)
-            if number is not None:
-                self._write(layout.ids_key(bucket)).value.pop(ident)
-                self._write(layout.records_key(bucket)).value.pop(number, None)
-                found = True
+        with h.writing():
+            for bucket in buckets:
+                number = h.get(layout.ids_key(bucket), key)
+                if number is not None:
+                    h.delete(layout.ids_key(bucket), key)
+                    h.delete(layout.records_key(bucket), number)
+                    found = True
         return found
 
     def stats(self, layout: Layout, buckets: Sequence[int]) -> dict[str, Any]:
-        spans = [self._read(layout.span_key(b)) for b in buckets]
-        firsts = [float(s["first"]) for s in spans if "first" in s]
-        lasts = [float(s["last"]) for s in spans if "last" in s]
-        return {"articles": sum(len(self._read(layout.ids_key(b))) for b in buckets),
-                "oldest": min(firsts, default=None), "newest": max(lasts, default=None)}
+        h = self.hashes
+        with h.reading():
+            spans = [(h.get(layout.span_key(b), b"first"), h.get(layout.span_key(b), b"last"))
+                     for b in buckets]
+            articles = sum(h.length(layout.ids_key(b)) for b in buckets)
+        firsts = [t for first, _ in spans if (t := _time(first)) is not None]
+        lasts = [t for _, last in spans if (t := _time(last)) is not None]
+        return {"articles": articles, "oldest": min(firsts, default=None),
+                "newest": max(lasts, default=None)}
+
+    def ping(self) -> None:
+        self.hashes.ping()
+
+    def _sweep(self) -> None:
+        """Drop expired keys, as Redis does by itself."""
+        clock = time.monotonic()
+        if clock - self._swept < self.SWEEP_EVERY:
+            return
+        self._swept = clock
+        self.hashes.sweep()
+
+
+def _time(value: bytes | None) -> float | None:
+    """A span's time as stored; None when absent or not a time (never written by us)."""
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class _Expiring:
+    value: dict[bytes, bytes] = field(default_factory=dict)
+    expires: float | None = None
+
+
+class MemoryHashes:
+    """`Hashes` in this process's memory: one lock, so a worker's threads take turns."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, _Expiring] = {}
+        self._lock = threading.RLock()
+
+    def _live(self, key: str) -> _Expiring | None:
+        entry = self._keys.get(key)
+        if entry is None or (entry.expires is not None and entry.expires <= time.time()):
+            return None
+        return entry
+
+    def _write(self, key: str) -> _Expiring:
+        entry = self._live(key)
+        if entry is None:
+            entry = self._keys[key] = _Expiring()
+        return entry
+
+    def get(self, key: str, field: bytes) -> bytes | None:
+        entry = self._live(key)
+        return None if entry is None else entry.value.get(field)
+
+    def set(self, key: str, field: bytes, value: bytes) -> None:
+        self._write(key).value[field] = value
+
+    def delete(self, key: str, field: bytes) -> bool:
+        entry = self._live(key)
+        if entry is None or field not in entry.value:
+            return False
+        del entry.value[field]
+        if not entry.value:  # as Redis: a hash without fields is no key
+            del self._keys[key]
+        return True
+
+    def length(self, key: str) -> int:
+        entry = self._live(key)
+        return 0 if entry is None else len(entry.value)
+
+    def expires(self, key: str) -> float | None:
+        entry = self._live(key)
+        return None if entry is None else entry.expires
+
+    def expire_at(self, key: str, when: float) -> None:
+        entry = self._live(key)
+        if entry is not None:
+            entry.expires = when
+
+    def reading(self) -> AbstractContextManager[None]:
+        return self._held()
+
+    def writing(self) -> AbstractContextManager[None]:
+        return self._held()
+
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        with self._lock:
+            yield
+
+    def sweep(self) -> None:
+        clock = time.time()
+        with self._lock:
+            for key in [k for k, v in self._keys.items()
+                        if v.expires is not None and v.expires <= clock]:
+                del self._keys[key]
 
     def ping(self) -> None:
         return None
 
-    def _sweep(self) -> None:
-        """Drop expired keys, as Redis does by itself."""
-        clock = time.time()
-        if clock - self._swept < self.SWEEP_EVERY:
-            return
-        self._swept = clock
-        for key in [k for k, v in self._keys.items() if v.expires <= clock]:
-            del self._keys[key]
+    def __len__(self) -> int:
+        """Keys held, expired ones not yet swept included."""
+        return len(self._keys)
+
+
+class MemoryStore(HashStore):
+    """The layout in this process's memory: one index per process, gone when it ends (for
+    tests, and a library user who wants no file)."""
+
+    kind = "memory"
+    shared = False
+    scope = "process"
+
+    def __init__(self) -> None:
+        super().__init__(MemoryHashes())

@@ -55,7 +55,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["newsclean.metrics"] = metrics = Metrics()
     app.extensions["newsclean.indexer"] = Indexer(
         settings, observe=lambda operation, seconds:
-        metrics.store_latency.labels(operation).observe(seconds))
+        metrics.store_latency.labels(operation).observe(seconds),
+        count=lambda event: metrics.bad_records.inc())
     app.extensions["newsclean.slot"] = CleaningSlot(settings.queue_depth,
                                                     settings.queue_timeout)
     app.register_blueprint(bp)

@@ -70,8 +70,8 @@ def clean_one() -> Response:
                            "({\"text\": ...}) or text/plain (an empty text/plain is an "
                            "empty article)")
         article = Article.from_raw(body, request.mimetype_params.get("charset"),
-                                   request.args.get("title"), request.args.get("id"),
-                                   query_diff())
+                                   request.args.get("title"),
+                                   article_id(request.args.get("id")), query_diff())
     else:
         raise ApiError(415, "unsupported_media_type",
                        f"cannot read a body of type {mimetype!r}; send application/json "
@@ -208,7 +208,8 @@ class Article:
                    index=IndexRequest.from_json(item.get("index"), ident))
 
     @classmethod
-    def from_raw(cls, body: bytes, charset: str | None, title: str | None, ident: str | None,
+    def from_raw(cls, body: bytes, charset: str | None, title: str | None,
+                 ident: str | int | None,
                  diff: bool) -> Article:
         return cls(body, title=title, ident=ident, config=CleanConfig(), charset=charset,
                    diff=diff, index=None)
@@ -403,6 +404,7 @@ def index_stats(namespace: str) -> Response:
 @bp.delete("/index/<namespace>/<path:ident>")
 def index_remove(namespace: str, ident: str) -> Response:
     check_namespace(namespace)
+    article_id(ident, "the id", "bad_index")
     try:
         removed = indexer().remove(namespace, ident)
     except IndexUnavailable as exc:
@@ -413,7 +415,7 @@ def index_remove(namespace: str, ident: str) -> Response:
 
 
 def index_unavailable(exc: IndexUnavailable) -> ApiError:
-    return ApiError(503, "index_unavailable", str(exc), retry_after=INDEX_RETRY_AFTER)
+    return ApiError(503, "index_unavailable", exc.reason, retry_after=INDEX_RETRY_AFTER)
 
 
 def check_namespace(namespace: str) -> None:

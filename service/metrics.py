@@ -58,8 +58,12 @@ class Metrics:
         self.index = Counter("newsclean_index_requests_total",
                              "Cross-article index calls, by outcome.", ["status"],
                              registry=self.registry)
+        self.bad_records = Counter("newsclean_index_bad_records_total",
+                                   "Stored index records skipped because they are no "
+                                   "record (cut short, or not written by newsclean).",
+                                   registry=self.registry)
         self.store_latency = Histogram("newsclean_index_store_seconds",
-                                       "Time of each call to the index's store (Redis), by "
+                                       "Time of each call to the index's store, by "
                                        "operation.", ["operation"], buckets=LATENCY_BUCKETS,
                                        registry=self.registry)
         self.in_flight = Gauge("newsclean_http_requests_in_flight",

@@ -10,7 +10,7 @@ from cleaning import CleanConfig
 from cleaning.config import OPTION_ALIASES, OPTION_RANGES
 from cleaning.passes import PASSES
 from cleaning.rules import RULES_IN_ORDER
-from newsindex.index import NAMESPACE_RE
+from newsindex.index import MAX_ID_LENGTH, NAMESPACE_RE
 from service.compress import GZIP_MIN_BYTES
 
 STR, INT, NUM, BOOL = ({"type": "string"}, {"type": "integer"}, {"type": "number"},
@@ -18,9 +18,11 @@ STR, INT, NUM, BOOL = ({"type": "string"}, {"type": "integer"}, {"type": "number
 NULLABLE_STR = {"type": ["string", "null"]}
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_NUM = {"type": ["number", "null"]}
-NAMESPACE = {**STR, "pattern": NAMESPACE_RE.pattern}
-#: An id: a string, or a whole number that JSON parsers read exactly (64 bits).
-ID_RANGE = {"minimum": -(2**63), "maximum": 2**64 - 1}
+NAMESPACE = {**STR, "pattern": NAMESPACE_RE.pattern, "minLength": 1, "maxLength": 64}
+#: An id: a string of at most MAX_ID_LENGTH characters, or a whole number that JSON
+#: parsers read exactly (64 bits).
+ID_RANGE = {"minimum": -(2**63), "maximum": 2**64 - 1, "maxLength": MAX_ID_LENGTH}
+ID_STR = {**STR, "maxLength": MAX_ID_LENGTH}
 
 
 def obj(props: dict[str, Any], required: list[str] | None = None, *,
@@ -133,12 +135,14 @@ SCHEMAS: dict[str, Any] = {
     "BatchItem": {"oneOf": [ref("CleanResponse"), ref("BatchError")]},
     "Health": obj({"status": {"const": "ok"}}),
     "Ready": obj({"status": {"enum": ["ready", "degraded"]}, "index": obj({
-        "store": {"enum": ["memory", "redis"]}, "shared": BOOL, "available": BOOL,
-        "note": STR, "reason": STR}, ["store", "shared", "available"])}),
+        "store": {"enum": ["sqlite", "redis", "memory"]}, "shared": BOOL,
+        "scope": {"enum": ["instance", "everywhere", "process"]}, "available": BOOL,
+        "note": STR, "reason": STR}, ["store", "shared", "scope", "available"])}),
     "Version": obj({"service": STR, "ftfy": STR, "datasketch": STR, "flask": STR,
                     "gunicorn": STR}),
     "IndexStats": obj({"namespace": STR, "articles": INT, "oldest": NULLABLE_NUM,
-                       "newest": NULLABLE_NUM, "retention_days": NUM, "store": STR}),
+                       "newest": NULLABLE_NUM, "retention_days": NUM, "store": STR,
+                       "scope": {"enum": ["instance", "everywhere", "process"]}}),
     "IndexRemoved": obj({"namespace": STR, "id": STR, "removed": BOOL}),
 }
 
@@ -212,7 +216,7 @@ def openapi_document() -> dict[str, Any]:
                      "description": "false leaves the diff out"},
                     {"name": "title", "in": "query", "schema": STR,
                      "description": "headline hint, for text/plain bodies"},
-                    {"name": "id", "in": "query", "schema": STR,
+                    {"name": "id", "in": "query", "schema": ID_STR,
                      "description": "echoed back, for text/plain bodies"},
                 ],
                 "requestBody": {"required": True, "content": {
@@ -280,7 +284,8 @@ def openapi_document() -> dict[str, Any]:
                 "security": keyed,
                 "parameters": [{"name": "namespace", "in": "path", "required": True,
                                 "schema": NAMESPACE},
-                               {"name": "id", "in": "path", "required": True, "schema": STR}],
+                               {"name": "id", "in": "path", "required": True,
+                                "schema": ID_STR}],
                 "responses": {"200": {"description": "Removed",
                                       "content": json_content(ref("IndexRemoved"))},
                               **errors(400, 401, 404, 503)}}},

@@ -52,12 +52,14 @@ ENV = {
                          "`true`: `/metrics` needs an API key too (health and readiness "
                          "never do)."),
     "redis_url": ("REDIS_URL",
-                  "Redis for the shared cross-article index; empty uses an in-process store."),
+                  "Redis for the cross-article index, shared by every server pointed at it; "
+                  "empty: a SQLite file every worker of this server shares."),
     "playground": ("NEWSCLEAN_PLAYGROUND",
                    "Serve the playground page at / (turn it off in production if unwanted)."),
     "redis_cluster": ("NEWSCLEAN_REDIS_CLUSTER",
                       "REDIS_URL is a node of a Redis Cluster: use the cluster client."),
-    "index_prefix": ("NEWSCLEAN_INDEX_PREFIX", "Prefix of every Redis key of the index."),
+    "index_prefix": ("NEWSCLEAN_INDEX_PREFIX",
+                     "Prefix of every key of the index (in Redis, or in the SQLite file)."),
     "index_shards": ("NEWSCLEAN_INDEX_SHARDS",
                      "Hashes the buckets of one time bucket (a day) are spread over: at "
                      "least a day's articles x 20 / 512, so that each stays compact."),
@@ -65,6 +67,10 @@ ENV = {
                              "Days an indexed article keeps matching."),
     "index_threshold": ("NEWSCLEAN_INDEX_THRESHOLD",
                         "Jaccard similarity from which two articles carry the same story."),
+    "index_path": ("NEWSCLEAN_INDEX_PATH",
+                   "Without REDIS_URL: the SQLite file of the index, shared by every worker; "
+                   "empty: `$TMPDIR/newsclean-UID/index.sqlite3`. Put it on a volume to "
+                   "keep the index across restarts."),
     "redis_timeout": ("NEWSCLEAN_REDIS_TIMEOUT",
                       "Seconds a Redis call may take before the index counts as unavailable."),
 }
@@ -118,6 +124,8 @@ class Settings:
     index_retention_days: float = 7.0
     index_threshold: float = 0.7
     redis_timeout: float = 0.25
+    #: Empty: `newsindex.sqlite.default_path()`, in the temporary directory.
+    index_path: str = ""
 
     def __post_init__(self) -> None:
         for name in ("max_body_bytes", "max_batch_items", "max_lines", "workers",

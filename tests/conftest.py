@@ -29,6 +29,17 @@ def seed_cases() -> list[tuple[str, str, str, dict[str, object]]]:
     return cases
 
 
+@pytest.fixture(autouse=True)
+def own_index_file(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own embedded index file, in this process and in the servers it
+    starts: the default (one file in the temporary directory) is shared by every server
+    of the user, other test runs included."""
+    path = str(tmp_path_factory.mktemp("index") / "index.sqlite3")
+    monkeypatch.setenv("NEWSCLEAN_INDEX_PATH", path)
+    monkeypatch.setattr("newsindex.index.default_path", lambda: path)
+
+
 @pytest.fixture(scope="session")
 def corpus() -> list[dict[str, object]]:
     path = SHARED / "corpus" / "articles.jsonl"

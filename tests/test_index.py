@@ -238,7 +238,7 @@ def test_redis_down_then_back(private_redis: tuple[str, int, Path]) -> None:
         redis_proc.wait(timeout=10)
 
 
-def test_memory_store_without_redis() -> None:
+def test_embedded_store_without_redis() -> None:
     client = create_app(Settings()).test_client()
     text = article("Harbour plan", STORY)
     first = client.post("/clean", json={"text": text, "id": "a", "index": {}}).get_json()
@@ -248,7 +248,7 @@ def test_memory_store_without_redis() -> None:
     assert [m["id"] for m in again["index"]["matches"]] == ["a"]
     stats = client.get("/index/default/stats").get_json()
     assert stats["articles"] == 1
-    assert stats["store"] == "memory"
+    assert stats["store"] == "sqlite"  # a file every worker shares
 
 
 def test_index_request_errors() -> None:

@@ -21,6 +21,7 @@ import redis
 from cleaning import clean
 from newsindex.index import FINGERPRINT_SCHEME, Indexer, IndexRequest, fingerprint, index_factory
 from newsindex.lsh import MemoryStore, RedisStore
+from newsindex.sqlite import SqliteStore
 from service import Settings
 from tests.server import BIN, post_json, running
 from tests.test_index import OTHER_STORY_SAME_EVENT, STORY, article
@@ -61,21 +62,25 @@ def variants() -> list[tuple[str, str]]:
     return out
 
 
-def test_redis_and_memory_stores_give_the_same_answers(prefix: str) -> None:
+def test_redis_sqlite_and_memory_stores_give_the_same_answers(prefix: str,
+                                                              tmp_path: Path) -> None:
     on_redis = Indexer(Settings(redis_url=REDIS_URL, index_prefix=prefix))
+    in_file = Indexer(Settings(index_prefix=prefix, index_path=str(tmp_path / "ix.sqlite3")))
     in_memory = Indexer(Settings(index_prefix=prefix), store=MemoryStore())
     assert isinstance(on_redis.store, RedisStore)
+    assert isinstance(in_file.store, SqliteStore)
+    stores = (on_redis, in_file, in_memory)
     for ident, text in variants():
         result = clean(text)
         for mode in (False, True):
-            a = on_redis.handle(IndexRequest("same", ident, mode), result)
-            b = in_memory.handle(IndexRequest("same", ident, mode), result)
-            for answer in (a, b):
+            a, *others = [ix.handle(IndexRequest("same", ident, mode), result) for ix in stores]
+            for answer in (a, *others):
                 for match in answer["matches"]:
-                    match.pop("seen")  # the two were added a moment apart
-            assert a == b, ident
-    assert on_redis.stats("same")["articles"] == in_memory.stats("same")["articles"] == 16
-    assert on_redis.remove("same", "cut") is in_memory.remove("same", "cut") is True
+                    match.pop("seen")  # the stores were added to a moment apart
+            assert others == [a, a], ident
+    assert [ix.stats("same")["articles"] for ix in stores] == [16] * 3
+    assert [ix.remove("same", "cut") for ix in stores] == [True] * 3
+    assert [ix.remove("same", "cut") for ix in stores] == [False] * 3
 
 
 def test_a_query_with_its_add_is_one_round_trip(prefix: str) -> None:
@@ -92,7 +97,7 @@ def test_a_query_with_its_add_is_one_round_trip(prefix: str) -> None:
     # commandstats (hget, hset, expireat...) ran inside it, on the server.
     assert sent.pop("cmdstat_evalsha") == 20
     assert set(sent) <= {"cmdstat_hget", "cmdstat_hset", "cmdstat_hsetnx", "cmdstat_incr",
-                         "cmdstat_expireat", "cmdstat_hdel", "cmdstat_info"}
+                         "cmdstat_expireat", "cmdstat_pttl", "cmdstat_hdel", "cmdstat_info"}
 
 
 def test_other_parameters_start_a_generation_of_their_own(prefix: str) -> None:

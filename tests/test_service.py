@@ -199,8 +199,9 @@ def test_operations_endpoints(client: FlaskClient) -> None:
     assert client.get("/healthz").get_json() == {"status": "ok"}
     ready = client.get("/readyz").get_json()
     assert ready["status"] == "ready"
-    assert ready["index"]["store"] == "memory"
-    assert "each worker process has its own index" in ready["index"]["note"]
+    assert ready["index"]["store"] == "sqlite"
+    assert ready["index"]["scope"] == "instance"
+    assert "every worker of this server shares" in ready["index"]["note"]
     versions = client.get("/version").get_json()
     assert set(versions) >= {"service", "ftfy", "datasketch"}
     client.post("/clean", json={"text": SAMPLE})
