@@ -168,9 +168,18 @@ class _Search:
                 return Headline(strip_markup(self.texts[i]), i), copies
         first = self.first_short
         if first is None or not is_heading_like(self.texts[first], self.words[first],
-                                                self.max_words):
+                                                self.max_words) or self._in_the_body(first):
             return None, []
         return Headline(strip_markup(self.texts[first]), first), []
+
+    def _in_the_body(self, i: int) -> bool:
+        """Whether the opening line `i` is met again inside the body: a section heading
+        or a prompt, not a headline."""
+        if self._others is None or not self._others.may_repeat(i):
+            return False
+        texts, keys, words = self.texts, self.keys, self.words
+        holders = _holders(texts, keys, words, headline_keys(texts[i]), self.max_words)
+        return any(_in_the_body(i, c, texts, keys, words) for c in holders if c > i)
 
     def _may_open(self, i: int) -> bool:
         """Whether block `i` can be a title: short, one line, no photo credit, not the
@@ -218,12 +227,15 @@ class _Search:
 
     def _printed_twice_on_top(self, i: int, near: list[int]) -> bool:
         """Whether candidate `i`, with its copies `near` the top, is a headline printed
-        twice there: right under it if it is not the opening line, and set as a heading
+        twice there: right under it, with no paragraph between, if it is not the opening
+        line, and set as a heading
         if the opening line could be the headline itself (else it is a date line or a
         link printed twice under the headline)."""
         first, texts = self.first_short, self.texts
-        if not near or (i != first and near[0] > i + 2):
-            return False
+        if not near or (i != first and (near[0] > i + 2 or any(
+                self.words[k] >= ANSWER_WORDS for k in range(i + 1, near[0])))):
+            return False  # (a line under the opening, printed again past a paragraph:
+            # an attribution or a label of the body)
         return i == first or first is None or not _plausible_headline(
             texts[first], self.keys[first], self.words[first], self.max_words) or any(
             _marked_up(texts[c]) for c in (i, *near))

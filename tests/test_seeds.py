@@ -24,6 +24,8 @@ def test_seed_cleans_to_expected(name: str, raw: str, expected: str, meta: dict[
         assert result.text == raw
     if "removed" in meta:
         assert [r.kind for r in result.removed] == meta["removed"]
+    if "rules" in meta:
+        assert [r.rule for r in result.removed] == meta["rules"]
     if "runs" in meta:
         assert len(result.runs) == meta["runs"]
     if "headline" in meta:
