@@ -28,7 +28,7 @@ from itertools import accumulate, pairwise
 from operator import attrgetter
 
 from cleaning import budget, chardata
-from cleaning.align import TokenAlignment
+from cleaning.align import AlignmentWork, TokenAlignment
 from cleaning.blocks import looks_like_wrapped_paragraph
 from cleaning.config import CleanConfig
 from cleaning.fingerprint import (
@@ -59,6 +59,9 @@ PASTE_SHARE_OF_ARTICLE = 4
 #: the lines of a code sample or a table, which repeat on purpose.
 SHORT_RUN_WITH_SENTENCE = 3
 SHORT_RUN_WITHOUT_CODE = 4
+#: Why a pair whose alignment was cut short for its cost (`cleaning.align`) stays.
+ALIGNMENT_CUT_SHORT = ("too repetitive to align in full within the work allowed "
+                       "(cleaning.align): kept, as unconfirmed")
 #: Similarities are reported to this many decimals.
 SIMILARITY_DIGITS = 4
 #: Words that make a line a sentence rather than a label.
@@ -216,6 +219,7 @@ class DuplicateFinder:
         self._dependents: dict[int, list[int]] = defaultdict(list)
         self._keys = [info.run_key for info in infos]
         self._counts: dict[str, int] = Counter(self._keys)
+        self._work = AlignmentWork.for_tokens(sum(len(info.tokens) for info in infos))
 
     def decide(self, headline_block: int | None, headline_copies: Sequence[int],
                ) -> tuple[dict[int, Decision], list[KeptSimilar]]:
@@ -550,15 +554,19 @@ class DuplicateFinder:
                                                 "below the thresholds"))
             return False
         tokens_i, tokens_j = self.infos[i].tokens, self.infos[j].tokens
-        i_in_j = TokenAlignment.of(tokens_i, tokens_j)
+        i_in_j = TokenAlignment.of(tokens_i, tokens_j, self._work)
         if i_in_j.coverage >= self.config.containment_threshold:
             return self._judge(i, j, i_in_j)
-        j_in_i = TokenAlignment.of(tokens_j, tokens_i)
+        j_in_i = TokenAlignment.of(tokens_j, tokens_i, self._work)
         if j_in_i.coverage >= self.config.containment_threshold:
             # The earlier block may be a cut-short teaser of this one: keep the complete copy.
             self._judge(j, i, j_in_i)
             return False
-        if i_in_j.ratio >= self.config.similar_report_threshold:
+        if not (i_in_j.complete and j_in_i.complete):
+            # Too repetitive to align in full within the work allowed: kept, as unsure.
+            self.similar.append(KeptSimilar(i, j, round(i_in_j.ratio, SIMILARITY_DIGITS),
+                                            ALIGNMENT_CUT_SHORT))
+        elif i_in_j.ratio >= self.config.similar_report_threshold:
             self.similar.append(KeptSimilar(i, j, round(i_in_j.ratio, SIMILARITY_DIGITS),
                                             "below the thresholds"))
         return False
