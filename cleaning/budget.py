@@ -2,13 +2,14 @@
 
 `clean(..., time_limit=s)` runs its steps inside `limited(s)`; the steps call `check`
 between units of work (a round of decisions, a block compared, a search for the longest
-match inside an alignment, a thousand lines split), so that no unit runs long (an
-alignment's search is itself bounded, `cleaning.align`), and `check` raises `TimeLimitExceeded` once the calling thread has used more than `s`
-seconds of processor time since the call began. Processor time, not wall-clock time, so
-that the answer depends on the article, not on how busy the machine is: an article past
-its limit is past it on every try (a caller need not retry it). The limit lives in a
-context variable, set on entry and reset on exit, so that it belongs to the one call that
-set it: concurrent calls in other threads each see their own, and no state outlives a call.
+match inside an alignment, a thousand lines split), each of them short (an alignment's
+search is bounded, `cleaning.align`), and `check` raises `TimeLimitExceeded` once the
+calling thread has used more than `s` seconds of processor time since the call began.
+Processor time, not wall-clock time, so that the answer depends on the article, not on
+how busy the machine is: an article past its limit is past it on every try (a caller
+need not retry it). The limit lives in a context variable, set on entry and reset on
+exit, so that it belongs to the one call that set it: concurrent calls in other threads
+each see their own, and no state outlives a call.
 
     >>> with limited(0.0):
     ...     check()
