@@ -213,6 +213,9 @@ MAY_BE_BAD_RE = re.compile(
 #: invisible junk: one scan tells most texts that neither applies.
 CONTROL_OR_INVISIBLE_RE = re.compile(f"[{CONTROL_CHARS}{INVISIBLE_CHARS}{ZWSP}]")
 
+#: A run of word characters: what a word is bounded by when its case is looked at.
+WORD_RUN_RE = re.compile(r"\w+")
+
 #: Control characters that LINE_BREAK_RE breaks lines at.
 CONTROL_LINE_BREAK_RE = re.compile("[\v\f\x1c\x1d\x1e]")
 
