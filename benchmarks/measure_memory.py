@@ -7,12 +7,21 @@ Each shape is cleaned once in a fresh process, whose peak resident memory (getru
 beyond what it held before is divided by the input's size. The shapes are the worst the
 limits admit: NEWSCLEAN_MAX_BODY_BYTES (5 MB) of real paragraphs, of one line, and of lines
 as short as NEWSCLEAN_MAX_LINES (100,000) allows.
+
+Then what a worker really takes: `newsclean serve` with one worker on a loopback port, a
+JSON body of real text just under the body limit POSTed to /clean (the answer with its
+diff), and the worker's peak resident memory (VmHWM) over what it held after three small
+requests; each body in a fresh server. The real text is ../shared/corpus's paragraphs in
+article order (4.1 MB of them): once they run out, they come again, either as they are
+(exact repeats) or with a number added (every paragraph a near-duplicate: the worst,
+since then every paragraph is compared in the MinHash search).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import corpus_articles, emit  # noqa: E402
+from common import CORPUS, corpus_articles, emit  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+from tests.server import BIN, request, running  # noqa: E402
 
 MB = 1_000_000
 MAX_LINES = 100_000
@@ -55,6 +67,80 @@ def shapes() -> list[tuple[str, str]]:
     ]
 
 
+#: NEWSCLEAN_MAX_BODY_BYTES's default.
+BODY_LIMIT = 5_242_880
+
+
+def json_body(blocks: list[str]) -> bytes:
+    return json.dumps({"text": "\n\n".join(blocks)}, ensure_ascii=False).encode()
+
+
+def real_body(near_duplicates: bool) -> bytes:
+    """A JSON body of the corpus's paragraphs just under the body limit."""
+    paras = [p for line in CORPUS.read_text(encoding="utf-8").splitlines()
+             for p in json.loads(line)["paragraphs"]]
+    blocks: list[str] = []
+    size = 0
+    for k in range(10**6):
+        para = paras[k % len(paras)]
+        if k >= len(paras) and near_duplicates:
+            para += f" ({k})"
+        size += len(json.dumps(para, ensure_ascii=False).encode()) + 4
+        if size > BODY_LIMIT - 100:
+            break
+        blocks.append(para)
+    body = json_body(blocks)
+    while len(body) > BODY_LIMIT:
+        blocks.pop()
+        body = json_body(blocks)
+    return body
+
+
+def memory_mb(pid: int) -> dict[str, int]:
+    """The process's resident memory now (VmRSS) and at its peak (VmHWM), in MB."""
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            key, value = line.split(":")
+            out[key] = int(value.split()[0]) // 1024
+    return out
+
+
+def worker_pid(base: str) -> int:
+    """The one worker of the server at `base`: the process on its port whose parent is
+    there too (the master)."""
+    port = base.rsplit(":", 1)[1]
+    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True,
+                         text=True, check=True).stdout
+    pids = {int(p) for p in re.findall(r"pid=(\d+)", out)}
+    parents = {p: int(Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[1])
+               for p in pids}
+    return next(p for p in pids if parents[p] in pids)
+
+
+def worker_rows() -> list[str]:
+    rows = ["| body | size | answer | worker before | peak | peak over before | per MB of body "
+            "| after |", "|---|---|---|---|---|---|---|---|"]
+    headers = {"Content-Type": "application/json"}
+    for name, near in (("real paragraphs, repeated as they are", False),
+                       ("real paragraphs, repeated as near-duplicates", True)):
+        body = real_body(near)
+        small = json_body([json.loads(body)["text"][:3000]])
+        with running([str(BIN / "newsclean"), "serve"], {"WEB_CONCURRENCY": "1"}) as base:
+            pid = worker_pid(base)
+            for _ in range(3):
+                request("POST", base + "/clean", small, headers, 120)
+            before = memory_mb(pid)
+            status, _, answer = request("POST", base + "/clean", body, headers, 600)
+            after = memory_mb(pid)
+        assert status == 200, status
+        grew = after["VmHWM"] - before["VmRSS"]
+        rows.append(f"| {name} | {len(body) / 1e6:.2f} MB | {len(answer) / 1e6:.1f} MB | "
+                    f"{before['VmRSS']} MB | {after['VmHWM']} MB | **{grew} MB** | "
+                    f"{grew / (len(body) / 1e6):.0f} MB | {after['VmRSS']} MB |")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--report", type=Path, help="also write the report here")
@@ -71,6 +157,12 @@ def main(argv: list[str] | None = None) -> int:
         size = len(text.encode())
         rows.append(f"| {name} | {size / MB:.2f} MB | {got['kb'] / 1024:.0f} MB | "
                     f"{got['kb'] * 1024 / size:.0f} bytes | {got['seconds']:.2f} |")
+    rows += ["", "## A worker, over HTTP", "",
+             "`newsclean serve`, one worker; a JSON body just under NEWSCLEAN_MAX_BODY_BYTES "
+             "POSTed to /clean (the answer carries the diff). *Peak over before* is what one "
+             "request at the limit costs; *after* is what the worker keeps (Python's "
+             "allocator returns little of it to the system, and reuses it for the next).", "",
+             *worker_rows()]
     return emit("\n".join(rows) + "\n", args.report)
 
 

@@ -10,16 +10,71 @@ the token sequences (`difflib`'s longest matching blocks) sees that edit for wha
     >>> alignment = TokenAlignment.of(b, a)
     >>> alignment.own, round(alignment.ratio, 2)
     (['closed'], 0.9)
+
+**Bounded work.** `difflib` is quadratic on repetitive sequences: two blocks of 5,500
+copies of one word cost 30 million steps in its search for the longest match. So the
+search counts its steps before taking them (a *unit* is one position visited, 0.1 to 0.3
+µs; indexing a block costs `INDEX_UNITS_PER_TOKEN` a token): an alignment may take
+`PAIR_WORK_FLOOR` units and `PAIR_WORK_PER_TOKEN` per token of the pair, and all the
+alignments of one decision round together `ROUND_WORK_FLOOR` and `ROUND_WORK_PER_TOKEN`
+per token of the round's blocks (`AlignmentWork`). A search that would go past either is
+not started; the pair is then aligned the cheap way (`_cut_short`): its common start and
+common end, which are certainly in order, and `difflib` on what lies between them if that
+fits in the work left, else nothing matched there. Such an alignment only ever matches
+equal tokens in order, so what it says one block shares with the other is true, though it
+may miss what the full search would find: a pair it cannot confirm as a copy stays
+(precision first), reported as not aligned in full (`complete` is False).
+Once a round's work is spent, its remaining pairs are not looked at: they stay too.
+
+Real text stays within the limits: on every input of ../shared/corpus (5,487 texts) no
+alignment is cut short (the most a pair took is 28,904 units, a round 158,535), and every
+decision is the one the full search makes. The cost per KB that this bounds is measured
+on adversarial shapes in `benchmarks/REPORT-adversarial.md`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from difflib import SequenceMatcher
-from itertools import pairwise
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from difflib import Match, SequenceMatcher
+from itertools import accumulate, pairwise, repeat
 
-from cleaning import chardata
+from cleaning import budget, chardata
+
+#: Search units one alignment may take: a fixed allowance, more than twice what any pair
+#: of real blocks took (28,904 at most, on every input of ../shared/corpus), ...
+PAIR_WORK_FLOOR = 1 << 16
+#: ... and as many per token of its two blocks: long pairs of real prose align in full
+#: until their frequent words ("the", "of") make the search quadratic.
+PAIR_WORK_PER_TOKEN = 16
+#: Search units all the alignments of one decision round may take, per token of its
+#: blocks, and a fixed allowance: a round on real text took 158,535 units at most (5,620
+#: tokens), and 35 per token on a short article (34,368 units), about half of these.
+ROUND_WORK_PER_TOKEN = 32
+ROUND_WORK_FLOOR = 1 << 17
+
+#: What indexing a token of the block aligned with costs, in search steps (measured).
+INDEX_UNITS_PER_TOKEN = 3
+
+#: A matching block: (start in b, start in a, size).
+_Match = tuple[int, int, int]
+
+
+class AlignmentWork:
+    """The search units that the alignments of one decision round may still take: made
+    per round from its blocks (`for_tokens`), so that a round stays a function of its
+    blocks (a round on the same blocks, as cleaning the output again runs, decides the
+    same way)."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, units: int) -> None:
+        self.left = units
+
+    @classmethod
+    def for_tokens(cls, tokens: int) -> AlignmentWork:
+        """The work a round on blocks of `tokens` tokens in all may take."""
+        return cls(ROUND_WORK_FLOOR + ROUND_WORK_PER_TOKEN * tokens)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,39 +85,158 @@ class TokenAlignment:
     "less" and "more" left out), `missing` those of `a` that `b` lacks; `coverage` is the
     share of `b` (chrome aside) found in `a` in order, `ratio` the share of both that aligns.
     `a[start:end]` is the part of `a` that `b` spans, and `gapless` says whether `b` covers
-    all of it (whatever `a` lacks of `b` aside).
+    all of it (whatever `a` lacks of `b` aside). `complete` is False when the search was
+    cut short for its cost (see the module's docstring): what is aligned is true, but a
+    full search might have aligned more; when the round's work is spent, nothing is
+    aligned at all (`coverage` and `ratio` 0, `own` empty: the pair was not looked at).
     """
 
     own: list[str]
-    missing: list[str]
     coverage: float
     ratio: float
     start: int
     end: int
     gapless: bool
+    complete: bool
+    _a: Sequence[str] = field(repr=False, compare=False)
+    _matches: Sequence[_Match] = field(repr=False, compare=False)
+
+    @property
+    def missing(self) -> list[str]:
+        """The tokens of `a` that `b` lacks, in order: listed when asked for (`a` may be
+        far longer than `b`, and is, when `b` is a sentence lifted out of it)."""
+        missing: list[str] = []
+        a_at = 0
+        for _, a1, size in self._matches:
+            missing.extend(self._a[a_at:a1])
+            a_at = a1 + size
+        return missing
 
     @classmethod
-    def of(cls, b: Sequence[str], a: Sequence[str]) -> TokenAlignment:
-        matcher = SequenceMatcher(None, b, a, autojunk=False)
+    def of(cls, b: Sequence[str], a: Sequence[str],
+           work: AlignmentWork | None = None) -> TokenAlignment:
+        """Align `b` with `a`, taking no more than `work` allows (None: only the pair's
+        own limit, `_pair_limit`)."""
+        work = AlignmentWork(_pair_limit(len(a) + len(b))) if work is None else work
+        if work.left < _setup_cost(b, a):
+            # Not even looked at: a long block met by many short ones (sentences lifted
+            # out of it) would cost its length each time.
+            return cls([], 0.0, 0.0, 0, 0, False, False, a, [(len(b), len(a), 0)])
+        matches = _search(b, a, work)
+        if matches is not None:
+            return cls._of_matches(b, a, matches, complete=True)
+        work.left -= len(a) + len(b)  # the cheap way looks at both once more
+        return cls._of_matches(b, a, _cut_short(b, a, work), complete=False)
+
+    @classmethod
+    def _of_matches(cls, b: Sequence[str], a: Sequence[str], matches: Sequence[_Match],
+                    *, complete: bool) -> TokenAlignment:
+        """The alignment that `matches` (in order, ending with ``(len(b), len(a), 0)``)
+        describe: what does not match is `b`'s own or missing from it."""
         own: list[str] = []
-        missing: list[str] = []
         chrome = 0
-        matched_a = [(a1, a1 + size) for a1, _, size in
-                     ((m.b, m.a, m.size) for m in matcher.get_matching_blocks()) if size]
+        matched_a = [(a1, a1 + size) for _, a1, size in matches if size]
         start = matched_a[0][0] if matched_a else 0
         end = matched_a[-1][1] if matched_a else 0
         gapless = all(x[1] == y[0] for x, y in pairwise(matched_a))
-        for tag, b1, b2, a1, a2 in matcher.get_opcodes():
-            if tag == "equal":
-                continue
-            for token in b[b1:b2]:
+        b_at = 0
+        for b1, _, size in matches:
+            for token in b[b_at:b1]:
                 if token in chardata.CHROME_WORDS:
                     chrome += 1
                 else:
                     own.append(token)
-            missing.extend(a[a1:a2])
+            b_at = b1 + size
         size_b = len(b) - chrome
         matched = size_b - len(own)
         coverage = matched / size_b if size_b else 0.0
         ratio = 2 * matched / (size_b + len(a)) if size_b + len(a) else 1.0
-        return cls(own, missing, coverage, ratio, start, end, gapless)
+        return cls(own, coverage, ratio, start, end, gapless, complete, a, matches)
+
+
+class _TooCostly(Exception):
+    """A search would take more units than it may."""
+
+
+class _CountedMatcher(SequenceMatcher[str]):
+    """`difflib`'s matcher (no junk), refusing a search for the longest match whose steps
+    would go past its units. A search over ``b[lo:hi]`` visits, for each token there,
+    the positions of that token in `a`, and then some: ``hi - lo`` plus those positions
+    bound its steps, read off prefix sums in constant time before it starts."""
+
+    def __init__(self, b: Sequence[str], a: Sequence[str], units: int) -> None:
+        super().__init__(None, b, a, autojunk=False)
+        b2j: dict[str, list[int]] = self.b2j  # type: ignore[attr-defined]  # (undocumented)
+        seen = map(len, map(b2j.get, b, repeat(())))
+        self._steps = list(accumulate(map((1).__add__, seen), initial=0))
+        self.units = units
+
+    def find_longest_match(self, alo: int = 0, ahi: int | None = None, blo: int = 0,
+                           bhi: int | None = None) -> Match:
+        assert ahi is not None  # get_matching_blocks passes every bound
+        steps = self._steps[ahi] - self._steps[alo]
+        if steps > self.units:
+            raise _TooCostly
+        self.units -= steps
+        budget.check()
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+def _setup_cost(b: Sequence[str], a: Sequence[str]) -> int:
+    """The units of aligning `b` with `a` before any search: indexing `a` takes about
+    three search steps a token, summing the steps and listing `own` one a token of `b`."""
+    return INDEX_UNITS_PER_TOKEN * len(a) + len(b)
+
+
+def _pair_limit(tokens: int) -> int:
+    """The search units one alignment of `tokens` tokens in all may take."""
+    return PAIR_WORK_FLOOR + PAIR_WORK_PER_TOKEN * tokens
+
+
+def _search(b: Sequence[str], a: Sequence[str], work: AlignmentWork) -> list[_Match] | None:
+    """`difflib`'s matching blocks of `b` in `a`, or None if finding them would take more
+    than the pair's limit or the units left in `work` (which pays for what was spent)."""
+    size = _setup_cost(b, a)
+    units = min(_pair_limit(len(a) + len(b)), work.left) - size
+    if units < 0:
+        return None
+    matcher = _CountedMatcher(b, a, units)
+    try:
+        found = matcher.get_matching_blocks()
+    except _TooCostly:
+        return None
+    finally:
+        work.left -= size + units - matcher.units
+    return [(m.a, m.b, m.size) for m in found]
+
+
+def _cut_short(b: Sequence[str], a: Sequence[str], work: AlignmentWork) -> list[_Match]:
+    """An alignment of `b` with `a` in steps linear in the shorter one: their common
+    start, their common end, and between them `difflib`'s matching blocks if the work
+    left allows, else none. (Each step compares whole slices, at C speed.)"""
+    shorter = min(len(a), len(b))
+    head = _common_length(b, a, shorter, lambda s, n: s[:n])
+    tail = _common_length(b, a, shorter - head, lambda s, n: s[len(s) - n:])
+    matches: list[_Match] = [(0, 0, head)] if head else []
+    middle = len(a) + len(b) - 2 * (head + tail)
+    inner = (_search(b[head:len(b) - tail], a[head:len(a) - tail], work)
+             if middle <= work.left else None)  # (not copied for nothing)
+    matches.extend((head + b1, head + a1, size) for b1, a1, size in inner or () if size)
+    if tail:
+        matches.append((len(b) - tail, len(a) - tail, tail))
+    matches.append((len(b), len(a), 0))
+    return matches
+
+
+def _common_length(b: Sequence[str], a: Sequence[str], most: int,
+                   part: Callable[[Sequence[str], int], Sequence[str]]) -> int:
+    """The largest ``n <= most`` for which ``part(b, n) == part(a, n)``, by bisection
+    (the parts compared grow with `n`: a common start or end)."""
+    lo, hi = 0, most
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if part(b, mid) == part(a, mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo

@@ -1,13 +1,15 @@
 """A limit on the processor time of one `clean` call, kept cooperatively.
 
 `clean(..., time_limit=s)` runs its steps inside `limited(s)`; the steps call `check`
-between units of work (a round of decisions, a block compared, a thousand lines split),
-and `check` raises `TimeLimitExceeded` once the calling thread has used more than `s`
-seconds of processor time since the call began. Processor time, not wall-clock time, so
-that the answer depends on the article, not on how busy the machine is: an article past
-its limit is past it on every try (a caller need not retry it). The limit lives in a
-context variable, set on entry and reset on exit, so that it belongs to the one call that
-set it: concurrent calls in other threads each see their own, and no state outlives a call.
+between units of work (a round of decisions, a block compared, a search for the longest
+match inside an alignment, a thousand lines split), each of them short (an alignment's
+search is bounded, `cleaning.align`), and `check` raises `TimeLimitExceeded` once the
+calling thread has used more than `s` seconds of processor time since the call began.
+Processor time, not wall-clock time, so that the answer depends on the article, not on
+how busy the machine is: an article past its limit is past it on every try (a caller
+need not retry it). The limit lives in a context variable, set on entry and reset on
+exit, so that it belongs to the one call that set it: concurrent calls in other threads
+each see their own, and no state outlives a call.
 
     >>> with limited(0.0):
     ...     check()

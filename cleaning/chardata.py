@@ -77,7 +77,8 @@ ZWSP_SCRIPT_RE = re.compile("[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17
 
 #: Where a line may end in decoded text. patch(1) only knows "\n"; the rest are repaired.
 #: U+0085 is left to ftfy: in mojibake it is the Windows-1252 ellipsis, not a line break.
-LINE_BREAK_RE = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\u2028\u2029]")
+LINE_BREAK_CHARS = "\n\r\v\f\x1c\x1d\x1e\u2028\u2029"
+LINE_BREAK_RE = re.compile(f"\r\n|[{LINE_BREAK_CHARS}]")
 
 #: Runs of ASCII spaces and tabs inside a line. Other spaces (no-break, ideographic) carry
 #: meaning in French and CJK typography and are left alone.
@@ -211,6 +212,9 @@ MAY_BE_BAD_RE = re.compile(
 #: Characters that need ftfy even in text that does not look like mojibake, or that are
 #: invisible junk: one scan tells most texts that neither applies.
 CONTROL_OR_INVISIBLE_RE = re.compile(f"[{CONTROL_CHARS}{INVISIBLE_CHARS}{ZWSP}]")
+
+#: A run of word characters: what a word is bounded by when its case is looked at.
+WORD_RUN_RE = re.compile(r"\w+")
 
 #: Control characters that LINE_BREAK_RE breaks lines at.
 CONTROL_LINE_BREAK_RE = re.compile("[\v\f\x1c\x1d\x1e]")

@@ -19,7 +19,6 @@ Precision first: every pair that is similar but stays is reported with its reaso
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from itertools import accumulate, pairwise
 from operator import attrgetter
 
 from cleaning import budget, chardata
-from cleaning.align import TokenAlignment
+from cleaning.align import AlignmentWork, TokenAlignment
 from cleaning.blocks import (
     WRAP_MAX_COLUMNS,
     columns,
@@ -65,6 +64,7 @@ PASTE_SHARE_OF_ARTICLE = 4
 #: the lines of a code sample or a table, which repeat on purpose.
 SHORT_RUN_WITH_SENTENCE = 3
 SHORT_RUN_WITHOUT_CODE = 4
+#: Why a pair whose alignment was cut short for its cost (`cleaning.align`) stays.
 #: Similarities are reported to this many decimals.
 SIMILARITY_DIGITS = 4
 #: Words that make a line a sentence rather than a label.
@@ -259,6 +259,7 @@ class DuplicateFinder:
         self._headline_key: str | None = None
         self._list_sizes: dict[int, int] = Counter(
             info.list_group for info in infos if info.list_group >= 0)
+        self._work = AlignmentWork.for_tokens(sum(len(info.tokens) for info in infos))
 
     def decide(self, headline_block: int | None, headline_copies: Sequence[int],
                ) -> tuple[dict[int, Decision], list[KeptSimilar]]:
@@ -710,17 +711,21 @@ class DuplicateFinder:
                                          "below_thresholds"))
             return False
         tokens_i, tokens_j = self.infos[i].tokens, self.infos[j].tokens
-        i_in_j = TokenAlignment.of(tokens_i, tokens_j)
+        i_in_j = TokenAlignment.of(tokens_i, tokens_j, self._work)
         if i_in_j.coverage >= self.config.containment_threshold:
             return self._judge(i, j, i_in_j)
-        j_in_i = TokenAlignment.of(tokens_j, tokens_i)
+        j_in_i = TokenAlignment.of(tokens_j, tokens_i, self._work)
         if j_in_i.coverage >= self.config.containment_threshold:
             # The earlier block may be a cut-short teaser of this one: keep the complete copy.
             self._judge(j, i, j_in_i)
             return False
-        if i_in_j.ratio >= self.config.similar_report_threshold:
+        if not (i_in_j.complete and j_in_i.complete):
+            # Too repetitive to align in full within the work allowed: kept, as unsure.
             self.similar.append(kept_record(i, j, round(i_in_j.ratio, SIMILARITY_DIGITS),
-                                     "below_thresholds"))
+                                            "alignment_cut_short"))
+        elif i_in_j.ratio >= self.config.similar_report_threshold:
+            self.similar.append(kept_record(i, j, round(i_in_j.ratio, SIMILARITY_DIGITS),
+                                            "below_thresholds"))
         return False
 
     def near_duplicate(self, b: int, a: int, alignment: TokenAlignment) -> bool:
@@ -778,9 +783,9 @@ class DuplicateFinder:
         if not changed.isdisjoint(chardata.NEGATION_WORDS):
             return "different_negation", ""
         vocab_a = set(tokens_a)
-        text_b = self.infos[b].text
+        names = _capitalised_words(self.infos[b].text)  # one pass, whatever the words
         for token in dict.fromkeys(alignment.own):
-            if token not in vocab_a and _written_as_name(token, text_b):
+            if token not in vocab_a and _written_as_name(token, names):
                 return "different_names", repr(token)
         return None
 
@@ -898,19 +903,22 @@ def _contained(short: BlockInfo, full: BlockInfo, alignment: TokenAlignment) -> 
             or chardata.TRUNCATED_RE.search(short.text) is not None)
 
 
-def _written_as_name(token: str, text: str) -> bool:
-    """Whether `token` (folded) is written in `text` with a capital: a name, an acronym or
-    a hashtag such as ``#MethWeAreOnIt``. Scripts without case have no such sign.
+def _written_as_name(token: str, capitalised: set[str]) -> bool:
+    """Whether `token` (folded) is written with a capital in the text whose
+    `_capitalised_words` are `capitalised`: a name, an acronym or a hashtag such as
+    ``#MethWeAreOnIt``. Scripts without case have no such sign.
 
-    >>> _written_as_name("methweareonit", "So I think it works #thanks #MethWeAreOnIt")
-    True
-    >>> _written_as_name("thanks", "So I think it works #thanks #MethWeAreOnIt")
-    False
+    >>> words = _capitalised_words("So I think it works #thanks #MethWeAreOnIt")
+    >>> _written_as_name("methweareonit", words), _written_as_name("thanks", words)
+    (True, False)
     """
-    if token[:1] == token[:1].upper():
-        return False
-    pattern = re.compile(rf"(?<!\w){re.escape(token)}(?!\w)", re.IGNORECASE)
-    return any(not found.group().islower() for found in pattern.finditer(text))
+    return token[:1] != token[:1].upper() and token in capitalised
+
+
+def _capitalised_words(text: str) -> set[str]:
+    """The words of `text` written otherwise than in lower case, lowered: found in one pass
+    (a search per word was quadratic in a long block with many words of its own)."""
+    return {word.lower() for word in chardata.WORD_RUN_RE.findall(text) if not word.islower()}
 
 
 def _is_subsequence(needle: Sequence[str], haystack: Sequence[str]) -> bool:

@@ -77,6 +77,8 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
     Rule("met_three_times", None, "a block met three times or more: kept as a template"),
     Rule("short_structure", None, "a short line repeated: kept as structure"),
     Rule("below_thresholds", None, "below the thresholds"),
+    Rule("alignment_cut_short", None, "too repetitive to align in full within the work "
+                                      "allowed (cleaning.align): kept, as unconfirmed"),
     Rule("neither_part_nor_copy", None, "mostly inside the other, but neither a near "
                                         "duplicate, a teaser nor a caption without its "
                                         "credit: kept"),

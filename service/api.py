@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, g, request, stream_with_cont
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 from cleaning import CleanConfig, TimeLimitExceeded, clean
+from cleaning.blocks import count_lines
 from newsclean._version import __version__
 from newsindex.index import (
     NAMESPACE_RE,
@@ -251,11 +252,8 @@ def request_time_spent() -> ApiError:
 
 def check_lines(text: str | bytes) -> None:
     """A 413 for an article of more lines than NEWSCLEAN_MAX_LINES: cleaning's memory grows
-    with its lines (counted at C speed; a CR alone ends a line too)."""
-    if isinstance(text, str):
-        lines = text.count("\n") + text.count("\r") - text.count("\r\n")
-    else:
-        lines = text.count(b"\n") + text.count(b"\r") - text.count(b"\r\n")
+    with its lines, counted as the cleaner splits them (`cleaning.blocks.count_lines`)."""
+    lines = count_lines(text)
     limit = settings().max_lines
     if lines > limit:
         raise ApiError(413, "too_many_lines", f"the article has {lines} lines, more than "

@@ -17,6 +17,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+#: The longest a test waits for a server (gunicorn, Redis, Prometheus) to become ready: a
+#: ceiling, not a wait (each returns as soon as its server answers), generous because a
+#: loaded 2-core CI machine took more than 30 s to start gunicorn.
+START_CEILING = 180.0
 
 
 def log_path(port: int) -> Path:
@@ -50,7 +54,7 @@ def running(argv: Sequence[str], env: Mapping[str, str] | None = None, *,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + START_CEILING
             while True:
                 if proc.poll() is not None:
                     raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")

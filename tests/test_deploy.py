@@ -21,7 +21,7 @@ import pytest
 import redis
 import yaml
 
-from tests.server import BIN, free_port, post_json, request, running
+from tests.server import BIN, START_CEILING, free_port, post_json, request, running
 from tests.test_index import STORY, article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +104,7 @@ def prometheus_on(config: Path, folder: Path, *flags: str) -> Iterator[str]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_CEILING
         while not ready(url):
             assert time.monotonic() < deadline, "Prometheus did not start"
             time.sleep(0.2)
@@ -281,7 +281,7 @@ def test_compose_services_run_natively(tmp_path: Path) -> None:
                                      capture_output=True, text=True, timeout=60)
             assert checked.returncode == 0, checked.stdout + checked.stderr
             with prometheus_on(native, tmp_path) as url:
-                deadline = time.monotonic() + 30
+                deadline = time.monotonic() + START_CEILING
                 while not query(url, 'up{job="newsclean"} == 1'):
                     assert time.monotonic() < deadline, "Prometheus never scraped newsclean"
                     time.sleep(0.3)
@@ -338,7 +338,7 @@ def test_compose_alertmanager_receives_prometheus_alerts(tmp_path: Path) -> None
         # Alerts evaluated before the Alertmanager is discovered are sent again after the
         # resend delay (1 min by default): 1 s here.
         with prometheus_on(native, tmp_path, "--rules.alert.resend-delay=1s"):
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + START_CEILING
             while True:
                 try:
                     with urllib.request.urlopen(f"http://127.0.0.1:{am_port}/api/v2/alerts",
@@ -353,3 +353,14 @@ def test_compose_alertmanager_receives_prometheus_alerts(tmp_path: Path) -> None
     finally:
         manager.terminate()
         manager.wait(timeout=20)
+
+
+def test_ci_fetches_the_package_lists_before_it_installs_a_package() -> None:
+    """On a fresh image `apt-get install` finds no package lists and fails."""
+    lines = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text().splitlines()
+    commands = [line for line in lines if not line.lstrip().startswith("#")]
+    installs = [n for n, line in enumerate(commands) if "apt-get install" in line]
+    updates = [n for n, line in enumerate(commands) if "apt-get update" in line]
+    assert installs
+    assert updates
+    assert updates[0] < installs[0]

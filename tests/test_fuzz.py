@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,6 +13,9 @@ from service import Settings, create_app
 
 CLIENT: FlaskClient = create_app(Settings(max_body_bytes=20_000)).test_client()
 ALLOWED = {200, 400, 413, 415, 422}
+#: Each campaign is bounded by its examples; this only catches a hang, generously, since a
+#: loaded 2-core machine runs them several times slower than an idle one.
+FUZZ_TIMEOUT = 1200
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
@@ -27,6 +31,7 @@ def check(response) -> None:  # type: ignore[no-untyped-def]
     assert b"Traceback" not in response.get_data()
 
 
+@pytest.mark.timeout(FUZZ_TIMEOUT)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=3000), st.sampled_from(
     ["text/plain", "text/plain; charset=latin-1", "text/plain; charset=nonsense",
@@ -37,6 +42,7 @@ def test_any_bytes(body: bytes, ctype: str) -> None:
         check(CLIENT.post("/clean/batch", data=body, content_type=ctype))
 
 
+@pytest.mark.timeout(FUZZ_TIMEOUT)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(["text", "title", "id", "options", "diff", "index",
                                         "extra"]), json_values, max_size=6),
@@ -49,6 +55,7 @@ def test_any_json_object(item: dict[str, object], text: str) -> None:
     check(CLIENT.post("/clean/batch", data=b"[" + body + b"]", content_type="application/json"))
 
 
+@pytest.mark.timeout(FUZZ_TIMEOUT)
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=3000))
 def test_any_text_cleans(text: str) -> None:

@@ -105,7 +105,9 @@ CHARSETS = ["utf-8", "latin-1", "cp1252", "utf-16", "shift_jis", "koi8-r", "gb18
             "iso-8859-8", None, "nonsense", "rot13", "base64", "utf-7", "undefined"]
 
 
-@pytest.mark.timeout(max(300, EXAMPLES // 10))  # about 15 ms an input, patch included
+# About 15 ms an input, patch included, on an idle machine; a loaded 2-core one ran 3,000
+# past 300 s. The campaign is bounded by its examples: the timeout only catches a hang.
+@pytest.mark.timeout(max(1800, EXAMPLES // 2))
 @settings(max_examples=EXAMPLES, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(texts(), st.sampled_from(["text", "bytes"]), st.sampled_from(CHARSETS),

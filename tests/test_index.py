@@ -22,7 +22,7 @@ import redis
 from cleaning import clean
 from newsindex.index import Indexer, IndexRequest
 from service import Settings, create_app
-from tests.server import BIN, free_port, post_json, request, running
+from tests.server import BIN, START_CEILING, free_port, post_json, request, running
 
 pytestmark = pytest.mark.redis
 
@@ -183,7 +183,8 @@ def start_redis(server: str, port: int, folder: Path) -> subprocess.Popen[bytes]
                              "--enable-debug-command", "local"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = redis.Redis(port=port, socket_connect_timeout=0.2)
-    for _ in range(100):
+    deadline = time.monotonic() + START_CEILING
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             client.ping()
             return proc

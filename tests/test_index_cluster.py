@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.server import BIN, free_port, post_json, request, running
+from tests.server import BIN, START_CEILING, free_port, post_json, request, running
 
 pytestmark = [pytest.mark.redis, pytest.mark.e2e]
 
@@ -79,7 +79,7 @@ def cluster_port() -> int:
         return port
 
 
-def wait_for(check: object, timeout: float = 30) -> None:
+def wait_for(check: object, timeout: float = START_CEILING) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -26,7 +26,7 @@ from cleaning import (
 )
 from cleaning.config import CLEAN_DEFAULTS
 from cleaning.dedup import DuplicateFinder
-from cleaning.fingerprint import match_tokens, shingle_hash, shingles
+from cleaning.fingerprint import SIGNATURE_SLICE, match_tokens, shingle_hash, shingles
 from cleaning.passes import PASSES, Pass
 
 
@@ -107,6 +107,17 @@ def test_minhash_factory_matches_datasketch() -> None:
         reference.update_batch(group)
         assert np.array_equal(sig.hashvalues, reference.hashvalues)
         assert np.array_equal(factory.new(group).hashvalues, reference.hashvalues)
+
+
+def test_signatures_computed_a_slice_at_a_time_match_datasketch() -> None:
+    """Groups that straddle the slices of `SIGNATURE_SLICE` hashes, and empty ones."""
+    config = CleanConfig()
+    factory = MinHashFactory(config)
+    rng = random.Random(7)
+    sizes = [SIGNATURE_SLICE + 3, 0, 5, SIGNATURE_SLICE, 1, 2 * SIGNATURE_SLICE + 1]
+    groups = [[rng.getrandbits(32) for _ in range(size)] for size in sizes]
+    for group, sig in zip(groups, factory.signatures(groups), strict=True):
+        assert np.array_equal(sig.hashvalues, factory.new(group).hashvalues)
 
 
 def test_minhash_search_decides_like_exact_search() -> None:
