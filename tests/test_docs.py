@@ -67,3 +67,11 @@ def test_the_image_carries_its_oci_labels() -> None:
     assert default_version is not None
     assert default_version.group(1) == __version__
     assert labels["org.opencontainers.image.description"] == project["description"]
+
+
+def test_every_rule_is_a_row_of_the_readme_table_with_its_pass() -> None:
+    from cleaning.rules import RULES_IN_ORDER
+
+    table = README.split("### The rules", 1)[1].split("\n### ", 1)[0]
+    rows = dict(re.findall(r"^\| `([a-z_]+)` \| ([a-z_]+) \|", table, re.MULTILINE))
+    assert rows == {rule.name: rule.kind or "keeps" for rule in RULES_IN_ORDER}
