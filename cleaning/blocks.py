@@ -423,28 +423,36 @@ def group_blocks(lines: Sequence[Line], layout: Layout) -> list[Block]:
     if layout is Layout.LINE_PER_BLOCK:
         return [Block(n, [line], line.text)
                 for n, line in enumerate(line for line in lines if not line.blank)]
-    # The lines between blank lines; a list right under a paragraph is a part of its own.
-    groups: list[list[list[Line]]] = []
+    blocks: list[Block] = []
     current: list[Line] = []
     for line in [*lines, BLANK]:
         if not line.blank:
             current.append(line)
         elif current:
-            start = _list_start("\n".join([x.text for x in current])) if len(current) > 1 else 0
-            groups.append([current[:start], current[start:]] if start else [current])
-            current = []
-    blocks: list[Block] = []
-    for parts in groups:
-        group = len(blocks)
-        if len(parts) == 1 and separate_paragraphs(parts[0]):
-            parts = [[line] for line in parts[0]]
-        for part in parts:
-            if len(part) > 1 and lines_of_their_own([line.text for line in part]):
-                blocks.extend(Block(len(blocks), [line], line.text, group, line_apart=True)
-                              for line in part)
+            if len(current) == 1:  # most paragraphs: one line
+                blocks.append(Block(len(blocks), current, current[0].text))
             else:
-                blocks.append(Block(len(blocks), part, group=group))
+                _add_group(blocks, current)
+            current = []
     return blocks
+
+
+def _add_group(blocks: list[Block], lines: list[Line]) -> None:
+    """Add the blocks of the lines between two blank lines (two lines or more) to
+    `blocks`: a block, or a block each (`separate_paragraphs`, `lines_of_their_own`), and
+    a list right under a paragraph a part of its own (`_list_start`), all of one group."""
+    group = len(blocks)
+    if separate_paragraphs(lines):
+        blocks.extend(Block(group + n, [one], one.text, group) for n, one in enumerate(lines))
+        return
+    text = "\n".join([x.text for x in lines])
+    start = _list_start(text)
+    for part in ([lines[:start], lines[start:]] if start else [lines]):
+        if len(part) > 1 and lines_of_their_own([line.text for line in part]):
+            blocks.extend(Block(len(blocks), [line], line.text, group, line_apart=True)
+                          for line in part)
+        else:
+            blocks.append(Block(len(blocks), part, None if start else text, group))
 
 
 def lines_of_their_own(texts: Sequence[str]) -> bool:
@@ -464,15 +472,29 @@ def lines_of_their_own(texts: Sequence[str]) -> bool:
     >>> lines_of_their_own(["Scraped text often comes wrapped at", "a fixed width, like this."])
     False
     """
-    if any(chardata.CODE_SIGN_RE.search(text) for text in texts):
+    apart = (any(_wider_than_a_wrap(text) for text in texts)
+             and not looks_like_wrapped_paragraph("\n".join(texts))) or _said_twice(texts)
+    return apart and not any(chardata.CODE_SIGN_RE.search(text) for text in texts)
+
+
+def _wider_than_a_wrap(text: str) -> bool:
+    """`columns(text) > WRAP_MAX_COLUMNS`, counted only when the length leaves it open (a
+    character takes one column or two)."""
+    return len(text) > WRAP_MAX_COLUMNS or (
+        2 * len(text) > WRAP_MAX_COLUMNS and columns(text) > WRAP_MAX_COLUMNS)
+
+
+def _said_twice(texts: Sequence[str]) -> bool:
+    """Whether two of `texts` (of `LINE_OF_ITS_OWN_MIN_WORDS` or more) say the same. Only
+    lines of one size in words can (a C-level count first: most groups have none)."""
+    sizes = Counter(text.count(" ") for text in texts)
+    alike = [text for text in texts if sizes[text.count(" ")] > 1
+             and text.count(" ") + 1 >= LINE_OF_ITS_OWN_MIN_WORDS]
+    if len(alike) < 2:
         return False
-    keys = [match_key(match_tokens(text)) for text in texts]
-    said_twice = any(n > 1 for key, n in Counter(keys).items()
-                     if key.count(" ") + 1 >= LINE_OF_ITS_OWN_MIN_WORDS)
-    if said_twice:
-        return True
-    return (any(columns(text) > WRAP_MAX_COLUMNS for text in texts)
-            and not looks_like_wrapped_paragraph("\n".join(texts)))
+    keys = Counter(match_key(match_tokens(text)) for text in alike)
+    return any(n > 1 for key, n in keys.items()
+               if key.count(" ") + 1 >= LINE_OF_ITS_OWN_MIN_WORDS)
 
 
 def _list_start(text: str) -> int:

@@ -248,7 +248,10 @@ class DuplicateFinder:
     """One round of an article's duplicate decisions, on the blocks it is given. Use
     `decide`."""
 
-    def __init__(self, infos: Sequence[BlockInfo], config: CleanConfig) -> None:
+    def __init__(self, infos: Sequence[BlockInfo], config: CleanConfig,
+                 lists: bool = True) -> None:
+        """`lists` says whether any block may be a line of a list taken apart
+        (`BlockInfo.list_group`): the pipeline knows, and spares the look."""
         self.infos = infos
         self.config = config
         self.decisions: dict[int, Decision] = {}
@@ -258,8 +261,12 @@ class DuplicateFinder:
         self._counts: dict[str, int] = Counter(self._keys)
         self._headline_key: str | None = None
         self._list_sizes: dict[int, int] = Counter(
-            info.list_group for info in infos if info.list_group >= 0)
-        self._work = AlignmentWork.for_tokens(sum(len(info.tokens) for info in infos))
+            [info.list_group for info in infos if info.list_group >= 0]) if lists else {}
+
+    @cached_property
+    def _work(self) -> AlignmentWork:
+        """The alignment work this round may do (made at its first alignment)."""
+        return AlignmentWork.for_tokens(sum([len(info.tokens) for info in self.infos]))
 
     def decide(self, headline_block: int | None, headline_copies: Sequence[int],
                ) -> tuple[dict[int, Decision], list[KeptSimilar]]:

@@ -153,6 +153,7 @@ class _Search:
         self.texts, self.keys, self.words, self.max_words = texts, keys, words, max_words
         self.first_short: int | None = None  # the first block short enough to be a title
         self._others: _Others | None = None
+        self._repeats: dict[int, bool] = {}  # `_may_repeat`'s answers
 
     def run(self) -> tuple[Headline | None, list[int]]:
         for i in range(min(HEADLINE_WINDOW, len(self.texts))):
@@ -175,7 +176,7 @@ class _Search:
     def _in_the_body(self, i: int) -> bool:
         """Whether the opening line `i` is met again inside the body: a section heading
         or a prompt, not a headline."""
-        if self._others is None or not self._others.may_repeat(i):
+        if not self._may_repeat(i):
             return False
         texts, keys, words = self.texts, self.keys, self.words
         holders = _holders(texts, keys, words, headline_keys(texts[i]), self.max_words)
@@ -199,12 +200,18 @@ class _Search:
             return None
         if i > 0 and not is_heading_like(texts[i], self.words[i], self.max_words):
             return None
-        if self._others is None:
-            self._others = _Others(keys)
-        if not self._others.may_repeat(i):
+        if not self._may_repeat(i):
             return None
         holders = _holders(texts, keys, self.words, headline_keys(texts[i]), self.max_words)
         return holders if holders[0] == i else None
+
+    def _may_repeat(self, i: int) -> bool:
+        """`_Others.may_repeat`, asked once a block."""
+        if i not in self._repeats:
+            if self._others is None:
+                self._others = _Others(self.keys)
+            self._repeats[i] = self._others.may_repeat(i)
+        return self._repeats[i]
 
     def _copies(self, i: int, holders: list[int]) -> list[int] | None:
         """The copies of candidate `i`'s headline (held by `holders`), or None if `i` is

@@ -256,9 +256,11 @@ class _Rounds:
         self.residue: dict[int, str] = dict.fromkeys(
             revealed_markup_blocks(blocks), "revealed_markup") if markup else {}
         self.infos = block_infos([b.text for b in blocks])
+        self.lists = False  # whether any block is a line of a list taken apart
         for block, info in zip(blocks, self.infos, strict=True):
             if block.line_apart:
                 info.list_group = block.group
+                self.lists = True
         self.active = [i for i in range(len(blocks)) if i not in self.residue]
         self.current = ([self.infos[i] for i in self.active] if self.residue
                         else self.infos)
@@ -272,7 +274,7 @@ class _Rounds:
         for round_ in range(MAX_ROUNDS):
             budget.check()
             local, local_similar, found = _decide(self.current, self.config, self.title,
-                                                  self.off)
+                                                  self.off, self.lists)
             if round_ == 0:
                 headline = found
             code = self._inline_code(local)
@@ -310,7 +312,8 @@ class _Rounds:
         """Take this round's removals (`local`) and inline scripts (`code`) out of the
         active blocks."""
         active, decisions = self.active, self.decisions
-        fresh = {active[i]: replace(d, twin=active[d.twin]) for i, d in local.items()}
+        fresh = {active[i]: Decision(d.kind, active[d.twin], d.similarity, d.rule)
+                 for i, d in local.items()}
         for i, d in decisions.items():
             while d.twin in fresh:  # its twin went this round: repeat what the twin repeats
                 d = d.through(fresh[d.twin])
@@ -336,13 +339,13 @@ def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
 
 
 def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
-            off: frozenset[str],
+            off: frozenset[str], lists: bool,
             ) -> tuple[dict[int, Decision], list[KeptSimilar], Headline | None]:
     """One decision round: a function of the blocks alone (their infos) and the config.
     What a pass switched off (`off`, the names of those of `config`) would have removed
     stays, reported."""
     headline, copies = _headline(infos, config, title)
-    finder = DuplicateFinder(infos, config)
+    finder = DuplicateFinder(infos, config, lists)
     decisions, similar = finder.decide(headline.block if headline else None, copies)
     if not off or off.isdisjoint(d.kind for d in decisions.values()):
         return decisions, similar, headline
