@@ -485,14 +485,9 @@ def _wider_than_a_wrap(text: str) -> bool:
 
 
 def _said_twice(texts: Sequence[str]) -> bool:
-    """Whether two of `texts` (of `LINE_OF_ITS_OWN_MIN_WORDS` or more) say the same. Only
-    lines of one size in words can (a C-level count first: most groups have none)."""
-    sizes = Counter(text.count(" ") for text in texts)
-    alike = [text for text in texts if sizes[text.count(" ")] > 1
-             and text.count(" ") + 1 >= LINE_OF_ITS_OWN_MIN_WORDS]
-    if len(alike) < 2:
-        return False
-    keys = Counter(match_key(match_tokens(text)) for text in alike)
+    """Whether two of `texts` (of `LINE_OF_ITS_OWN_MIN_WORDS` or more) say the same (in
+    any script: a line of Chinese has no spaces, its characters are its tokens)."""
+    keys = Counter([match_key(match_tokens(text)) for text in texts])
     return any(n > 1 for key, n in keys.items()
                if key.count(" ") + 1 >= LINE_OF_ITS_OWN_MIN_WORDS)
 

@@ -24,6 +24,12 @@ def test_a_caption_printed_twice_inside_a_group_goes() -> None:
     assert clean(text).text.count(caption) == 1
 
 
+def test_a_line_said_twice_takes_its_group_apart_in_any_script() -> None:
+    caption = "市议会周二晚上投票决定冬季继续开放旧渡轮码头。"
+    assert lines_of_their_own([caption, caption])
+    assert lines_of_their_own(["Photo:Ana Weiss,AP", "Photo: Ana Weiss, AP"])
+
+
 def test_a_hard_wrapped_paragraph_is_not_taken_apart() -> None:
     assert not lines_of_their_own(["The council voted on Tuesday night to keep the old",
                                    "ferry landing open through the winter, after a"])
