@@ -260,6 +260,7 @@ class DuplicateFinder:
         self._keys = [info.run_key for info in infos]
         self._counts: dict[str, int] = Counter(self._keys)
         self._headline_key: str | None = None
+        self._kept_back: set[int] = set()  # lines that keep their group apart (`decide`)
         self._list_sizes: dict[int, int] = Counter(
             [info.list_group for info in infos if info.list_group >= 0]) if lists else {}
 
@@ -273,9 +274,25 @@ class DuplicateFinder:
         """Run the passes on the blocks, in order. The headline's copies are taken in two
         steps: those near the top before the exact repeats (a copy there splits the run of
         the paste it opens, which the exact pass then aligns without it), those further
-        down after them (a body pasted twice, headline and all, goes as one run)."""
+        down after them (a body pasted twice, headline and all, goes as one run).
+
+        A line of a group taken apart whose removal would leave the group reading as one
+        block is kept (`_held_back`), and the passes run again with it kept, so that every
+        decision is made on the blocks that stay: what cleaning the output again sees."""
         self._headline_key = (self.infos[headline_block].run_key
                               if headline_block is not None else None)
+        while True:
+            self._run_passes(headline_block, headline_copies)
+            held = self._held_back() if self._list_sizes else set()
+            if not held:
+                break
+            self._kept_back |= held
+            self.decisions, self.similar = {}, []
+            self._dependents.clear()
+        self.similar.sort(key=attrgetter("block", "twin"))
+        return self.decisions, self.similar
+
+    def _run_passes(self, headline_block: int | None, headline_copies: Sequence[int]) -> None:
         near = [i for i in headline_copies if i < COPY_WINDOW]
         self.repeated_headline(headline_block, near)
         self.duplicate()  # reports blocks in order, each once
@@ -283,31 +300,25 @@ class DuplicateFinder:
         far = [i for i in headline_copies if i >= COPY_WINDOW and i not in self.decisions]
         self.repeated_headline(headline_block, far)
         self._similar_blocks(headline_block)
-        if self._list_sizes:
-            self._keep_groups_apart()
-        self.similar.sort(key=attrgetter("block", "twin"))
-        return self.decisions, self.similar
 
-    def _keep_groups_apart(self) -> None:
-        """Keep the lines removed from a group taken apart (`lines_of_their_own`) when the
-        lines left of it would no longer be taken apart: read as one block, they could
-        repeat another, and cleaning the output again would not give it back."""
+    def _held_back(self) -> set[int]:
+        """The lines removed from a group taken apart (`lines_of_their_own`) to keep, when
+        the lines left of it would no longer be taken apart (read as one block, they could
+        repeat another, and cleaning the output again would not give it back): one line
+        wider than a wrap, which keeps the group apart, or else all of them."""
         members: dict[int, list[int]] = defaultdict(list)
         for i, info in enumerate(self.infos):
             if info.list_group >= 0:
                 members[info.list_group].append(i)
+        held: set[int] = set()
         for lines in members.values():
             left = [self.infos[k].text for k in lines if k not in self.decisions]
             if len(left) < 2 or len(left) == len(lines) or lines_of_their_own(left):
                 continue
-            # One line wider than a wrap, kept back, keeps the group apart; else all stay.
             wide = [k for k in lines if k in self.decisions
                     and columns(self.infos[k].text) > WRAP_MAX_COLUMNS]
-            for k in wide[:1] or lines:
-                decision = self.decisions.pop(k, None)
-                if decision is not None:
-                    self.similar.append(kept_record(k, decision.twin, decision.similarity,
-                                                    "group_kept_whole", decision.rule))
+            held.update(wide[:1] or [k for k in lines if k in self.decisions])
+        return held
 
     def repeated_headline(self, headline_block: int | None, copies: Sequence[int]) -> None:
         """The `repeated_headline` pass: remove `copies` of the headline block (found by
@@ -803,6 +814,10 @@ class DuplicateFinder:
         block names a twin that stays in the text."""
         if i in self.decisions:
             return  # gone already, by an earlier pass
+        if i in self._kept_back:
+            self.similar.append(kept_record(i, decision.twin, decision.similarity,
+                                            "group_kept_whole", decision.rule))
+            return
         gone = self.decisions.get(decision.twin)
         if gone is not None:
             # The twin went already (a headline, as a line printed again after the block

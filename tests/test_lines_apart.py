@@ -142,3 +142,20 @@ def test_chrome_above_and_below_the_article_goes_but_a_line_inside_it_stays() ->
     result = clean(text)
     assert [(r.rule, r.block) for r in result.removed] == [("chrome_around_body", 7)]
     assert result.text.count(attribution) == 2
+
+
+def test_a_line_kept_to_hold_its_group_apart_is_kept_before_anything_is_decided() -> None:
+    # Found by the article-shaped fuzzer: the caption with its credit (a wide line) went as
+    # a copy of its print further down, the group then kept it back, but its caption under
+    # it had been judged while it was gone; cleaning the output again took more out.
+    caption = "Dancers open the harvest festival in Lindau on Friday."
+    credit = "Photo: Jo Brandt / Copyright 2021. All rights reserved."
+    story = ("The festival runs for nine days, with a market, a parade and concerts on the "
+             "square every evening until late.")
+    later = ("Last year more than forty thousand visitors came, twice as many as the town "
+             "expected when it first planned the fair.")
+    group = "\n".join([f"* [{caption} {credit}]", f"  {caption}", f"  {caption}", f"  {credit}"])
+    text = "\n\n".join(["Festival opens", group, story, f"{caption} {credit}", story, later,
+                        story])
+    result = clean(text)
+    assert clean(result.text).text == result.text
