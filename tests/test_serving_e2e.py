@@ -330,3 +330,41 @@ def test_a_body_over_the_limit_gets_its_413_not_a_reset(served: tuple[str, int, 
                 assert chunk, f"closed without an answer: {answer!r}"
                 answer += chunk
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+def test_a_stopping_server_finishes_the_article_it_cleans() -> None:
+    """SIGTERM while a 3 MB article is being cleaned: its client gets its 200, then the
+    server exits (gunicorn's graceful stop, under the event-loop worker)."""
+    import os
+    import signal
+
+    port = free_port()
+    with running(SERVE, {"WEB_CONCURRENCY": "1"}, port=port):
+        log = log_path(port)
+        master = int(re.search(r"Listening at: \S+ \((\d+)\)", log.read_text()).group(1))  # type: ignore[union-attr]
+        outcome: list[int] = []
+        poster = threading.Thread(
+            target=lambda: outcome.append(clean_once(port, big_article(), timeout=60)[0]))
+        poster.start()
+        deadline = time.monotonic() + 60  # a ceiling for a loaded machine
+        while "newsclean_http_requests_in_flight 2.0" not in metrics_text(port):
+            assert time.monotonic() < deadline, "the article never started"
+            time.sleep(0.05)
+        os.kill(master, signal.SIGTERM)
+        poster.join(timeout=60)
+        assert outcome == [200]
+        deadline = time.monotonic() + 60
+        while Path(f"/proc/{master}").exists() and b"zombie" not in Path(
+                f"/proc/{master}/status").read_bytes().lower():
+            assert time.monotonic() < deadline, "the server did not stop"
+            time.sleep(0.1)
+    assert "Traceback" not in log.read_text(errors="replace")
+
+
+def metrics_text(port: int) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", "/metrics")
+        return conn.getresponse().read().decode()
+    finally:
+        conn.close()
