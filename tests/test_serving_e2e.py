@@ -284,7 +284,8 @@ def test_a_batch_past_its_time_answers_every_item_and_keeps_its_worker(
 
 
 def test_the_next_request_is_awaited_on_any_descriptor() -> None:
-    """A worker past 1,024 open files hands out descriptors that select() cannot take."""
+    """A worker past 1,024 open files hands out descriptors that select() cannot take:
+    the next request is awaited by the event loop, on any descriptor."""
     import io
     import os
     import resource
@@ -300,11 +301,11 @@ def test_the_next_request_is_awaited_on_any_descriptor() -> None:
     high = os.dup2(ours.fileno(), 2000)
     sock = socket.socket(fileno=high)
     try:
-        conn = SimpleNamespace(sock=sock, parser=SimpleNamespace(
-            unreader=SimpleNamespace(buf=io.BytesIO())))
-        assert not Worker._next_request_ready(conn)  # nothing sent: it waits, then no
+        worker = SimpleNamespace(cfg=SimpleNamespace(keepalive=0.2))
+        parser = SimpleNamespace(unreader=SimpleNamespace(buf=io.BytesIO()))
+        assert not Worker._request_begins(worker, sock, parser)  # nothing sent: it waits
         theirs.sendall(b"GET / HTTP/1.1\r\n")
-        assert Worker._next_request_ready(conn)
+        assert Worker._request_begins(worker, sock, parser)
     finally:
         sock.close()
         ours.close()
