@@ -96,8 +96,11 @@ def test_a_thousand_slow_senders_starve_no_probe_and_no_fast_client() -> None:
                 for n, sock in enumerate(slow):
                     sock.sendall(SLOW_HEAD[sent:sent + 1] if n % 2 else b"x")
                 time.sleep(0.5)
+            started = time.monotonic()
             probes = [get(port, "/healthz", timeout=10) for _ in range(20)]
             cleaned = [clean(port, f"Fast   client {n}.", timeout=10) for n in range(10)]
+            print(f"{SLOW_CONNECTIONS} slow connections open: 20 probes and 10 articles "
+                  f"answered in {time.monotonic() - started:.2f} s")
             closed = 0  # slow connections the server closed meanwhile: none should be
             for sock in slow:
                 sock.setblocking(False)
