@@ -43,8 +43,11 @@ class CleaningSlot:
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        """Hold the slot in this block, or raise `Overloaded`."""
-        if not self._slot.acquire(blocking=False):
+        """Hold the slot in this block, or raise `Overloaded`. First come, first served:
+        a request takes a free slot only when none is waiting for it (else the one that
+        just finished, its client sending the next article at once, would take it again
+        and again, and the others wait until their `max_wait`)."""
+        if self.waiting or not self._slot.acquire(blocking=False):
             with self._count:
                 if self.waiting >= self.max_waiting:
                     raise Overloaded(f"{self.waiting} requests are already waiting")
