@@ -102,13 +102,14 @@ def main() -> int:
             rows.append(f"| {label} | {conns} | {r['rps']:.0f} | {r['p50']:.2f} | "
                         f"{r['p99']:.2f} | {r['non2xx']:.0f} |")
 
-    # The floor: the same gunicorn, workers and threads serving a bare Flask echo of 4 KB
-    # bodies, with keep-alive like the service (no other configuration, no access log).
+    # The floor: the same gunicorn, workers and worker class (gevent) serving a bare Flask
+    # echo of 4 KB bodies, with keep-alive like the service (no other configuration, no
+    # access log).
     (tmp / "plain.conf.py").write_text("")
     port = free_port()
     floor_cmd = [str(BIN / "gunicorn"), "--config", str(tmp / "plain.conf.py"),
-                 "--workers", str(args.workers), "--worker-class", "gthread",
-                 "--threads", str(Settings().threads), "--keep-alive", "15",
+                 "--workers", str(args.workers), "--worker-class", "gevent",
+                 "--worker-connections", str(Settings().connections), "--keep-alive", "15",
                  "--bind", f"127.0.0.1:{port}",
                  "--chdir", str(ROOT / "benchmarks"), "echo_app:app"]
     with running(floor_cmd, env, port=port, json_log=False) as base:

@@ -28,6 +28,10 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+#: Declared charsets in which text has NUL bytes (one in every ASCII character): a body
+#: declared in one is decoded with it before it is told from binary, not after.
+WIDE_ENCODINGS = frozenset({"utf-16", "utf-16-le", "utf-16-be",
+                            "utf-32", "utf-32-le", "utf-32-be"})
 #: How much of a body is read to tell text from binary: enough for a file's header and a
 #: few lines of any text.
 BINARY_SAMPLE_BYTES = 4096
@@ -59,6 +63,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
     Decoded(text='café', encoding='utf-8', source='default')
     >>> decode_bytes("caf\\u00e9".encode("cp1252"), "windows-1252")
     Decoded(text='café', encoding='cp1252', source='declared')
+    >>> decode_bytes("caf\\u00e9".encode("utf-16-le"), "UTF-16LE")
+    Decoded(text='café', encoding='utf-16-le', source='declared')
     """
     for bom, name in _BOMS:
         if data.startswith(bom) and name != "utf-8":
@@ -66,6 +72,15 @@ def decode_bytes(data: bytes, declared: str | None = None) -> Decoded:
                 return Decoded(data.decode(name), name, "bom")
             except UnicodeDecodeError:
                 break
+    if declared and (codec := text_encoding(declared)) in WIDE_ENCODINGS:
+        _refuse_binary_format(data)
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            pass  # not what it says: told from binary below, as any other body
+        else:
+            if "\x00" not in text:
+                return Decoded(text, codec, "declared")
     _refuse_binary(data)
     if declared:
         codec = text_encoding(declared)
@@ -133,10 +148,14 @@ def text_encoding(name: str) -> str:
     return info.name
 
 
-def _refuse_binary(data: bytes) -> None:
+def _refuse_binary_format(data: bytes) -> None:
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise BinaryInputError(f"the body is {what}, not text; send the article's text")
+
+
+def _refuse_binary(data: bytes) -> None:
+    _refuse_binary_format(data)
     if b"\x00" in data:
         raise BinaryInputError(
             "the body contains NUL bytes, so it is binary or UTF-16/32 without a BOM; "

@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         given = request.headers.get("X-Request-ID", "")
         g.request_id = given if REQUEST_ID_RE.match(given) else uuid.uuid4().hex
         g.started = time.perf_counter()
-        g.cpu_started = time.thread_time()
+        g.cpu_spent = 0.0  # processor seconds its articles took to clean
         metrics.in_flight.inc()
         g.in_flight = True
         check_api_key(settings)

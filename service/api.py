@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import zlib
 from collections.abc import Iterator
 from importlib.metadata import version
@@ -13,7 +12,7 @@ import orjson
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
-from cleaning import CleanConfig, TimeLimitExceeded, clean
+from cleaning import CleanConfig, CleanResult, TimeLimitExceeded, clean
 from cleaning.blocks import count_lines
 from newsclean._version import __version__
 from newsindex.index import (
@@ -108,23 +107,20 @@ def read_body() -> bytes:
     answer is 413, never a shorter article cleaned. Broken chunk framing is the client's
     error (400), not the service's.
     """
-    sock = request.environ.get("gunicorn.socket")
-    with reading.body_deadline(sock, settings().read_timeout) as watch:
+    with reading.deadline(settings().read_timeout):
         try:
             body = request.get_data(cache=True)
             if request.content_length is None and len(body) >= settings().max_body_bytes and (
                     request.environ["wsgi.input"].read(1)):
                 raise RequestEntityTooLarge()
+        except reading.SlowRead:
+            raise slow_body() from None
         except Exception as exc:  # gunicorn's InvalidChunkSize, werkzeug's ClientDisconnected...
-            if watch.cut:
-                raise slow_body() from None
             if isinstance(exc, HTTPException) and not isinstance(exc, ClientDisconnected):
                 raise
             raise ApiError(400, "bad_body", f"the request body could not be read: "
                            f"{type(exc).__name__}; send it whole, with Content-Length or "
                            "valid chunked framing") from None
-    if watch.cut:
-        raise slow_body()
     return decoded_body(body, request.headers.get("Content-Encoding", ""))
 
 
@@ -216,22 +212,27 @@ class Article:
                    diff=diff, index=None)
 
     def process(self) -> dict[str, Any]:
-        """Clean the article, holding the worker's cleaning slot, within its time."""
+        """Clean the article in the worker's cleaning slot (its cleaning thread), within
+        its time; the answer's fields, its diff among them, are made there too."""
         check_lines(self.text)
         limit = min(settings().article_timeout, request_time_left())
         if limit <= 0:
             raise request_time_spent()
-        with cleaning_slot().held():
-            try:
-                result = clean(self.text, self.config, title=self.title,
-                               charset=self.charset, time_limit=limit)
-            except TimeLimitExceeded:
-                if limit < settings().article_timeout:
-                    raise request_time_spent() from None  # not this article's own doing
-                raise
+
+        def work() -> tuple[CleanResult, dict[str, Any]]:
+            result = clean(self.text, self.config, title=self.title, charset=self.charset,
+                           time_limit=limit)
+            return result, result.to_dict(include_diff=self.diff)
+
+        try:
+            result, fields = cleaning_slot().run(work, spend_request_time)
+        except TimeLimitExceeded:
+            if limit < settings().article_timeout:
+                raise request_time_spent() from None  # not this article's own doing
+            raise
         metrics().observe_result(result)
         body: dict[str, Any] = {"id": self.ident} if self.ident is not None else {}
-        body.update(result.to_dict(include_diff=self.diff))
+        body.update(fields)
         if self.index is not None:
             body["index"] = indexer().handle(self.index, result)
             metrics().index.labels(body["index"]["status"]).inc()
@@ -239,9 +240,14 @@ class Article:
 
 
 def request_time_left() -> float:
-    """Processor seconds this request may still use (NEWSCLEAN_REQUEST_TIMEOUT): its
-    thread serves it alone, so the thread's clock counts this request only."""
-    return float(g.cpu_started + settings().request_timeout - time.thread_time())
+    """Processor seconds this request's articles may still take to clean
+    (NEWSCLEAN_REQUEST_TIMEOUT), counted in the cleaning thread, which cleans one article
+    at a time: only theirs."""
+    return float(settings().request_timeout - g.get("cpu_spent", 0.0))
+
+
+def spend_request_time(seconds: float) -> None:
+    g.cpu_spent = g.get("cpu_spent", 0.0) + seconds
 
 
 def request_time_spent() -> ApiError:

@@ -30,10 +30,10 @@ _settings = Settings.from_env()
 
 bind = _settings.bind
 workers = _settings.workers
-# Threads for keep-alive, slow clients and probes; one article cleaned at a time per
-# process (service/worker.py says why, benchmarks/REPORT-http.md measures it).
+# gevent's event loop: a connection is a greenlet, so slow clients hold no thread; one
+# article cleaned at a time per process, in its cleaning thread (service/worker.py says why).
 worker_class = "service.worker.Worker"
-threads = _settings.threads
+worker_connections = _settings.connections
 timeout = _settings.worker_timeout
 graceful_timeout = _settings.graceful_timeout
 # An idle kept-alive connection waits in the event loop, at no thread's cost, this long.

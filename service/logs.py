@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote_plus
 
 from flask import g, has_request_context
 from gunicorn.glogging import Logger
@@ -24,8 +26,51 @@ def rfc3339(timestamp: float | None = None) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+#: Query parameters whose names say they carry a credential (``api_key``, ``apikey``,
+#: ``key``, ``token``, ``access_token``, ``auth``, ``password``, ``secret``, ...):
+#: the service reads keys from the Authorization header only, but a client may put one in
+#: the query, and the access log is read by more people than the keys should be.
+SECRET_PARAM_RE = re.compile(r"(?i)^[\w.-]*(?:key|token|auth\w*|passw\w*|secret|signature|"
+                             r"credential\w*|session)$")
+REDACTED = "REDACTED"
+
+
+def redact_query(query: str, keys: tuple[str, ...] = ()) -> str:
+    """`query` with the value of every parameter named like a credential replaced, and
+    any of the configured `keys` wherever it stands.
+
+    >>> redact_query("diff=false&api_key=s3cr3t&access_token=abc")
+    'diff=false&api_key=REDACTED&access_token=REDACTED'
+    >>> redact_query("title=k-1234567", ("k-1234567",))
+    'title=REDACTED'
+    """
+    if not query:
+        return query
+    parts = []
+    for part in query.split("&"):
+        name, eq, value = part.partition("=")
+        if eq and value and SECRET_PARAM_RE.match(unquote_plus(name).strip()):
+            value = REDACTED
+        parts.append(name + eq + value)
+    return redact_keys("&".join(parts), keys)
+
+
+def redact_keys(text: str, keys: tuple[str, ...]) -> str:
+    """`text` with each of `keys` replaced wherever it stands."""
+    for key in keys:
+        text = text.replace(key, REDACTED)
+    return text
+
+
 class JsonAccessLogger(Logger):  # type: ignore[misc]  # gunicorn has no types
-    """gunicorn's logger, with each access line one JSON object built by `json.dumps`."""
+    """gunicorn's logger, with each access line one JSON object built by `json.dumps`, and
+    credentials in the query redacted (`redact_query`)."""
+
+    def __init__(self, cfg: Any) -> None:
+        super().__init__(cfg)
+        from service.settings import Settings
+
+        self.keys = tuple(key.decode() for key in Settings.from_env().keys)
 
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
         if not self.access_log_enabled:
@@ -39,8 +84,8 @@ class JsonAccessLogger(Logger):  # type: ignore[misc]  # gunicorn has no types
             "request_id": headers.get("x-request-id", ""),
             "remote": environ.get("REMOTE_ADDR", "-"),
             "method": environ.get("REQUEST_METHOD", ""),
-            "path": environ.get("PATH_INFO", ""),
-            "query": environ.get("QUERY_STRING", ""),
+            "path": redact_keys(environ.get("PATH_INFO", ""), self.keys),
+            "query": redact_query(environ.get("QUERY_STRING", ""), self.keys),
             "status": int(status) if str(status).isdigit() else status,
             "bytes": getattr(resp, "sent", None),
             "duration_ms": round(request_time.total_seconds() * 1000, 3),

@@ -117,6 +117,12 @@ class Metrics:
         children[0].inc()
         children[1].observe(seconds)
 
+    def observe_slow_head(self, seconds: float) -> None:
+        """Count a request whose head did not arrive in time, answered 408 by the worker
+        before the app saw it (so its method and endpoint are unknown)."""
+        self.observe_request("", "unmatched", 408, seconds)
+        self.errors.labels("slow_request").inc()
+
     def observe_result(self, result: CleanResult) -> None:
         self.articles.inc()
         for removal in result.removed:

@@ -29,6 +29,10 @@ ENV = {
     "read_timeout": ("NEWSCLEAN_READ_TIMEOUT",
                      "Seconds a client may take to send a request's head, and again its "
                      "body; past either, 408."),
+    "send_timeout": ("NEWSCLEAN_SEND_TIMEOUT",
+                     "Seconds a client may take to read each write of its answer (a whole "
+                     "answer, or a line of a streamed batch); past it, the connection is "
+                     "closed and the answer's memory freed."),
     "queue_depth": ("NEWSCLEAN_QUEUE_DEPTH",
                     "Requests that may wait per worker for the article being cleaned; "
                     "more get 503 with Retry-After."),
@@ -37,8 +41,9 @@ ENV = {
                       "Retry-After."),
     "bind": ("NEWSCLEAN_BIND", "Address gunicorn listens on (`newsclean serve --bind`)."),
     "workers": ("WEB_CONCURRENCY", "gunicorn worker processes (`newsclean serve --workers`)."),
-    "threads": ("NEWSCLEAN_THREADS",
-                "Threads per worker: requests read, waiting or answered at once."),
+    "connections": ("NEWSCLEAN_CONNECTIONS",
+                    "Connections each worker serves at once (slow clients, kept-alive ones "
+                    "and probes alike); past it, new ones wait to be accepted."),
     "worker_timeout": ("NEWSCLEAN_WORKER_TIMEOUT",
                        "Seconds before gunicorn restarts a worker whose event loop is stuck."),
     "graceful_timeout": ("NEWSCLEAN_GRACEFUL_TIMEOUT",
@@ -94,17 +99,20 @@ class Settings:
     article_timeout: float = 10.0
     request_timeout: float = 20.0
     read_timeout: float = 10.0
+    #: 30 s takes a 5 MB answer at 170 KB/s; a client that does not read at all holds
+    #: its answer (several times its article: 5.3 MB for 1 MB printed twice, with its
+    #: diff) no longer than that.
+    send_timeout: float = 30.0
     #: A request waiting behind 32 articles of 5 KB waits ~15 ms, so a pipeline's 32
-    #: connections are served, not refused; well below the threads, so that threads stay
-    #: free to answer probes and to refuse more work at once.
+    #: connections are served, not refused; more are refused at once (503), not queued.
     queue_depth: int = 32
     queue_timeout: float = 5.0
     bind: str = "127.0.0.1:8000"
     workers: int = 2
-    #: One cleaning, QUEUE_DEPTH waiting, and 15 for probes, refusals and clients that
-    #: send slowly until their read deadline; a thread that waits costs memory only (its
-    #: stack, ~100 KB resident).
-    threads: int = 48
+    #: A connection is a greenlet of the worker's event loop (a few KB, and one open
+    #: file): 2,000 per worker leave room for the issue's 1,000 slow clients on one
+    #: worker, and the probes and the pipelines beside them.
+    connections: int = 2000
     worker_timeout: int = 30
     #: Longer than any request (REQUEST_TIMEOUT of CPU), shorter than the 30 s Kubernetes
     #: gives a pod to stop (Docker gives 10 s: run it with ``--stop-timeout 30``).
@@ -129,13 +137,15 @@ class Settings:
 
     def __post_init__(self) -> None:
         for name in ("max_body_bytes", "max_batch_items", "max_lines", "workers",
-                     "worker_timeout", "threads", "graceful_timeout", "index_shards"):
+                     "worker_timeout", "connections", "graceful_timeout", "index_shards"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{ENV[name][0]} must be at least 1")
-        if not 0 <= self.queue_depth < self.threads:
+        if not 0 <= self.queue_depth < self.connections:
             raise SettingsError("NEWSCLEAN_QUEUE_DEPTH must be at least 0 and below "
-                                "NEWSCLEAN_THREADS, so that threads stay free for probes")
-        for name in ("article_timeout", "request_timeout", "read_timeout", "queue_timeout",
+                                "NEWSCLEAN_CONNECTIONS, so that connections stay free for "
+                                "probes")
+        for name in ("article_timeout", "request_timeout", "read_timeout", "send_timeout",
+                     "queue_timeout",
                      "index_retention_days", "redis_timeout"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{ENV[name][0]} must be above 0")

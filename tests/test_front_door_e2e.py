@@ -170,3 +170,75 @@ def test_gunicorn_s_own_errors_are_the_json_shape(server: tuple[str, Path], data
     error = json.loads(body)["error"]
     assert (error["status"], error["code"]) == (status, code)
     assert set(error) == {"status", "code", "message", "request_id"}
+
+
+def test_a_key_in_the_query_string_never_reaches_the_access_log() -> None:
+    """Keys are read from the Authorization header only; a client that puts one in the
+    query anyway must not have it written to the access log (issue 22)."""
+    secret = "k-9f8e7d6c5b4a"
+    port = free_port()
+    with running(SERVE, env={"NEWSCLEAN_API_KEYS": secret}, port=port) as base:
+        status, _, _ = request("POST", base + f"/clean?api_key={secret}&diff=false",
+                               b"Some text.", {"Content-Type": "text/plain"})
+        assert status == 401  # the query is not a way to send a key
+        request("GET", base + f"/healthz?token=other-token&title={secret}")
+        request("GET", base + "/healthz?access_token=abc123")
+        status, _, _ = request("POST", base + "/clean?diff=false", b"Some text.",
+                               {"Content-Type": "text/plain",
+                                "Authorization": f"Bearer {secret}"})
+        assert status == 200
+        time.sleep(0.5)  # gunicorn writes the line after answering
+    text = log_path(port).read_text(errors="replace")
+    access = [json.loads(line) for line in log_lines(log_path(port)) if '"query"' in line]
+    assert secret not in text
+    assert "other-token" not in text
+    assert "abc123" not in text
+    queries = [r["query"] for r in access]
+    assert "api_key=REDACTED&diff=false" in queries, queries
+    assert "token=REDACTED&title=REDACTED" in queries, queries
+
+
+def test_a_head_too_slow_is_answered_logged_and_counted() -> None:
+    """The 408 for a head that did not arrive in time is written by the worker before the
+    app sees the request; it is in the access log and in /metrics all the same."""
+    port = free_port()
+    with running(SERVE, env={"NEWSCLEAN_READ_TIMEOUT": "1"}, port=port) as base:
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+                sock.sendall(b"POST /clean HTTP/1.1\r\nHost: x\r\n")  # and no more
+                answer = b""
+                while chunk := sock.recv(65536):
+                    answer += chunk
+            assert answer.startswith(b"HTTP/1.1 408 "), answer[:100]
+        time.sleep(0.5)  # counted just after the answer is written
+        status, _, body = request("GET", base + "/metrics")
+        assert status == 200
+        metrics = body.decode()
+    assert 'newsclean_errors_total{code="slow_request"} 3.0' in metrics
+    assert re.search(r'newsclean_http_requests_total\{endpoint="unmatched",method="other",'
+                     r'status="408"\} 3\.0', metrics), metrics
+    access = [json.loads(line) for line in log_lines(log_path(port)) if '"status"' in line]
+    assert sum(r["status"] == 408 for r in access) == 3
+
+
+def metric_series(base: str) -> set[str]:
+    _, _, body = request("GET", base + "/metrics")
+    return {line.rsplit(" ", 1)[0] for line in body.decode().splitlines()
+            if line and not line.startswith("#")}
+
+
+def test_random_methods_add_no_series_after_the_first(server: tuple[str, Path]) -> None:
+    """Methods HTTP does not define share the label "other": after one such request, 20
+    more with other random methods add no metric series (issue 22 counted 61 new series
+    for 20; they are the first unmatched request's histograms, made once)."""
+    base, _ = server
+    raw_get(base, b"/clean", b"warm")  # the series of an unmatched GET exist
+    request("GET", base + "/metrics")
+    raw_exchange(base, b"FIRSTONE /clean HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    before = metric_series(base)
+    for n in range(20):
+        method = "".join(chr(65 + (n * 7 + k * 3) % 26) for k in range(6 + n % 5))
+        status, _, _ = raw_exchange(
+            base, f"{method} /clean HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        assert status == 405
+    assert metric_series(base) - before == set()

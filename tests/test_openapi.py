@@ -78,9 +78,8 @@ def test_batch_and_operations_match(client: FlaskClient) -> None:
     validate(r.get_json(), schema_for("/clean/batch", "post", "200"))
     nd = client.post("/clean/batch", data='{"text": "a"}\n{bad\n',
                      content_type="application/x-ndjson")
-    for line in nd.get_data(as_text=True).splitlines():
-        validate(json.loads(line), schema_for("/clean/batch", "post", "200",
-                                              "application/x-ndjson"))
+    lines = [json.loads(line) for line in nd.get_data(as_text=True).splitlines()]
+    validate(lines, schema_for("/clean/batch", "post", "200", "application/x-ndjson"))
     for path in ("/healthz", "/readyz", "/version"):
         validate(client.get(path).get_json(), schema_for(path, "get", "200"))
     client.post("/clean", json={"text": SAMPLE, "index": {"namespace": "n", "id": "x"}})
@@ -91,3 +90,72 @@ def test_batch_and_operations_match(client: FlaskClient) -> None:
     missing = client.delete("/index/n/x")
     assert missing.status_code == 404
     validate(missing.get_json(), schema_for("/index/{namespace}/{id}", "delete", "404"))
+
+
+def contract() -> Any:
+    """schemathesis over the app, with the hooks .ci/run gives it."""
+    import sys
+
+    import schemathesis
+
+    sys.path.insert(0, str(SEEDS.parent / ".ci"))
+    try:
+        import schemathesis_hooks  # noqa: F401 (registers the NDJSON (de)serializers)
+    finally:
+        sys.path.pop(0)
+    return schemathesis.openapi.from_wsgi("/openapi.json", create_app(Settings()))
+
+
+def with_content(response: Any, content: bytes) -> Any:
+    from schemathesis.core.transport import Response
+
+    return Response(status_code=response.status_code, headers=response.headers,
+                    content=content, request=response.request, elapsed=response.elapsed,
+                    verify=response.verify, message=response.message,
+                    http_version=response.http_version, encoding="utf-8")
+
+
+def test_schemathesis_sends_ndjson_and_checks_every_line_of_the_answer() -> None:
+    """Before, schemathesis sent no NDJSON batch and read no NDJSON answer (issue 22)."""
+    operation = contract()["/clean/batch"]["POST"]
+    case = operation.Case(body=[{"text": SAMPLE, "id": 1}, 3, {"nope": True}],
+                          media_type="application/x-ndjson")
+    response = case.call()
+    assert response.status_code == 200
+    assert len(response.content.splitlines()) == 3  # one line an item: the body was NDJSON
+    case.validate_response(response)  # every line a BatchItem
+    error = b'{"line": 1, "error": {"status": 400, "code": "x", "message": "m", ' \
+            b'"request_id": null}}\n'
+    case.validate_response(with_content(response, error))
+    with pytest.raises(BaseExceptionGroup, match="Response violates schema"):
+        case.validate_response(with_content(response, error + b'{"nope": 1}\n'))
+
+
+def test_the_link_from_an_added_article_removes_it() -> None:
+    """The document links an added article's answer to its removal, so schemathesis'
+    stateful phase removes articles that are there (200), not only absent ones (404)."""
+    schema = contract()
+    link = DOC["paths"]["/clean"]["post"]["responses"]["200"]["links"]["RemoveFromIndex"]
+    assert link["operationId"] == "removeFromIndex"
+    added = schema["/clean"]["POST"].Case(
+        body={"text": SAMPLE, "index": {"namespace": "contract", "id": "a/1"}},
+        media_type="application/json").call()
+    assert added.status_code == 200
+    answer = added.json()
+    assert answer["index"]["added"] is True
+
+    def pointer(expression: str) -> Any:  # "$response.body#/index/id"
+        value = answer
+        for part in expression.split("#/", 1)[1].split("/"):
+            value = value[part]
+        return value
+
+    params = {name: pointer(expr) for name, expr in link["parameters"].items()}
+    assert params == {"namespace": "contract", "id": "a/1"}
+    remove = schema["/index/{namespace}/{id}"]["DELETE"].Case(path_parameters=params)
+    removed = remove.call()
+    assert removed.status_code == 200
+    remove.validate_response(removed)
+    again = remove.call()
+    assert again.status_code == 404
+    remove.validate_response(again)

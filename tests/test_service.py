@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator
 
@@ -215,3 +216,17 @@ def test_no_app_is_built_at_import() -> None:
     import service
 
     assert not any(isinstance(v, Flask) for v in vars(service).values())
+
+
+@pytest.mark.parametrize("charset", ["utf-16le", "UTF-16BE", "utf-16"])
+def test_a_declared_utf16_body_without_a_bom_is_read(client: FlaskClient, charset: str) -> None:
+    """UTF-16 text has a NUL byte in every ASCII character: declared, it is decoded
+    with the charset named, not refused as binary (issue 22). A bare "utf-16" is
+    little-endian, as the web's Encoding standard reads that label."""
+    codec = {"utf-16le": "utf-16-le", "UTF-16BE": "utf-16-be", "utf-16": "utf-16-le"}[charset]
+    text = "Storm   hits the coast, café owners say.\n"
+    response = client.post("/clean?diff=false", data=text.encode(codec),
+                           content_type=f"text/plain; charset={charset}")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["text"] == "Storm hits the coast, café owners say.\n"
+    assert response.get_json()["encoding"] == codecs.lookup(charset).name
