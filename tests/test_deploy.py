@@ -364,3 +364,17 @@ def test_ci_fetches_the_package_lists_before_it_installs_a_package() -> None:
     assert installs
     assert updates
     assert updates[0] < installs[0]
+
+
+#: What one worker takes (README, "Limits and memory"): its base, and a body at the limits
+#: cleaned (benchmarks/REPORT-memory.md), in MiB.
+WORKER_BASE_MIB, WORKER_REQUEST_MIB = 120, 500
+
+
+def test_the_pod_memory_limit_holds_every_worker_cleaning_at_the_limits() -> None:
+    deployment = manifests()["Deployment"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    workers = int(next(e["value"] for e in container["env"] if e["name"] == "WEB_CONCURRENCY"))
+    limit = container["resources"]["limits"]["memory"]
+    assert limit.endswith("Mi")
+    assert int(limit[:-2]) >= workers * (WORKER_BASE_MIB + WORKER_REQUEST_MIB)
