@@ -25,6 +25,7 @@ import textwrap
 import zlib
 from functools import cache
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -146,6 +147,9 @@ def articles(draw: st.DrawFn) -> tuple[str, str | None]:
     return text, title
 
 
+#: A ceiling on the campaign's wall time, far above its work (about 10 ms an input here, a
+#: few times that on a loaded machine): the campaign is bounded by its count of inputs.
+@pytest.mark.timeout(max(900, EXAMPLES * 30 // 1000))
 @settings(max_examples=EXAMPLES, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(articles())
