@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import accumulate
 
 from cleaning import chardata
 from cleaning.fingerprint import match_key, match_tokens
@@ -169,18 +171,37 @@ class _Search:
                 return Headline(strip_markup(self.texts[i]), i), copies
         first = self.first_short
         if first is None or not is_heading_like(self.texts[first], self.words[first],
-                                                self.max_words) or self._in_the_body(first):
+                                                self.max_words) or self._met_in_the_body(first):
             return None, []
         return Headline(strip_markup(self.texts[first]), first), []
 
-    def _in_the_body(self, i: int) -> bool:
+    def _met_in_the_body(self, i: int) -> bool:
         """Whether the opening line `i` is met again inside the body: a section heading
         or a prompt, not a headline."""
         if not self._may_repeat(i):
             return False
         texts, keys, words = self.texts, self.keys, self.words
         holders = _holders(texts, keys, words, headline_keys(texts[i]), self.max_words)
-        return any(_in_the_body(i, c, texts, keys, words) for c in holders if c > i)
+        return any(self._in_the_body(i, c) for c in holders if c > i)
+
+    def _in_the_body(self, i: int, c: int) -> bool:
+        """Whether block `c`, which says what the headline candidate `i` says, stands inside
+        the body: `BODY_PARAGRAPHS` paragraphs come between them, `c` is not set as a
+        heading or in bold (as extractors print the page's title again), and what follows
+        `c` is not what follows `i` (the body pasted again, headline and all). There it is
+        the body's own: a section heading met twice, or a prompt ("Sign up for our
+        newsletter") printed in the body and at its top."""
+        before = self._paragraphs_before
+        keys = self.keys
+        return (before[c] - before[i + 1] >= BODY_PARAGRAPHS and not _marked_up(self.texts[c])
+                and (c + 1 >= len(keys) or keys[c + 1] != keys[i + 1]))
+
+    @cached_property
+    def _paragraphs_before(self) -> list[int]:
+        """How many paragraphs (`ANSWER_WORDS` words or more) stand before each block: one
+        count for every question of `_in_the_body`, which a text of a hundred thousand
+        copies of its opening line asks as often."""
+        return list(accumulate((w >= ANSWER_WORDS for w in self.words), initial=0))
 
     def _may_open(self, i: int) -> bool:
         """Whether block `i` can be a title: short, one line, no photo credit, not the
@@ -230,7 +251,7 @@ class _Search:
             return [c for c in near if c < QUESTION_COPY_WINDOW and (
                 chardata.MARKDOWN_HEADING_RE.match(texts[c])
                 or all(words[k] < ANSWER_WORDS for k in range(i + 1, c)))]
-        return [c for c in near if not _in_the_body(i, c, texts, keys, words)]
+        return [c for c in near if not self._in_the_body(i, c)]
 
     def _printed_twice_on_top(self, i: int, near: list[int]) -> bool:
         """Whether candidate `i`, with its copies `near` the top, is a headline printed
@@ -250,26 +271,13 @@ class _Search:
     def _specific_copies(self, i: int, holders: list[int]) -> list[int]:
         """A specific headline's copies: near the top, unless in the body; further down,
         among chrome."""
-        texts, keys, words = self.texts, self.keys, self.words
+        keys, words = self.keys, self.words
         copies = [c for c in holders[1:]
-                  if c < COPY_WINDOW and not _in_the_body(i, c, texts, keys, words)]
+                  if c < COPY_WINDOW and not self._in_the_body(i, c)]
         if holders[-1] >= COPY_WINDOW:  # copies further down: are they among chrome?
             chrome = _Chrome(keys, words)
             copies += [c for c in holders[1:] if c >= COPY_WINDOW and chrome.beside(c)]
         return copies
-
-
-def _in_the_body(i: int, c: int, texts: Sequence[str], keys: Sequence[str],
-                 words: Sequence[int]) -> bool:
-    """Whether block `c`, which says what the headline candidate `i` says, stands inside
-    the body: `BODY_PARAGRAPHS` paragraphs come between them, `c` is not set as a heading
-    or in bold (as extractors print the page's title again), and what follows `c` is not
-    what follows `i` (the body pasted again, headline and all). There it is the body's
-    own: a section heading met twice, or a prompt ("Sign up for our newsletter") printed
-    in the body and at its top."""
-    paragraphs = sum(words[k] >= ANSWER_WORDS for k in range(i + 1, c))
-    return (paragraphs >= BODY_PARAGRAPHS and not _marked_up(texts[c])
-            and (c + 1 >= len(keys) or keys[c + 1] != keys[i + 1]))
 
 
 def _teaser_of_later(i: int, keys: Sequence[str]) -> bool:
