@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -57,3 +59,31 @@ def integration(module: str) -> ModuleType:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but {module} is not installed: .ci/run runs make install-all")
         pytest.skip(f"{module} is not installed: make install-all", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> str:
+    """The machine's Redis (127.0.0.1:6379), or a skip without one (a failure under CI)."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no Redis answers on 127.0.0.1:6379")
+        pytest.skip("no Redis server answers on 127.0.0.1:6379")
+    return url
+
+
+@pytest.fixture
+def prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of the test's own in that Redis; its keys are deleted after."""
+    import redis
+
+    name = f"nctest-{uuid.uuid4().hex[:8]}"
+    yield name
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{name}*", count=1000))
+    if keys:
+        client.delete(*keys)

@@ -7,12 +7,10 @@ With CI=true these tests must run; elsewhere they skip when no Redis answers on
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,28 +53,6 @@ def article(headline: str, paras: list[str], *, byline: str = "", dateline: str 
               (dateline + paras[0]) if dateline else paras[0], *paras[1:],
               *([footer] if footer else [])]
     return "\n\n".join(blocks)
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    url = "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Redis answers on 127.0.0.1:6379")
-        pytest.skip("no Redis server answers on 127.0.0.1:6379")
-    return url
-
-
-@pytest.fixture
-def prefix(redis_url: str) -> Iterator[str]:
-    name = f"nctest-{uuid.uuid4().hex[:8]}"
-    yield name
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(f"{name}*", count=1000))
-    if keys:
-        client.delete(*keys)
 
 
 def index(settings: Settings) -> Indexer:

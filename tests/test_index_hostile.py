@@ -8,13 +8,10 @@ import json
 import os
 import subprocess
 import time
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-import pytest
 import redis
 
 from cleaning import clean
@@ -24,22 +21,6 @@ from tests.server import BIN, post_json, request, running
 from tests.test_index import OTHER_STORY_SAME_EVENT, STORY, article
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Redis answers on 127.0.0.1:6379")
-        pytest.skip("no Redis server answers on 127.0.0.1:6379")
-    name = f"nctest-{uuid.uuid4().hex[:8]}"
-    yield name
-    keys = list(client.scan_iter(f"{name}*", count=1000))
-    if keys:
-        client.delete(*keys)
 
 
 # ---------------------------------------------------------------- 6. ids have a length

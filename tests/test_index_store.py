@@ -9,8 +9,6 @@ import json
 import os
 import subprocess
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,22 +27,6 @@ from tests.test_index import OTHER_STORY_SAME_EVENT, STORY, article
 pytestmark = pytest.mark.redis
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but no Redis answers on 127.0.0.1:6379")
-        pytest.skip("no Redis server answers on 127.0.0.1:6379")
-    name = f"nctest-{uuid.uuid4().hex[:8]}"
-    yield name
-    keys = list(client.scan_iter(f"{name}*", count=1000))
-    if keys:
-        client.delete(*keys)
 
 
 def variants() -> list[tuple[str, str]]:
