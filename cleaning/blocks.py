@@ -137,7 +137,7 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
 
 def _split_at_every_break(text: str, config: CleanConfig, needs: Needs,
                           memo: RepairMemo) -> list[Line]:
-    """`split_lines` of a text that breaks lines otherwise than with "\n" and "\r\n"."""
+    """`split_lines` of a text that breaks lines otherwise than with "\\n" and "\\r\\n"."""
     lines: list[Line] = []
     start = 0
     for n, match in enumerate(chardata.LINE_BREAK_RE.finditer(text)):
@@ -151,7 +151,7 @@ def _split_at_every_break(text: str, config: CleanConfig, needs: Needs,
 
 def _split_newlines(text: str, raws: list[str], gate: re.Pattern[str] | None,
                     config: CleanConfig, needs: Needs, memo: RepairMemo) -> list[Line]:
-    """`split_lines` of a text whose lines `raws` end in "\n" or "\r\n": the lines that
+    """`split_lines` of a text whose lines `raws` end in "\\n" or "\\r\\n": the lines that
     `gate` finds a repair hint in are repaired whole, the others have their spaces
     folded."""
     lines: list[Line] = []
