@@ -64,7 +64,6 @@ PASTE_SHARE_OF_ARTICLE = 4
 #: the lines of a code sample or a table, which repeat on purpose.
 SHORT_RUN_WITH_SENTENCE = 3
 SHORT_RUN_WITHOUT_CODE = 4
-#: Why a pair whose alignment was cut short for its cost (`cleaning.align`) stays.
 #: Similarities are reported to this many decimals.
 SIMILARITY_DIGITS = 4
 #: Words that make a line a sentence rather than a label.
