@@ -98,6 +98,7 @@ const RULE_WORDS = {
   met_three_times: "met three times or more, so a template",
   short_structure: "a short line that gives the article its structure",
   below_thresholds: "not alike enough to be a copy",
+  alignment_cut_short: "too repetitive to compare in full, so kept to be safe",
   neither_part_nor_copy: "mostly inside the other block, but neither a copy nor a teaser",
   different_numbers: "its numbers differ, so it states other facts",
   different_negation: "a negation differs, so it states other facts",
