@@ -58,6 +58,9 @@ def indexer() -> Indexer:
 @bp.post("/clean")
 def clean_one() -> Response:
     mimetype = request.mimetype
+    # The query's id is checked whatever the body (the document bounds it for every
+    # request); a text/plain body takes it as the article's id.
+    query_id = article_id(request.args.get("id"))
     if mimetype == "application/json":
         item = parse_json_body()
         if not isinstance(item, dict):
@@ -71,7 +74,7 @@ def clean_one() -> Response:
                            "empty article)")
         article = Article.from_raw(body, request.mimetype_params.get("charset"),
                                    request.args.get("title"),
-                                   article_id(request.args.get("id")), query_diff())
+                                   query_id, query_diff())
     else:
         raise ApiError(415, "unsupported_media_type",
                        f"cannot read a body of type {mimetype!r}; send application/json "
