@@ -39,10 +39,13 @@ def enough_files() -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
-def get(port: int, path: str, timeout: float) -> int:
+def status(port: int, method: str, path: str, timeout: float, body: str | None = None) -> int:
+    """The status of one request on a new connection: -2 for a timeout, -1 for another
+    failure of the connection."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body, headers)
         response = conn.getresponse()
         response.read()
         return response.status
@@ -50,20 +53,14 @@ def get(port: int, path: str, timeout: float) -> int:
         return -1 if not isinstance(exc, TimeoutError) else -2
     finally:
         conn.close()
+
+
+def get(port: int, path: str, timeout: float) -> int:
+    return status(port, "GET", path, timeout)
 
 
 def clean(port: int, text: str, timeout: float) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("POST", "/clean?diff=false", json.dumps({"text": text}),
-                     {"Content-Type": "application/json"})
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    except OSError as exc:
-        return -1 if not isinstance(exc, TimeoutError) else -2
-    finally:
-        conn.close()
+    return status(port, "POST", "/clean?diff=false", timeout, json.dumps({"text": text}))
 
 
 #: What the slow clients send, a byte a round: half stall in the head, half in the body.
