@@ -1,18 +1,21 @@
 """Decide which blocks repeat a kept block, and which only look like one.
 
 The decision is kept apart from fingerprinting (`cleaning.fingerprint`). One round runs the
-passes of `cleaning.passes` that repeat a kept block, each a method of `DuplicateFinder`
-named as its pass, in order:
+steps of `cleaning.passes.ROUND_STEPS`, each a method of `DuplicateFinder` of its name, in
+the registry's order:
 
-1. `repeated_headline`: later copies of the headline (`cleaning.headline`);
-2. `duplicate`: exact repeats by matching key, taken as aligned runs: a block pasted twice
+1. ``headline_copies_near_top``: copies of the headline (`cleaning.headline`) near the top;
+2. ``duplicate``: exact repeats by matching key, taken as aligned runs: a block pasted twice
    with its neighbours is one run, and a run may take short lines (separators, table
    headers) along with it. On its own, a block goes only when it is long enough to be a
    paragraph and is not a question, so interview questions and attribution lines stay;
-3. `near_duplicate` and `contained`: among long blocks, candidates from an exact shingle
-   index or MinHash LSH, each verified on the real shingle sets and judged by these two
-   passes in turn, and removed only when the removed block brings no word, number or name
-   of its own that its twin lacks.
+3. ``lines_printed_again``: a block's last line printed again after it (a credit);
+4. ``headline_copies_further_down``: the headline's other copies;
+5. ``similar_blocks``: among long blocks, candidates from an exact shingle index or MinHash
+   LSH, each verified on the real shingle sets and judged by the `near_duplicate` and
+   `contained` passes in turn, and removed only when the removed block brings no word,
+   number or name of its own that its twin lacks;
+6. ``inline_scripts``: an inline script among the blocks kept, removed without a twin.
 
 Precision first: every pair that is similar but stays is reported with its reason.
 """
@@ -48,7 +51,8 @@ from cleaning.fingerprint import (
     word_count,
 )
 from cleaning.headline import COPY_WINDOW, is_question
-from cleaning.passes import PASS, RemovalKind
+from cleaning.passes import PASS, ROUND_STEPS, RemovalKind
+from cleaning.residue import inline_code_blocks
 from cleaning.result import KeptSimilar
 from cleaning.rules import RULES
 
@@ -252,17 +256,24 @@ class DuplicateFinder:
     `decide`."""
 
     def __init__(self, infos: Sequence[BlockInfo], config: CleanConfig,
-                 lists: bool = True) -> None:
+                 lists: bool = True, markup: bool = False) -> None:
         """`lists` says whether any block may be a line of a list taken apart
-        (`BlockInfo.list_group`): the pipeline knows, and spares the look."""
+        (`BlockInfo.list_group`): the pipeline knows, and spares the look. `markup` says
+        whether a block may be residue (the `markup_only` pass is on and the text holds
+        markup at all)."""
         self.infos = infos
         self.config = config
+        self.markup = markup
         self.decisions: dict[int, Decision] = {}
+        #: The blocks removed without a twin (`markup_only`), with the rule that decided.
+        self.residue: dict[int, str] = {}
         self.similar: list[KeptSimilar] = []
         self._dependents: dict[int, list[int]] = defaultdict(list)
         self._keys = [info.run_key for info in infos]
         self._counts: dict[str, int] = Counter(self._keys)
         self._headline_key: str | None = None
+        self._headline_block: int | None = None
+        self._headline_copies: Sequence[int] = ()
         self._kept_back: set[int] = set()  # lines that keep their group apart (`decide`)
         self._list_sizes: dict[int, int] = Counter(
             [info.list_group for info in infos if info.list_group >= 0]) if lists else {}
@@ -274,18 +285,18 @@ class DuplicateFinder:
 
     def decide(self, headline_block: int | None, headline_copies: Sequence[int],
                ) -> tuple[dict[int, Decision], list[KeptSimilar]]:
-        """Run the passes on the blocks, in order. The headline's copies are taken in two
-        steps: those near the top before the exact repeats (a copy there splits the run of
-        the paste it opens, which the exact pass then aligns without it), those further
-        down after them (a body pasted twice, headline and all, goes as one run).
+        """Run the steps of a round (`cleaning.passes.ROUND_STEPS`) on the blocks, in the
+        registry's order; the blocks removed without a twin are then in `residue`.
 
         A line of a group taken apart whose removal would leave the group reading as one
-        block is kept (`_held_back`), and the passes run again with it kept, so that every
+        block is kept (`_held_back`), and the steps run again with it kept, so that every
         decision is made on the blocks that stay: what cleaning the output again sees."""
+        self._headline_block, self._headline_copies = headline_block, headline_copies
         self._headline_key = (self.infos[headline_block].run_key
                               if headline_block is not None else None)
         for attempt in range(HOLD_BACK_ATTEMPTS):
-            self._run_passes(headline_block, headline_copies)
+            for step in ROUND_STEPS:
+                getattr(self, step.function)()
             held = self._held_back() if self._list_sizes else set()
             if not held:
                 break
@@ -293,19 +304,37 @@ class DuplicateFinder:
                 # The last run keeps every line a group lost: no group can lose one then.
                 held = {k for k in self.decisions if self.infos[k].list_group >= 0}
             self._kept_back |= held
-            self.decisions, self.similar = {}, []
+            self.decisions, self.similar, self.residue = {}, [], {}
             self._dependents.clear()
         self.similar.sort(key=attrgetter("block", "twin"))
         return self.decisions, self.similar
 
-    def _run_passes(self, headline_block: int | None, headline_copies: Sequence[int]) -> None:
-        near = [i for i in headline_copies if i < COPY_WINDOW]
-        self.repeated_headline(headline_block, near)
-        self.duplicate()  # reports blocks in order, each once
-        self._lines_printed_again()
-        far = [i for i in headline_copies if i >= COPY_WINDOW and i not in self.decisions]
-        self.repeated_headline(headline_block, far)
-        self._similar_blocks(headline_block)
+    def headline_copies_near_top(self) -> None:
+        """The headline's copies near the top (`COPY_WINDOW`)."""
+        self.repeated_headline(self._headline_block,
+                               [i for i in self._headline_copies if i < COPY_WINDOW])
+
+    def headline_copies_further_down(self) -> None:
+        """The headline's copies further down, that no step took since."""
+        self.repeated_headline(self._headline_block,
+                               [i for i in self._headline_copies
+                                if i >= COPY_WINDOW and i not in self.decisions])
+
+    def inline_scripts(self) -> None:
+        """The inline scripts among the blocks the round keeps (`inline_code_blocks`),
+        removed without a twin; so is a block that repeats one, saying nothing either."""
+        if not self.markup:
+            return
+        decided = self.decisions  # (what a pass switched off decided stays)
+        kept = [(i, info.text) for i, info in enumerate(self.infos)
+                if i not in decided or not PASS[decided[i].kind].enabled(self.config)]
+        code = set(inline_code_blocks(kept))
+        if not code:
+            return
+        code.update(i for i, d in self.decisions.items() if d.twin in code)
+        for i in sorted(code):
+            self.decisions.pop(i, None)
+            self.residue[i] = "inline_script"
 
     def _held_back(self) -> set[int]:
         """The lines removed from a group taken apart (`lines_of_their_own`) to keep, when
@@ -497,7 +526,7 @@ class DuplicateFinder:
         items of a list, each with its own date, and stay (`_pasted_once` is asked first)."""
         return j < COPY_WINDOW <= i and self.infos[i].date_line
 
-    def _lines_printed_again(self) -> None:
+    def lines_printed_again(self) -> None:
         """Remove a one-line block that repeats the last line of the block just before it,
         as a gallery prints a caption with its credit and then the credit again: a part of
         that block, printed on its own (`contained`). A caption written on one line ends
@@ -685,10 +714,11 @@ class DuplicateFinder:
 
     # ------------------------------------------------------------------ near duplicates
 
-    def _similar_blocks(self, headline_block: int | None) -> None:
+    def similar_blocks(self) -> None:
         """Find the pairs of similar blocks with different keys, and have the
         `near_duplicate` and `contained` passes judge each (`_judge`)."""
         infos, config, decided = self.infos, self.config, self.decisions
+        headline_block = self._headline_block
         # Only the suspects (`mark_suspects`) can be in a near-duplicate pair: the others
         # are neither looked up nor indexed. In a correct article there are none.
         order = [i for i, info in enumerate(infos)
@@ -763,7 +793,7 @@ class DuplicateFinder:
     def contained(self, b: int, a: int, alignment: TokenAlignment) -> bool:
         """The `contained` pass's rule: block `b` is kept block `a` cut short (a teaser),
         or `a` without its credit line (a caption); see `_contained`. (The pass also takes
-        a line printed again after the block that ends with it, `_lines_printed_again`.)"""
+        a line printed again after the block that ends with it, `lines_printed_again`.)"""
         return _contained(self.infos[b], self.infos[a], alignment)
 
     def _judge(self, b: int, a: int, alignment: TokenAlignment) -> bool:

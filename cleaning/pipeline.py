@@ -5,7 +5,10 @@
    invisible characters, whitespace; see `cleaning.repair`), and ``join_cut_urls``: link
    definitions that the hard wrap cut, one line again;
 3. ``group_blocks``: lines into blocks, under the layout the text uses;
-4. ``find_headline`` and ``DuplicateFinder.decide``: what repeats what;
+4. the steps of `cleaning.passes.STEPS`, in the registry's order: those on the article
+   once (markup that repairs revealed), then rounds of ``find_headline`` and
+   ``DuplicateFinder.decide`` (each round's steps) on the blocks still there, until a
+   round removes nothing;
 5. ``render``: the kept blocks joined by one blank line, ending in one newline;
 6. ``unified_diff``: the patch from the input to that text.
 """
@@ -21,6 +24,7 @@ from itertools import accumulate
 from operator import attrgetter
 
 from cleaning import budget
+from cleaning import residue as article_steps
 from cleaning.blocks import (
     BLANK,
     Block,
@@ -43,9 +47,8 @@ from cleaning.dedup import (
 )
 from cleaning.diff import unified_diff
 from cleaning.headline import Headline, find_headline
-from cleaning.passes import PASS, PASSES
+from cleaning.passes import PASS, PASSES, STEPS
 from cleaning.repair import repair_line
-from cleaning.residue import inline_code_blocks, revealed_markup_blocks
 from cleaning.result import (
     CleanResult,
     Fix,
@@ -55,7 +58,7 @@ from cleaning.result import (
     Stats,
 )
 
-#: The pass that removes blocks without a twin, judged apart from the decision rounds.
+#: The pass that removes blocks without a twin.
 MARKUP_ONLY = PASS["markup_only"]
 
 
@@ -253,8 +256,12 @@ class _Rounds:
     def __init__(self, blocks: list[Block], config: CleanConfig, title: str | None,
                  markup: bool) -> None:
         self.blocks, self.config, self.title, self.markup = blocks, config, title, markup
-        self.residue: dict[int, str] = dict.fromkeys(
-            revealed_markup_blocks(blocks), "revealed_markup") if markup else {}
+        self.residue: dict[int, str] = {}
+        if markup:  # the steps on the article: each a function of `cleaning.residue`
+            for step in STEPS:
+                if step.scope == "article":
+                    self.residue.update(dict.fromkeys(
+                        getattr(article_steps, step.function)(blocks), step.function))
         self.infos = block_infos([b.text for b in blocks])
         self.lists = False  # whether any block is a line of a list taken apart
         for block, info in zip(blocks, self.infos, strict=True):
@@ -273,11 +280,10 @@ class _Rounds:
         headline: Headline | None = None
         for round_ in range(MAX_ROUNDS):
             budget.check()
-            local, local_similar, found = _decide(self.current, self.config, self.title,
-                                                  self.off, self.lists)
+            local, local_similar, code, found = _decide(self.current, self.config, self.title,
+                                                        self.off, self.lists, self.markup)
             if round_ == 0:
                 headline = found
-            code = self._inline_code(local)
             if round_ == 0 and not local and not self.residue and not code:
                 # The common case: one round, on all the blocks (so its indices are theirs).
                 return self.blocks, headline, self.decisions, local_similar, self.residue
@@ -291,13 +297,6 @@ class _Rounds:
                               key=attrgetter("block", "twin"))
         return self.blocks, headline, self.decisions, kept_similar, dict(sorted(residue.items()))
 
-    def _inline_code(self, local: dict[int, Decision]) -> list[int]:
-        """The inline scripts among the blocks that survive this round."""
-        if not self.markup:
-            return []
-        return inline_code_blocks([self.blocks[i] for k, i in enumerate(self.active)
-                                   if k not in local])
-
     def _report(self, local_similar: list[KeptSimilar]) -> None:
         """Keep this round's look-alikes, under the blocks' own indices (the first report
         of a pair stands)."""
@@ -308,9 +307,9 @@ class _Rounds:
                 self.similar[key] = k if key == (k.block, k.twin) else replace(
                     k, block=key[0], twin=key[1])
 
-    def _settle(self, local: dict[int, Decision], code: list[int]) -> None:
-        """Take this round's removals (`local`) and inline scripts (`code`) out of the
-        active blocks."""
+    def _settle(self, local: dict[int, Decision], code: dict[int, str]) -> None:
+        """Take this round's removals (`local`) and those without a twin (`code`, the
+        inline scripts) out of the active blocks."""
         active, decisions = self.active, self.decisions
         fresh = {active[i]: Decision(d.kind, active[d.twin], d.similarity, d.rule)
                  for i, d in local.items()}
@@ -321,13 +320,13 @@ class _Rounds:
         decisions.update(fresh)
         left = set(fresh)  # the blocks that leave the text this round
         if code:
-            # A copy of a script that goes says nothing either.
-            gone = set(code)
-            gone.update(i for i, d in decisions.items() if d.twin in gone)
+            gone = {active[i]: rule for i, rule in code.items()}
+            # A copy of a script, removed in an earlier round, says nothing either.
+            gone.update({i: gone[d.twin] for i, d in decisions.items() if d.twin in gone})
             for i in gone:
                 decisions.pop(i, None)
-            self.residue.update(dict.fromkeys(sorted(gone), "inline_script"))
-            left |= gone
+            self.residue.update(sorted(gone.items()))
+            left |= gone.keys()
         self.active = [i for i in active if i not in left]
         self.current = [self.infos[i] for i in self.active]
 
@@ -339,22 +338,24 @@ def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
 
 
 def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
-            off: frozenset[str], lists: bool,
-            ) -> tuple[dict[int, Decision], list[KeptSimilar], Headline | None]:
-    """One decision round: a function of the blocks alone (their infos) and the config.
-    What a pass switched off (`off`, the names of those of `config`) would have removed
-    stays, reported."""
+            off: frozenset[str], lists: bool, markup: bool,
+            ) -> tuple[dict[int, Decision], list[KeptSimilar], dict[int, str], Headline | None]:
+    """One decision round: a function of the blocks alone (their infos) and the config:
+    the removals with a twin, the look-alikes that stay, the removals without a twin (with
+    their rule), and the headline. What a pass switched off (`off`, the names of those of
+    `config`) would have removed stays, reported."""
     headline, copies = _headline(infos, config, title)
-    finder = DuplicateFinder(infos, config, lists)
+    finder = DuplicateFinder(infos, config, lists, markup)
     decisions, similar = finder.decide(headline.block if headline else None, copies)
     if not off or off.isdisjoint(d.kind for d in decisions.values()):
-        return decisions, similar, headline
+        return decisions, similar, finder.residue, headline
     similar = sorted(
         [*similar, *(kept_record(i, d.twin, d.similarity, "switched_off",
                           f"{d.rule}: {PASS[d.kind].flag} is off")
                      for i, d in decisions.items() if d.kind in off)],
         key=attrgetter("block", "twin"))
-    return {i: d for i, d in decisions.items() if d.kind not in off}, similar, headline
+    return ({i: d for i, d in decisions.items() if d.kind not in off}, similar,
+            finder.residue, headline)
 
 
 def _relayouts(outcome: _Outcome) -> bool:

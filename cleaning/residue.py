@@ -44,26 +44,27 @@ def is_markup_only(text: str, *, revealed: bool) -> bool:
     return revealed or without_code != text
 
 
-def revealed_markup_blocks(blocks: Sequence[Block]) -> list[int]:
-    """The blocks that repairs revealed as markup alone (see `_revealed`): residue
-    whatever stands beside them."""
+def revealed_markup(blocks: Sequence[Block]) -> list[int]:
+    """The `revealed_markup` step (`cleaning.passes.STEPS`): the blocks that repairs
+    revealed as markup alone (see `_revealed`), residue whatever stands beside them."""
     return [block.index for block in blocks
             if "<" in block.text and _revealed(block)
             and is_markup_only(block.text, revealed=True)]
 
 
-def inline_code_blocks(blocks: Sequence[Block]) -> list[int]:
-    """The blocks of `blocks` (those that stay, in order) that are an inline script or
-    style standing among prose. One among other lines of code or markup (its own copies
-    aside) is a sample, and stays. It depends on the neighbours, so the pipeline asks it
-    of the blocks that survive each decision round: what cleaning the output again sees."""
+def inline_code_blocks(texts: Sequence[tuple[int, str]]) -> list[int]:
+    """The blocks of `texts` (the index and text of each block that stays, in order) that
+    are an inline script or style standing among prose. One among other lines of code or
+    markup (its own copies aside) is a sample, and stays. It depends on the neighbours, so
+    it is asked of the blocks that survive each decision round (the `inline_scripts` step):
+    what cleaning the output again sees."""
     found = []
-    for n, block in enumerate(blocks):
-        if "<" not in block.text or not is_markup_only(block.text, revealed=False):
+    for n, (index, text) in enumerate(texts):
+        if "<" not in text or not is_markup_only(text, revealed=False):
             continue
-        if not any(_looks_like_code(blocks[k].text) for k in (n - 1, n + 1)
-                   if 0 <= k < len(blocks) and blocks[k].text != block.text):
-            found.append(block.index)
+        if not any(_looks_like_code(texts[k][1]) for k in (n - 1, n + 1)
+                   if 0 <= k < len(texts) and texts[k][1] != text):
+            found.append(index)
     return found
 
 

@@ -27,7 +27,8 @@ from cleaning import (
 from cleaning.config import CLEAN_DEFAULTS
 from cleaning.dedup import DuplicateFinder
 from cleaning.fingerprint import SIGNATURE_SLICE, match_tokens, shingle_hash, shingles
-from cleaning.passes import PASSES, Pass
+from cleaning import residue
+from cleaning.passes import PASSES, STEPS, Pass, Step
 
 
 def test_all_matches_public_names() -> None:
@@ -174,6 +175,27 @@ def test_every_pass_has_its_switch_and_its_rule() -> None:
     assert {p.flag for p in PASSES} <= switches
     assert all(callable(getattr(DuplicateFinder, p.name)) for p in PASSES if p.names_twin)
     assert len(set(map(attrgetter("explanation"), PASSES))) == len(PASSES)
+
+
+def test_every_step_is_a_function_of_its_scope_and_every_pass_has_one() -> None:
+    for step in STEPS:
+        owner = residue if step.scope == "article" else DuplicateFinder
+        assert callable(getattr(owner, step.function)), step
+    assert {kind for step in STEPS for kind in step.kinds} == {p.name for p in PASSES}
+    assert {r.kind for r in RULES.values()} - {None} == {p.name for p in PASSES}
+
+
+def test_the_registry_drives_the_order_of_the_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    article = ("Storm closes the harbour\n\nStorm closes the harbour\n\n"
+               "The harbour closed at noon as the storm came in from the west.\n\n"
+               "The harbour closed at noon as the storm came in from the west.\n")
+    assert [r.rule for r in clean(article).removed] == ["headline_copy", "pasted_alone"]
+    # The round runs the steps the registry lists, and nothing else: without the headline's
+    # steps its copy is a short line repeated, which stays.
+    monkeypatch.setattr("cleaning.dedup.ROUND_STEPS", (Step("duplicate", ("duplicate",)),))
+    result = clean(article)
+    assert [r.rule for r in result.removed] == ["pasted_alone"]
+    assert [k.rule for k in result.kept_similar] == ["short_structure"]
 
 
 def test_the_old_remove_duplicates_option_switches_the_three_passes() -> None:
