@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import random
 import subprocess
 import sys
@@ -23,11 +24,11 @@ from cleaning import (
     MinHashFactory,
     clean,
     decode_bytes,
+    residue,
 )
 from cleaning.config import CLEAN_DEFAULTS
 from cleaning.dedup import DuplicateFinder
 from cleaning.fingerprint import SIGNATURE_SLICE, match_tokens, shingle_hash, shingles
-from cleaning import residue
 from cleaning.passes import PASSES, STEPS, Pass, Step
 
 
@@ -183,6 +184,15 @@ def test_every_step_is_a_function_of_its_scope_and_every_pass_has_one() -> None:
         assert callable(getattr(owner, step.function)), step
     assert {kind for step in STEPS for kind in step.kinds} == {p.name for p in PASSES}
     assert {r.kind for r in RULES.values()} - {None} == {p.name for p in PASSES}
+
+
+def test_every_rule_names_the_function_that_decides_it() -> None:
+    for rule in RULES.values():
+        module, *names = rule.decided_by.split(".")
+        owner: object = importlib.import_module(f"cleaning.{module}")
+        for name in names:
+            owner = getattr(owner, name)  # (an AttributeError names a rule gone stale)
+        assert callable(owner) or isinstance(owner, property), rule
 
 
 def test_the_registry_drives_the_order_of_the_steps(monkeypatch: pytest.MonkeyPatch) -> None:
