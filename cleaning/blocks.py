@@ -442,7 +442,7 @@ def _add_group(blocks: list[Block], lines: list[Line]) -> None:
     `blocks`: a block, or a block each (`separate_paragraphs`, `lines_of_their_own`), and
     a list right under a paragraph a part of its own (`_list_start`), all of one group."""
     group = len(blocks)
-    if separate_paragraphs(lines):
+    if separate_paragraphs([line.text for line in lines]):
         blocks.extend(Block(group + n, [one], one.text, group) for n, one in enumerate(lines))
         return
     text = "\n".join([x.text for x in lines])
@@ -511,17 +511,21 @@ def _list_start(text: str) -> int:
     return text.count("\n", 0, found.end()) if found else 0
 
 
-def separate_paragraphs(lines: Sequence[Line]) -> bool:
+def separate_paragraphs(texts: Sequence[str]) -> bool:
     """Whether lines with no blank line between them are paragraphs of their own: each is
     wider than any hard wrap or a whole sentence of a few words, and none is a list item or
     code. (A hard-wrapped paragraph breaks inside its sentences; a list, a table or a code
     sample keeps its lines together.) The test is line by line, so the lines that stay of
     such a group are such a group again: cleaning the output splits it the same way."""
-    for line in lines:  # the cheap tests first: most blocks are one hard-wrapped paragraph
-        text = line.text
-        if columns(text) <= WRAP_MAX_COLUMNS and not (
-                len(text.split()) >= PARAGRAPH_LINE_MIN_WORDS
-                and chardata.SENTENCE_END_RE.search(text)):
-            return False
-    return not any(chardata.LIST_MARKER_RE.match(line.text.lstrip())
-                   or chardata.CODE_SIGN_RE.search(line.text) for line in lines)
+    # (The cheap tests first: most blocks are one hard-wrapped paragraph.)
+    if not all(_paragraph_of_its_own(text) for text in texts):
+        return False
+    return not any(chardata.LIST_MARKER_RE.match(text.lstrip())
+                   or chardata.CODE_SIGN_RE.search(text) for text in texts)
+
+
+def _paragraph_of_its_own(text: str) -> bool:
+    """A line wider than any hard wrap, or a whole sentence of a few words."""
+    return columns(text) > WRAP_MAX_COLUMNS or (
+        len(text.split()) >= PARAGRAPH_LINE_MIN_WORDS
+        and chardata.SENTENCE_END_RE.search(text) is not None)

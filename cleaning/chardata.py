@@ -336,6 +336,21 @@ NEGATION_WORDS = frozenset({
     "ない", "안", "못", "لا", "لم", "لن", "ليس", "לא", "אין",
 })
 
+#: Numbers written as words (tokens as `match_tokens` makes them). A copy that changes one
+#: ("four thousand residents" against "five thousand") states another fact, as a copy that
+#: changes a figure does. "One", "un", "ein" are left out: they are articles and pronouns
+#: as often as numbers.
+NUMBER_WORDS = frozenset({
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "thousand", "million", "billion", "trillion", "dozen", "half", "twice",
+    "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "hundert",
+    "tausend", "deux", "trois", "quatre", "cinq", "sept", "huit", "neuf", "dix", "cent",
+    "mille", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez",
+    "cien", "mil", "два", "три", "четыре", "пять", "десять", "сто", "тысяча",
+})
+
 #: Words that open a photo credit ("Photo: Hau Dinh, AP", "Image: Getty", "© Reuters").
 CREDIT_WORDS = frozenset({"photo", "photos", "photograph", "image", "images", "picture",
                           "credit", "credits", "foto", "fotos", "copyright", "source",

@@ -36,6 +36,7 @@ from cleaning.blocks import (
     columns,
     lines_of_their_own,
     looks_like_wrapped_paragraph,
+    separate_paragraphs,
 )
 from cleaning.config import CleanConfig
 from cleaning.fingerprint import (
@@ -256,14 +257,19 @@ class DuplicateFinder:
     `decide`."""
 
     def __init__(self, infos: Sequence[BlockInfo], config: CleanConfig,
-                 lists: bool = True, markup: bool = False) -> None:
+                 lists: bool = True, markup: bool = False, hold_back: bool = True) -> None:
         """`lists` says whether any block may be a line of a list taken apart
         (`BlockInfo.list_group`): the pipeline knows, and spares the look. `markup` says
         whether a block may be residue (the `markup_only` pass is on and the text holds
-        markup at all)."""
+        markup at all). `hold_back` says whether to keep the lines a group would read as
+        one block without (`decide`)."""
         self.infos = infos
         self.config = config
         self.markup = markup
+        self.hold_back = hold_back
+        #: Whether a group taken apart lost lines and the rest would read as one block
+        #: (found when lines are not held back).
+        self.collapsed = False
         self.decisions: dict[int, Decision] = {}
         #: The blocks removed without a twin (`markup_only`), with the rule that decided.
         self.residue: dict[int, str] = {}
@@ -290,7 +296,9 @@ class DuplicateFinder:
 
         A line of a group taken apart whose removal would leave the group reading as one
         block is kept (`_held_back`), and the steps run again with it kept, so that every
-        decision is made on the blocks that stay: what cleaning the output again sees."""
+        decision is made on the blocks that stay: what cleaning the output again sees.
+        Without `hold_back`, such a group is only noted (`collapsed`): the pipeline holds
+        lines back only when cleaning its output again would change it."""
         self._headline_block, self._headline_copies = headline_block, headline_copies
         self._headline_key = (self.infos[headline_block].run_key
                               if headline_block is not None else None)
@@ -298,7 +306,8 @@ class DuplicateFinder:
             for step in ROUND_STEPS:
                 getattr(self, step.function)()
             held = self._held_back() if self._list_sizes else set()
-            if not held:
+            if not held or not self.hold_back:
+                self.collapsed = bool(held)
                 break
             if attempt == HOLD_BACK_ATTEMPTS - 2:
                 # The last run keeps every line a group lost: no group can lose one then.
@@ -338,21 +347,26 @@ class DuplicateFinder:
 
     def _held_back(self) -> set[int]:
         """The lines removed from a group taken apart (`lines_of_their_own`) to keep, when
-        the lines left of it would no longer be taken apart (read as one block, they could
-        repeat another, and cleaning the output again would not give it back): one line
-        wider than a wrap, which keeps the group apart, or else all of them."""
+        the lines left of it would be grouped otherwise when the output is cleaned again
+        (`cleaning.blocks._add_group`), and so judged otherwise: read as one block, they
+        could repeat another (kept then: one line wider than a wrap, which keeps the group
+        apart, or else all of them); read as paragraphs of their own, they are no longer
+        the items of a list (kept then: one line that is no paragraph of its own)."""
         members: dict[int, list[int]] = defaultdict(list)
         for i, info in enumerate(self.infos):
             if info.list_group >= 0:
                 members[info.list_group].append(i)
         held: set[int] = set()
         for lines in members.values():
+            gone = [k for k in lines if k in self.decisions]
             left = [self.infos[k].text for k in lines if k not in self.decisions]
-            if len(left) < 2 or len(left) == len(lines) or lines_of_their_own(left):
+            if len(left) < 2 or not gone:
                 continue
-            wide = [k for k in lines if k in self.decisions
-                    and columns(self.infos[k].text) > WRAP_MAX_COLUMNS]
-            held.update(wide[:1] or [k for k in lines if k in self.decisions])
+            if separate_paragraphs(left):
+                held.update([k for k in gone if not separate_paragraphs([self.infos[k].text])][:1])
+            elif not lines_of_their_own(left):
+                wide = [k for k in gone if columns(self.infos[k].text) > WRAP_MAX_COLUMNS]
+                held.update(wide[:1] or gone)
         return held
 
     def repeated_headline(self, headline_block: int | None, copies: Sequence[int]) -> None:
@@ -834,6 +848,8 @@ class DuplicateFinder:
             return "different_numbers", ""
         changed = {*alignment.own, *alignment.missing} if kind == "near_duplicate" else set(
             alignment.own)
+        if not changed.isdisjoint(chardata.NUMBER_WORDS):
+            return "different_numbers", ""  # a number written as a word
         if not changed.isdisjoint(chardata.NEGATION_WORDS):
             return "different_negation", ""
         vocab_a = set(tokens_a)

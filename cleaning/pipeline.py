@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import accumulate
 from operator import attrgetter
+from typing import NamedTuple
 
 from cleaning import budget
 from cleaning import residue as article_steps
@@ -120,12 +121,13 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         text, encoding, source = decoded.text, decoded.encoding, decoded.source
     if title is not None:
         title = repair_line(" ".join(title.split()), config)[0]
-    lines = split_lines(text, config)
-    if config.join_cut_urls and "]:" in text:  # a link definition's mark (a C-level scan)
-        lines = join_cut_urls(lines)
-    layout, outcome = _structure_and_decide(lines, text, config, title)
-    blocks, headline, decisions, similar, residue = outcome
-    rendered = _Rendered.of(blocks, decisions, residue)
+    lines, layout, outcome, rendered = _decided(text, config, title, hold_back=False)
+    if outcome.collapsed and _decided(rendered.text, config, title,
+                                      hold_back=False)[3].text != rendered.text:
+        # A group lost lines and the rest reads as one block, which cleaning the output
+        # again would judge otherwise: keep back what keeps the group apart (`_held_back`).
+        lines, layout, outcome, rendered = _decided(text, config, title, hold_back=True)
+    blocks, headline, decisions, similar, residue, _ = outcome
     diff = "" if rendered.text == text else _diff(text, rendered)  # unchanged: common
     runs = _runs(sorted(decisions), decisions, blocks, rendered.spans)
     return CleanResult(
@@ -146,18 +148,29 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
     )
 
 
+def _decided(text: str, config: CleanConfig, title: str | None, hold_back: bool,
+             ) -> tuple[list[Line], Layout, _Outcome, _Rendered]:
+    """The text's repaired lines, its layout, what repeats what, and the output."""
+    lines = split_lines(text, config)
+    if config.join_cut_urls and "]:" in text:  # a link definition's mark (a C-level scan)
+        lines = join_cut_urls(lines)
+    layout, outcome = _structure_and_decide(lines, text, config, title, hold_back)
+    return lines, layout, outcome, _Rendered.of(outcome.blocks, outcome.decisions,
+                                                outcome.residue)
+
+
 def _structure_and_decide(lines: list[Line], text: str, config: CleanConfig,
-                          title: str | None) -> tuple[Layout, _Outcome]:
+                          title: str | None, hold_back: bool) -> tuple[Layout, _Outcome]:
     """The blocks under the text's layout, and what repeats what among them."""
     layout = choose_layout(lines)
     # Markup, escaped or not, shows a "<" or a "&" in the input (one scan of it).
     markup = MARKUP_ONLY.enabled(config) and ("<" in text or "&" in text)
-    outcome = _dedupe(group_blocks(lines, layout), config, title, markup)
+    outcome = _dedupe(group_blocks(lines, layout), config, title, markup, hold_back)
     if layout is Layout.BLANK_LINES and _relayouts(outcome):
         # Removing blocks left a text that reads as one paragraph per line; clean it that
         # way now, so that cleaning the result again changes nothing.
         layout = Layout.LINE_PER_BLOCK
-        outcome = _dedupe(group_blocks(lines, layout), config, title, markup)
+        outcome = _dedupe(group_blocks(lines, layout), config, title, markup, hold_back)
     return layout, outcome
 
 
@@ -223,10 +236,20 @@ def _diff(text: str, rendered: _Rendered) -> str:
     return unified_diff(text, rendered.text.split("\n")[:-1], origins)
 
 
-#: The blocks, the headline, what repeats what, what looks alike but stays, and the blocks
-#: that say nothing (removed without a twin).
-_Outcome = tuple[list[Block], Headline | None, dict[int, Decision], list[KeptSimilar],
-                 dict[int, str]]
+class _Outcome(NamedTuple):
+    """What the rounds decided on an article's blocks."""
+
+    blocks: list[Block]
+    headline: Headline | None
+    #: What repeats what.
+    decisions: dict[int, Decision]
+    #: What looks alike but stays.
+    similar: list[KeptSimilar]
+    #: The blocks that say nothing (removed without a twin), with their rule.
+    residue: dict[int, str]
+    #: Whether a group taken apart lost lines and the rest would read as one block
+    #: (`DuplicateFinder.collapsed`), when lines are not held back.
+    collapsed: bool
 
 
 #: Rounds of duplicate decisions on the surviving blocks (one is the common case). A round
@@ -238,14 +261,16 @@ MAX_ROUNDS = 8
 
 
 def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
-            markup: bool = True) -> _Outcome:
+            markup: bool = True, hold_back: bool = True) -> _Outcome:
     """Decide on the blocks, then again on the blocks that survive, until a round removes
     nothing: what cleaning the result again would see, it sees now (idempotence).
     `markup` says whether a block can be residue: the `markup_only` pass is on and the
     text holds markup at all.
     Markup that repairs revealed goes first; an inline script is judged among the blocks
-    that survive each round, since it depends on its neighbours."""
-    return _Rounds(blocks, config, title, markup).run()
+    that survive each round, since it depends on its neighbours. `hold_back` says whether
+    lines of a group taken apart are kept when the rest would read as one block
+    (`DuplicateFinder.decide`)."""
+    return _Rounds(blocks, config, title, markup, hold_back).run()
 
 
 class _Rounds:
@@ -254,8 +279,10 @@ class _Rounds:
     blocks' own indices (`active`)."""
 
     def __init__(self, blocks: list[Block], config: CleanConfig, title: str | None,
-                 markup: bool) -> None:
+                 markup: bool, hold_back: bool) -> None:
         self.blocks, self.config, self.title, self.markup = blocks, config, title, markup
+        self.hold_back = hold_back
+        self.collapsed = False
         self.residue: dict[int, str] = {}
         if markup:  # the steps on the article: each a function of `cleaning.residue`
             for step in STEPS:
@@ -280,13 +307,16 @@ class _Rounds:
         headline: Headline | None = None
         for round_ in range(MAX_ROUNDS):
             budget.check()
-            local, local_similar, code, found = _decide(self.current, self.config, self.title,
-                                                        self.off, self.lists, self.markup)
+            local, local_similar, code, found, collapsed = _decide(
+                self.current, self.config, self.title, self.off, self.lists, self.markup,
+                self.hold_back)
+            self.collapsed |= collapsed
             if round_ == 0:
                 headline = found
             if round_ == 0 and not local and not self.residue and not code:
                 # The common case: one round, on all the blocks (so its indices are theirs).
-                return self.blocks, headline, self.decisions, local_similar, self.residue
+                return _Outcome(self.blocks, headline, self.decisions, local_similar,
+                                self.residue, False)
             self._report(local_similar)
             if not local and not code:
                 break
@@ -295,7 +325,8 @@ class _Rounds:
         kept_similar = sorted((k for k in self.similar.values() if k.block not in self.decisions
                                and k.block not in residue and k.twin not in residue),
                               key=attrgetter("block", "twin"))
-        return self.blocks, headline, self.decisions, kept_similar, dict(sorted(residue.items()))
+        return _Outcome(self.blocks, headline, self.decisions, kept_similar,
+                        dict(sorted(residue.items())), self.collapsed)
 
     def _report(self, local_similar: list[KeptSimilar]) -> None:
         """Keep this round's look-alikes, under the blocks' own indices (the first report
@@ -338,28 +369,29 @@ def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
 
 
 def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
-            off: frozenset[str], lists: bool, markup: bool,
-            ) -> tuple[dict[int, Decision], list[KeptSimilar], dict[int, str], Headline | None]:
+            off: frozenset[str], lists: bool, markup: bool, hold_back: bool,
+            ) -> tuple[dict[int, Decision], list[KeptSimilar], dict[int, str], Headline | None,
+                       bool]:
     """One decision round: a function of the blocks alone (their infos) and the config:
     the removals with a twin, the look-alikes that stay, the removals without a twin (with
-    their rule), and the headline. What a pass switched off (`off`, the names of those of
-    `config`) would have removed stays, reported."""
+    their rule), the headline, and whether a group collapsed. What a pass switched off
+    (`off`, the names of those of `config`) would have removed stays, reported."""
     headline, copies = _headline(infos, config, title)
-    finder = DuplicateFinder(infos, config, lists, markup)
+    finder = DuplicateFinder(infos, config, lists, markup, hold_back)
     decisions, similar = finder.decide(headline.block if headline else None, copies)
     if not off or off.isdisjoint(d.kind for d in decisions.values()):
-        return decisions, similar, finder.residue, headline
+        return decisions, similar, finder.residue, headline, finder.collapsed
     similar = sorted(
         [*similar, *(kept_record(i, d.twin, d.similarity, "switched_off",
                           f"{d.rule}: {PASS[d.kind].flag} is off")
                      for i, d in decisions.items() if d.kind in off)],
         key=attrgetter("block", "twin"))
     return ({i: d for i, d in decisions.items() if d.kind not in off}, similar,
-            finder.residue, headline)
+            finder.residue, headline, finder.collapsed)
 
 
 def _relayouts(outcome: _Outcome) -> bool:
-    blocks, _, decisions, _, residue = outcome
+    blocks, decisions, residue = outcome.blocks, outcome.decisions, outcome.residue
     if not decisions and not residue:
         return False  # the same blocks, the same gaps between them: the same layout
     # The layout of the kept blocks as rendered, one blank line between them. (Counting it

@@ -96,6 +96,29 @@ def test_a_group_that_would_read_as_one_block_keeps_its_lines() -> None:
     assert clean(result.text).text == result.text
 
 
+def test_a_caption_printed_twice_goes_when_the_lines_left_read_the_same_again() -> None:
+    # The lines left of the group read as one block, and cleaning the output again changes
+    # nothing: no line needs holding back (it used to stay, `group_kept_whole`).
+    caption = "Crews at the landing on Tuesday morning (Photo: Ana Ruiz)"
+    text = "\n\n".join([
+        "Ferry returns to the harbour",
+        "The ferry came back to the harbour on Tuesday after a winter away, the council said.",
+        f"{caption}\n{caption}\nCrews worked through the night to ready the landing.",
+        "Tickets go on sale next week at the old booth by the quay."])
+    result = clean(text)
+    assert [(r.rule, r.text) for r in result.removed] == [("stutter", caption)]
+    assert result.kept_similar == []
+    assert clean(result.text).text == result.text
+
+
+def test_a_near_duplicate_that_changes_a_number_written_out_stays() -> None:
+    text = "\n\n".join(["Ferry landing stays open", WIDE, "The vote was close.",
+                         WIDE.replace("four thousand", "five thousand")])
+    result = clean(text)
+    assert result.removed == []
+    assert [k.rule for k in result.kept_similar] == ["different_numbers"]
+
+
 def test_a_photo_credit_is_not_the_headline() -> None:
     line = "Harbour fire destroys three boats on Sunday"
     text = "\n\n".join(["Photo: Ana Weiss", line, "By Jo Brandt", line, WIDE])

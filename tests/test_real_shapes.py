@@ -11,7 +11,7 @@ import pytest
 
 from cleaning import CharsetError, CleaningError, clean
 from cleaning.align import TokenAlignment
-from cleaning.blocks import Line, looks_like_wrapped_paragraph, separate_paragraphs, split_lines
+from cleaning.blocks import looks_like_wrapped_paragraph, separate_paragraphs, split_lines
 from cleaning.config import CLEAN_DEFAULTS, CleanConfig
 from cleaning.passes import PASS
 from cleaning.repair import repair_line
@@ -309,8 +309,7 @@ def test_a_copy_inside_a_group_of_paragraphs_goes_alone() -> None:
     [WIDE, "Photo: Harbour Authority"],
 ])
 def test_lines_that_are_no_separate_paragraphs_stay_one_block(lines: list[str]) -> None:
-    lines_ = [Line(t, 0, len(t)) for t in lines]
-    assert not separate_paragraphs(lines_)
+    assert not separate_paragraphs(lines)
 
 
 def test_a_teaser_above_the_headline_is_not_taken_for_it() -> None:
