@@ -780,7 +780,7 @@ class DuplicateFinder:
             return False
         tokens_i, tokens_j = self.infos[i].tokens, self.infos[j].tokens
         i_in_j = TokenAlignment.of(tokens_i, tokens_j, self._work)
-        if i_in_j.coverage >= self.config.containment_threshold:
+        if i_in_j.coverage >= self.config.containment_threshold and not self._cut_short(j, i):
             return self._judge(i, j, i_in_j)
         j_in_i = TokenAlignment.of(tokens_j, tokens_i, self._work)
         if j_in_i.coverage >= self.config.containment_threshold:
@@ -795,6 +795,17 @@ class DuplicateFinder:
             self.similar.append(kept_record(i, j, round(i_in_j.ratio, SIMILARITY_DIGITS),
                                             "below_thresholds"))
         return False
+
+    def _cut_short(self, j: int, i: int) -> bool:
+        """Whether block `j` is cut short where block `i` goes on: it ends at an ellipsis
+        or a "read more", or in a word that `i` holds whole ("resid" of "residents"), as a
+        teaser, a summary or a page's description is cut at a fixed length. Of such a pair
+        the complete copy stays, whichever comes first."""
+        if chardata.TRUNCATED_RE.search(self.infos[j].text):
+            return True
+        tokens_i, last = self.infos[i].tokens, self.infos[j].tokens[-1:]
+        return bool(last) and last[0] not in tokens_i and any(
+            token.startswith(last[0]) for token in tokens_i)
 
     def near_duplicate(self, b: int, a: int, alignment: TokenAlignment) -> bool:
         """The `near_duplicate` pass's rule: block `b` and kept block `a` align almost

@@ -435,3 +435,31 @@ def test_a_headline_copy_further_down_repeats_what_the_headline_went_as() -> Non
     assert kinds(text) == [("contained", 1, 0), ("repeated_headline", 6, 0),
                            ("duplicate", 7, 5)]
     assert clean(result.text).text == result.text
+
+
+LEDE = ("The mayor opened the new harbour bridge on Saturday morning in front of a crowd of "
+        "about two thousand residents.")
+
+
+@pytest.mark.parametrize("teaser", [
+    LEDE[:-5] + "...",  # cut in a word, with an ellipsis
+    LEDE[:-5],  # cut in a word, as a page's description is cut at a fixed length
+    LEDE[:LEDE.rindex(" ")] + "...",  # cut between words
+])
+def test_a_teaser_cut_short_above_the_lede_goes_and_the_lede_stays(teaser: str) -> None:
+    # Found on trafilatura's markdown with metadata: the front matter's description, cut
+    # short, took the complete lede under it as its near duplicate.
+    after = "Work on the crossing began four years ago and ran over budget."
+    result = clean("\n\n".join(["Harbour bridge opens", teaser, LEDE, after]))
+    assert [r.text for r in result.removed] == [teaser]
+    assert result.removed[0].twin_text == LEDE
+    assert result.text == f"Harbour bridge opens\n\n{LEDE}\n\n{after}\n"
+
+
+def test_a_description_cut_short_in_the_front_matter_leaves_the_lede_whole() -> None:
+    text = ("---\ntitle: Mayor opens new harbour bridge\n"
+            f"description: {LEDE[:-5]}\n---\n{LEDE}\n\n"
+            "Work on the crossing began four years ago and ran over budget.\n")
+    result = clean(text)
+    assert LEDE in result.text
+    assert all(r.text != LEDE for r in result.removed)
