@@ -128,6 +128,9 @@ class BlockInfo:
     #: The group of a block that is one line of a list or caption taken apart
     #: (`cleaning.blocks.lines_of_their_own`), or -1.
     list_group: int = -1
+    #: The first block of its paragraph group: the blocks rendered a line break apart
+    #: (`cleaning.blocks.Block.group`), or -1 when not given.
+    group: int = -1
     _shingles: set[Shingle] | None = field(default=None, init=False, repr=False)
     _ids: set[int] | None = field(default=None, init=False, repr=False)
 
@@ -391,6 +394,7 @@ class DuplicateFinder:
         kept_by_key: dict[str, list[int]] = {}
         inside: tuple[int, int] = (-1, 0)  # (end, offset) of a run already found not to count
         after_run = 0
+        no_paste_until = 0  # the end of the last run found to be no paste
         # Only blocks whose key is met again can repeat or be repeated.
         for i in [i for i, key in enumerate(self._keys) if counts[key] > 1]:
             if i < after_run or i in self.decisions:
@@ -402,13 +406,57 @@ class DuplicateFinder:
                 continue
             best_len, best_j = self._best_run(i, earlier, inside)
             if best_len >= 2 and self._run_qualifies(i, best_j, best_len):
+                abridged = self._abridged(i, best_j, best_len)
+                if abridged:
+                    self._remove_abridged(abridged, kept_by_key)
+                    continue
                 after_run = self._remove_copies(i, best_j, best_len, "pasted_run")
                 continue
             if best_len >= LONG_RUN:
                 inside = (i + best_len, i - best_j)
+            if best_len >= 2:
+                no_paste_until = max(no_paste_until, i + best_len)
             after_run = self._in_a_row(i, earlier) or after_run
             if i not in self.decisions and i >= after_run:
-                self._alone(i, earlier, kept_by_key, best_j, best_len)
+                self._alone(i, earlier, kept_by_key, best_j, best_len, i < no_paste_until)
+
+    def _abridged(self, i: int, j: int, length: int) -> list[tuple[int, int]]:
+        """The run from `i` on repeats the one from `j` on: if the earlier copy goes on
+        inside the later one past blocks that only the later one prints, each in the group
+        of the block before (a list printed whole, whose teaser printed its first item), the earlier
+        is a teaser of the later, complete copy: the pairs (earlier block, later block) of
+        the teaser, every block of it from `j` on; else none. The complete copy stays whole
+        (a list cut in two by removing its first items as copies of the teaser would read
+        as two lists)."""
+        infos, keys, decided = self.infos, self._keys, self.decisions
+        pairs = [(j + t, i + t) for t in range(length)]
+        p, q = j + length, i + length  # the next block of each copy
+        skipped = False
+        while p < i and q < len(keys):
+            group = infos[q - 1].group  # (the group the later copy's last match is in)
+            while (q < len(keys) and group >= 0 and infos[q].group == group
+                   and keys[q] != keys[p]):
+                q += 1  # a block the later copy prints alone, in that group
+                skipped = True
+            if q == len(keys) or keys[q] != keys[p] or q in decided:
+                break
+            while p < i and q < len(keys) and keys[p] == keys[q] and q not in decided:
+                pairs.append((p, q))
+                p, q = p + 1, q + 1
+        return pairs if skipped and pairs[-1][1] >= i + length else []
+
+    def _remove_abridged(self, pairs: list[tuple[int, int]],
+                         kept_by_key: dict[str, list[int]]) -> None:
+        """Remove the teaser's blocks as copies of the complete copy's; the later blocks
+        are then the first kept copies of their keys."""
+        for teaser, full in pairs:
+            self._remove(teaser, Decision.by("abridged_copy", full))
+            key = self._keys[teaser]
+            kept = [k for k in kept_by_key.get(key, []) if k != teaser]
+            if kept:
+                kept_by_key[key] = kept
+            else:
+                kept_by_key.pop(key, None)
 
     def _best_run(self, i: int, earlier: list[int], inside: tuple[int, int],
                   ) -> tuple[int, int]:
@@ -450,14 +498,16 @@ class DuplicateFinder:
         return 0
 
     def _alone(self, i: int, earlier: list[int], kept_by_key: dict[str, list[int]],
-               best_j: int, best_len: int) -> None:
-        """Judge block `i`, an exact repeat of the `earlier` blocks that repeats no
-        neighbour along with it: a paste, chrome printed again, or structure that stays."""
+               best_j: int, best_len: int, in_a_run: bool) -> None:
+        """Judge block `i`, an exact repeat of the `earlier` blocks that no pasted run
+        took: a paste, chrome printed again, or structure that stays. `in_a_run` says it
+        repeats along with a neighbour, in a run that is no paste: then it is no isolated
+        paste either (two bullets that two product cards share)."""
         infos, first = self.infos, earlier[0]
         once = self._pasted_once(i)
         # Only a block met twice can go alone, so only its context needs reading.
         template = once and self._template(i, best_j, max(best_len, 1))
-        if once and not template and self._pasted_alone(i):
+        if once and not template and not in_a_run and self._pasted_alone(i):
             if self._in_a_box(first) and not self._in_a_box(i):
                 # The first copy stands in a highlights box, the second in the body: the
                 # body keeps its sentence.
@@ -476,7 +526,8 @@ class DuplicateFinder:
         elif not once and self._embedded_post_again(i, best_j, best_len):
             self._remove(i, Decision.by("embedded_post_again", first))
         else:
-            self.similar.append(kept_record(i, first, 1.0, self._why_kept(i, once, template)))
+            self.similar.append(kept_record(i, first, 1.0,
+                                             self._why_kept(i, once, template or in_a_run)))
             earlier.append(i)
 
     @cached_property

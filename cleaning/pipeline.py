@@ -292,6 +292,7 @@ class _Rounds:
         self.infos = block_infos([b.text for b in blocks])
         self.lists = False  # whether any block is a line of a list taken apart
         for block, info in zip(blocks, self.infos, strict=True):
+            info.group = block.group
             if block.line_apart:
                 info.list_group = block.group
                 self.lists = True

@@ -55,6 +55,9 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
     # duplicate
     Rule("pasted_run", "duplicate", "a run of blocks pasted again",
          "dedup.DuplicateFinder._run_qualifies"),
+    Rule("abridged_copy", "duplicate", "a passage printed first in part (a teaser): the "
+                                       "complete copy further on stays whole",
+         "dedup.DuplicateFinder._abridged"),
     Rule("stutter", "duplicate", "printed again right after itself",
          "dedup.DuplicateFinder._stutter"),
     Rule("plain_copy_kept", "duplicate", "the first of two copies in a row, which holds "

@@ -463,3 +463,37 @@ def test_a_description_cut_short_in_the_front_matter_leaves_the_lede_whole() -> 
     result = clean(text)
     assert LEDE in result.text
     assert all(r.text != LEDE for r in result.removed)
+
+
+BRIEF = ["Morning brief for our readers by the harbour.",
+         "The council approved the new bridge budget on Monday after a long debate."]
+PROMOS = ["Hear this briefing on your smart speaker every single morning.",
+          "You can also sign up for the newsletter by ticking the box below..."]
+MORE_ITEMS = ["The library will extend its opening hours next month for students.",
+              "Ferries will run every half hour from the new quay from Friday."]
+
+
+@pytest.mark.parametrize("promos_apart", [False, True])
+def test_a_teaser_of_a_list_goes_and_the_list_stays_in_one_piece(promos_apart: bool) -> None:
+    # Found on boilerpy3's and jusText's output of a newsletter page: the teaser printed
+    # the list's first item, and the list lost that item as its copy, cut in two.
+    teaser = "\n\n".join([*BRIEF, *PROMOS])
+    items = "\n".join([*BRIEF, *MORE_ITEMS])
+    full = items + ("\n\n" if promos_apart else "\n") + "\n".join(PROMOS)
+    result = clean("\n\n".join(["Ten things to know", teaser, full]))
+    assert [r.rule for r in result.removed] == ["abridged_copy"] * 4
+    assert items in result.text
+    assert result.text == f"Ten things to know\n\n{full}\n"
+    assert clean(result.text).text == result.text
+
+
+def test_bullets_that_two_cards_share_stay_with_each_card() -> None:
+    # The later card holds the earlier's bullets and one more: no teaser of it, and two
+    # bullets met together are no isolated paste either.
+    card = ["Sweat resistant for long runs in the rain.", "Twenty hours of battery in the case."]
+    text = "\n\n".join(["Two earbuds for the gym", "Trail buds", *card,
+                        "Charges with a cable.", "City buds", *card,
+                        "Folds into a small pouch.", "Charges with a cable."])
+    result = clean(text)
+    assert result.removed == []
+    assert {k.rule for k in result.kept_similar} <= {"template", "short_structure"}

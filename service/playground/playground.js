@@ -79,6 +79,7 @@ const RULE_WORDS = {
   inline_script: "a script or style among the paragraphs",
   headline_copy: "the headline again",
   pasted_run: "part of a passage pasted again",
+  abridged_copy: "a teaser of a passage printed whole further on",
   stutter: "printed twice in a row",
   plain_copy_kept: "a copy with leaked markup (the plain copy stays)",
   past_gallery_chrome: "printed again after a photo gallery",
