@@ -351,6 +351,14 @@ NUMBER_WORDS = frozenset({
     "cien", "mil", "два", "три", "четыре", "пять", "десять", "сто", "тысяча",
 })
 
+#: A person's name alone on its line ("Ana Ruiz", "F. Kooman", "Michiel B. de Jong"): a
+#: byline above a story or a document and its author's box or address below it name the
+#: same person on purpose (attribution, not chrome). Two to four words, capitalised (a
+#: particle such as "de" aside), letters only.
+PERSON_NAME_RE = re.compile(
+    r"(?:[^\W\d_]\.|[^\W\d_a-z][^\W\d_]*(?:['\u2019-][^\W\d_]+)?)"
+    r"(?:\s+(?:[^\W\d_]\.|[^\W\d_a-z][^\W\d_]*(?:['\u2019-][^\W\d_]+)?|de|van|von|da|del|bin|al)){1,3}")
+
 #: Words that open a photo credit ("Photo: Hau Dinh, AP", "Image: Getty", "© Reuters").
 CREDIT_WORDS = frozenset({"photo", "photos", "photograph", "image", "images", "picture",
                           "credit", "credits", "foto", "fotos", "copyright", "source",

@@ -57,6 +57,16 @@ from cleaning.residue import inline_code_blocks
 from cleaning.result import KeptSimilar
 from cleaning.rules import RULES
 
+#: The shapes of blocks that mark a section (`DuplicateFinder._shape`): a line that is no
+#: sentence and no mark (a name, a credit, a link) is page chrome as often as a section's.
+SECTION_MARKS = frozenset({"question", "heading", "field", "item"})
+#: ... but a section of a label and prose ("Northern line", then what happens on it) is one,
+#: in sections of this many blocks and more before their last.
+LABELLED_SECTION_BLOCKS = 2
+#: Sections that close with the same line are short: a question and its answer, a heading
+#: and its step (two blocks before the line). Longer runs of blocks of the same shapes are
+#: prose that happens to align with prose: a paragraph pasted again among them goes.
+PARALLEL_SECTION_MAX_BLOCKS = 2
 #: Exact-key candidates tried per block: the first kept copy and the most recent ones.
 RECENT_TWINS = 8
 #: An aligned run this long, and a quarter of the article or more, is a paste whatever its
@@ -164,7 +174,9 @@ class BlockInfo:
         capitalised word past the first)."""
         if chardata.DIGIT_RE.search(self.text):
             return True
-        return any(word[:1].isupper() for word in self.text.split()[1:])
+        # (A list item's first word follows its marker: "- Porridge with apple".)
+        text = chardata.LIST_MARKER_RE.sub("", self.text.lstrip(), count=1)
+        return any(word[:1].isupper() for word in text.split()[1:])
 
     @property
     def interface_message(self) -> bool:
@@ -507,7 +519,8 @@ class DuplicateFinder:
         once = self._pasted_once(i)
         # Only a block met twice can go alone, so only its context needs reading.
         template = once and self._template(i, best_j, max(best_len, 1))
-        if once and not template and not in_a_run and self._pasted_alone(i):
+        parallel = once and not template and self._in_parallel_sections(i, first)
+        if once and not template and not in_a_run and not parallel and self._pasted_alone(i):
             if self._in_a_box(first) and not self._in_a_box(i):
                 # The first copy stands in a highlights box, the second in the body: the
                 # body keeps its sentence.
@@ -527,7 +540,8 @@ class DuplicateFinder:
             self._remove(i, Decision.by("embedded_post_again", first))
         else:
             self.similar.append(kept_record(i, first, 1.0,
-                                             self._why_kept(i, once, template or in_a_run)))
+                                             self._why_kept(i, once, template or in_a_run,
+                                                            parallel)))
             earlier.append(i)
 
     @cached_property
@@ -549,7 +563,17 @@ class DuplicateFinder:
                 or key == self._headline_key):
             return False  # (the headline's copies are the headline pass's to judge)
         first, first_from_body = self._key_spans[key]
-        return first < body.start and first_from_body >= body.stop
+        return (first < body.start and first_from_body >= body.stop
+                and not self._goes_on_from(i) and not self._goes_on_from(first)
+                and chardata.PERSON_NAME_RE.fullmatch(self.infos[i].text) is None)
+
+    def _goes_on_from(self, k: int) -> bool:
+        """Whether block `k` goes on with the sentence of the block before it (a hard wrap
+        left a line of one's own: "the response" / "body"): it opens with a small letter,
+        and the block before ends no sentence."""
+        text = self.infos[k].text
+        return (k > 0 and text[:1].islower()
+                and chardata.SENTENCE_END_RE.search(self.infos[k - 1].text) is None)
 
     @cached_property
     def _key_spans(self) -> dict[str, tuple[int, int]]:
@@ -564,15 +588,48 @@ class DuplicateFinder:
             spans[key] = (first, from_body)
         return spans
 
-    def _why_kept(self, i: int, once: bool, template: bool) -> str:
+    def _why_kept(self, i: int, once: bool, template: bool, parallel: bool = False) -> str:
         """The rule that keeps block `i`, an exact repeat that no removal rule took."""
         if self.infos[i].question:
             return "interview_question"
+        if parallel:
+            return "parallel_sections"
         if template:
             return "template"
         if self._field(i):
             return "record_field"
         return "short_structure" if once else "met_three_times"
+
+    def _in_parallel_sections(self, i: int, j: int) -> bool:
+        """Whether block `j` and its copy `i` close two short sections of one structure:
+        the blocks between them (`PARALLEL_SECTION_MAX_BLOCKS` at most) have, one for one,
+        the shapes of as many blocks before `j`, and one of those marks a section (a
+        question, a heading, a field, a list item; or a label over prose): an FAQ's "call
+        us" under each answer, a step's "Click Save" under each step, a profile's closing
+        line. A paragraph pasted again stands among prose that does not repeat so."""
+        n = i - j - 1
+        if not 0 < n <= PARALLEL_SECTION_MAX_BLOCKS or j < n:
+            return False
+        between = [self._shape(k) for k in range(j + 1, i)]
+        if not SECTION_MARKS.intersection(between) and not (
+                n >= LABELLED_SECTION_BLOCKS and "label" in between and "prose" in between):
+            return False
+        return between == [self._shape(k) for k in range(j - n, j)]
+
+    def _shape(self, k: int) -> str:
+        """What block `k` is in a section's structure (`_in_parallel_sections`)."""
+        info = self.infos[k]
+        if info.question:
+            return "question"
+        if chardata.MARKDOWN_HEADING_RE.match(info.text):
+            return "heading"
+        if chardata.LIST_MARKER_RE.match(info.text.lstrip()):
+            return "item"
+        if self._field(k):
+            return "field"
+        if info.sentence:
+            return "prose"
+        return "credit" if info.tokens[:1] and info.tokens[0] in chardata.CREDIT_WORDS else "label"
 
     def _embedded_post_again(self, i: int, j: int, length: int) -> bool:
         """Whether block `i`, met three times or more, is an embedded post printed again (a

@@ -496,4 +496,55 @@ def test_bullets_that_two_cards_share_stay_with_each_card() -> None:
                         "Folds into a small pouch.", "Charges with a cable."])
     result = clean(text)
     assert result.removed == []
-    assert {k.rule for k in result.kept_similar} <= {"template", "short_structure"}
+    assert {k.rule for k in result.kept_similar} <= {"template", "short_structure",
+                                                     "parallel_sections"}
+
+
+def test_a_line_that_closes_two_sections_of_one_structure_stays() -> None:
+    # Found by a campaign of pages with repeats on purpose: an FAQ's closing line under each
+    # answer, a step's closing line under each step, went as isolated pastes.
+    closing = "If you still need help, call the support line on 0800 555 0199 any weekday."
+    faq = "\n\n".join(["Card questions", "When will my card arrive?",
+                       "Cards are posted within two working days of the order.", closing,
+                       "How do I set my PIN?",
+                       "Your PIN arrives in a separate letter a few days later.", closing])
+    steps = "\n\n".join(["Roles in the workspace", "Owners",
+                         "Open Settings, then Roles, and pick the owner's name from the list.",
+                         "Click Save. The change applies to every member within a minute.",
+                         "Editors",
+                         "Open Settings, then Roles, and tick the box beside each editor.",
+                         "Click Save. The change applies to every member within a minute."])
+    for text in (faq, steps):
+        result = clean(text)
+        assert result.removed == [], text
+        assert [k.rule for k in result.kept_similar] == ["parallel_sections"]
+
+
+def test_a_paragraph_pasted_again_among_prose_still_goes() -> None:
+    pasted = ("The council will publish the full budget on its website next week, with a "
+              "summary of every change since the spring.")
+    text = "\n\n".join([
+        "Budget approved", "Councillors approved the budget on Monday after a long debate.",
+        pasted, "The vote was close: twelve for, ten against, one abstention.",
+        "Opponents said the rise in parking charges would hurt the high street.", pasted])
+    assert [r.rule for r in clean(text).removed] == ["pasted_alone"]
+
+
+def test_the_same_item_twice_in_a_list_stays() -> None:
+    # A meal plan whose day headings an extractor dropped: a list marker is no name.
+    text = ("What our dietitian eats in a week\n\nShe keeps breakfast the same on most days "
+            "so that she does not have to think about it.\n\n- Porridge with grated apple\n"
+            "- Porridge with grated apple\n- Scrambled eggs on toast\n")
+    assert clean(text).removed == []
+
+
+def test_a_name_or_a_wrapped_word_above_and_below_the_body_is_no_chrome() -> None:
+    # An RFC names its author in its head and its address at its foot; a hard wrap leaves
+    # a sentence's last word on a line of its own, above and below. Both stay.
+    body = [f"The client sends request number {n} and waits for the server to answer it "
+            "with a status line and a body." for n in range(1, 4)]
+    text = "\n".join(["Internet Draft", "F. Kooman", "the response", "body", *body,
+                      "omitting the response", "body", "Authors' addresses", "F. Kooman",
+                      "Email: author@example.org"])
+    result = clean(text)
+    assert [r.text for r in result.removed if r.rule == "chrome_around_body"] == []

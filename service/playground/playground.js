@@ -94,6 +94,7 @@ const RULE_WORDS = {
   part_of_block: "a part of another paragraph printed on its own (a teaser or a caption)",
   line_after_block: "the last line of the paragraph before, printed again",
   interview_question: "an interview question, which may come back on purpose",
+  parallel_sections: "a line that closes sections of one structure (an answer, a step)",
   template: "part of a template, repeated on purpose",
   record_field: "a field of a record, repeated on purpose",
   met_three_times: "met three times or more, so a template",
