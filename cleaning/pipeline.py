@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import time
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -122,11 +123,8 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
     if title is not None:
         title = repair_line(" ".join(title.split()), config)[0]
     lines, layout, outcome, rendered = _decided(text, config, title, hold_back=False)
-    if outcome.collapsed and _decided(rendered.text, config, title,
-                                      hold_back=False)[3].text != rendered.text:
-        # A group lost lines and the rest reads as one block, which cleaning the output
-        # again would judge otherwise: keep back what keeps the group apart (`_held_back`).
-        lines, layout, outcome, rendered = _decided(text, config, title, hold_back=True)
+    if outcome.collapsed:
+        outcome, rendered = _settled(text, config, title, outcome, rendered)
     blocks, headline, decisions, similar, residue, _ = outcome
     diff = "" if rendered.text == text else _diff(text, rendered)  # unchanged: common
     runs = _runs(sorted(decisions), decisions, blocks, rendered.spans)
@@ -146,6 +144,66 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         input_text=text,
         kept_similar_omitted=max(0, len(similar) - config.max_kept_similar),
     )
+
+
+#: Times the output of an article whose group collapsed is cleaned again, its removals
+#: taken as the article's, before lines are held back instead (`_settled`). Of the 2,541
+#: real extractor outputs, 68 have a group collapse: 63 are settled as they are, 5 after
+#: one more cleaning; two leave room.
+SETTLE_ATTEMPTS = 2
+
+
+def _settled(text: str, config: CleanConfig, title: str | None, outcome: _Outcome,
+             rendered: _Rendered) -> tuple[_Outcome, _Rendered]:
+    """The decisions on an article in which a group taken apart lost lines and the rest
+    reads as one block (`_Outcome.collapsed`): cleaning the output again reads that block
+    as one, and may judge it, or a block beside it, otherwise. So the output is cleaned
+    again, and what that removes is removed from the article too (each output block
+    mapped to the article's blocks whose lines it holds), until the output is what
+    cleaning it again gives. If it does not settle, the lines that keep the group apart
+    are held back instead (`cleaning.dedup.DuplicateFinder._held_back`)."""
+    for _ in range(SETTLE_ATTEMPTS):
+        again = _decided(rendered.text, config, title, hold_back=False)[2]
+        if not again.decisions and not again.residue:
+            return outcome, rendered
+        outcome = _taken_back(outcome, rendered, again)
+        rendered = _Rendered.of(outcome.blocks, outcome.decisions, outcome.residue)
+    if _decided(rendered.text, config, title, hold_back=False)[3].text == rendered.text:
+        return outcome, rendered
+    _, _, held, held_rendered = _decided(text, config, title, hold_back=True)
+    return held, held_rendered
+
+
+def _taken_back(outcome: _Outcome, rendered: _Rendered, again: _Outcome) -> _Outcome:
+    """`outcome` with the removals of `again` (decisions on `rendered`'s text) mapped back
+    to the article's blocks: an output line is the line of the kept block it renders."""
+    owner = [block.index for block in rendered.kept for _ in block.lines]
+    output_lines = rendered.text.split("\n")
+    starts = [0, *accumulate(len(line) + 1 for line in output_lines)]
+    blank_before = list(accumulate(not line for line in output_lines))
+
+    def article_blocks(block: Block) -> list[int]:
+        numbers = [bisect_right(starts, line.start) - 1 for line in block.lines]
+        return sorted({owner[n - blank_before[n]] for n in numbers})
+
+    fresh = {b: Decision(d.kind, article_blocks(again.blocks[d.twin])[0], d.similarity,
+                         d.rule)
+             for i, d in again.decisions.items() for b in article_blocks(again.blocks[i])}
+    residue = dict(outcome.residue)
+    for i, rule in again.residue.items():
+        residue.update(dict.fromkeys(article_blocks(again.blocks[i]), rule))
+    decisions = {}
+    for i, d in outcome.decisions.items():
+        while d.twin in fresh:  # its twin went now: repeat what the twin repeats
+            d = d.through(fresh[d.twin])
+        if d.twin in residue:
+            residue[i] = residue[d.twin]  # a copy of what says nothing says nothing
+        else:
+            decisions[i] = d
+    decisions.update(fresh)
+    gone = decisions.keys() | residue.keys()
+    similar = [k for k in outcome.similar if k.block not in gone and k.twin not in gone]
+    return outcome._replace(decisions=decisions, residue=residue, similar=similar)
 
 
 def _decided(text: str, config: CleanConfig, title: str | None, hold_back: bool,
