@@ -175,3 +175,15 @@ def test_a_later_copy_of_a_headline_is_foreseen_as_its_definition_says(
                 or any(k and key.startswith(k + " ") for k in later)
                 or any(k.startswith(key + " ") for k in later))
     assert _Others(keys).may_repeat(i) == expected
+
+
+@given(st.text(TOKEN_CHARS, max_size=120))
+def test_columns_counts_the_wide_characters_of_a_line(text: str) -> None:
+    # `columns` looks up only the characters outside ASCII, every ASCII one being narrow.
+    import unicodedata
+
+    from cleaning.blocks import WRAP_MAX_COLUMNS, columns
+
+    assert not any(unicodedata.east_asian_width(chr(c)) in "WF" for c in range(128))
+    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+    assert columns(text) == len(text) + (wide if len(text) <= WRAP_MAX_COLUMNS else 0)
