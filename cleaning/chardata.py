@@ -44,6 +44,10 @@ ASCII_NONWORD_KEEP_SEPARATOR = str.maketrans(
 ASCII_NONWORD_BYTES = bytes(
     0x20 if c < 0x80 and not chr(c).isalnum() and c != 0x1F else c for c in range(256))
 
+#: A character outside ASCII: the only ones that may take two columns of a terminal (every
+#: ASCII character is narrow), found in a line at C speed (`cleaning.blocks.columns`).
+NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
 #: A character outside ASCII that is no part of a token (TOKEN_RE skips it), bar those of
 #: scripts without spaces, which TOKEN_RE takes whatever they are.
 NONASCII_NONWORD_RE = re.compile(f"[^\\x00-\\x7f\\w{NOSPACE_RANGES}]")

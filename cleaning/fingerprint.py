@@ -148,13 +148,6 @@ def shingles(tokens: Sequence[str], config: CleanConfig, nospace: bool = False) 
     return set(_ngrams(tokens, config.shingle_chars if nospace else config.shingle_words))
 
 
-def shingle_ids(tokens: Sequence[str], config: CleanConfig, nospace: bool = False) -> set[int]:
-    """`shingles` as ints (Python's hash of each n-gram), without building the set of
-    tuples: for finding candidates, never for deciding."""
-    return set(map(hash, _ngrams(tokens, config.shingle_chars if nospace
-                                 else config.shingle_words)))
-
-
 def _ngrams(tokens: Sequence[str], k: int) -> Iterable[Shingle]:
     """The overlapping `k`-grams of `tokens`; a block of `k` tokens or fewer is one.
 

@@ -153,3 +153,37 @@ def test_tokenise_is_match_tokens_of_each_block(texts: list[str]) -> None:
     assert tokens == [match_tokens(t) for t in texts]
     for text, maybe in zip(texts, maybe_nospace, strict=True):
         assert maybe or not has_nospace(text)
+
+
+#: Keys as `match_key` makes them: words of a small vocabulary (so that keys meet, cut
+#: short and extended), one space apart; or no word at all.
+HEADLINE_KEYS = st.lists(st.sampled_from(["a", "b", "ab", "ba", "site"]), max_size=4).map(" ".join)
+
+
+@given(st.lists(HEADLINE_KEYS, min_size=1, max_size=8), st.data())
+def test_a_later_copy_of_a_headline_is_foreseen_as_its_definition_says(
+        keys: list[str], data: st.DataObject) -> None:
+    # `_Others.may_repeat` searches one string of the keys (the headline search asks it of
+    # every candidate); the definition, block by block: the key is met elsewhere, or a
+    # later key is it cut after a word, or it extended after a word.
+    from cleaning.headline import _Others
+
+    i = data.draw(st.integers(0, len(keys) - 1))
+    key = keys[i]
+    later = keys[i + 1:]
+    expected = (keys.count(key) > 1
+                or any(k and key.startswith(k + " ") for k in later)
+                or any(k.startswith(key + " ") for k in later))
+    assert _Others(keys).may_repeat(i) == expected
+
+
+@given(st.text(TOKEN_CHARS, max_size=120))
+def test_columns_counts_the_wide_characters_of_a_line(text: str) -> None:
+    # `columns` looks up only the characters outside ASCII, every ASCII one being narrow.
+    import unicodedata
+
+    from cleaning.blocks import WRAP_MAX_COLUMNS, columns
+
+    assert not any(unicodedata.east_asian_width(chr(c)) in "WF" for c in range(128))
+    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+    assert columns(text) == len(text) + (wide if len(text) <= WRAP_MAX_COLUMNS else 0)
