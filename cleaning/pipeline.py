@@ -37,6 +37,7 @@ from cleaning.dedup import (
     BlockInfo,
     Decision,
     DuplicateFinder,
+    PairMemo,
     block_infos,
     kept_record,
     mark_suspects,
@@ -267,6 +268,7 @@ class _Rounds:
         self.decisions: dict[int, Decision] = {}
         self.similar: dict[tuple[int, int], KeptSimilar] = {}
         self.off = frozenset(p.name for p in PASSES if not p.enabled(config))
+        self.memo = PairMemo()  # what a round compared, for the rounds after it
 
     def run(self) -> _Outcome:
         mark_suspects(self.current, self.config)
@@ -274,7 +276,7 @@ class _Rounds:
         for round_ in range(MAX_ROUNDS):
             budget.check()
             local, local_similar, found = _decide(self.current, self.config, self.title,
-                                                  self.off, self.lists)
+                                                  self.off, self.lists, self.memo)
             if round_ == 0:
                 headline = found
             code = self._inline_code(local)
@@ -339,13 +341,13 @@ def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
 
 
 def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
-            off: frozenset[str], lists: bool,
+            off: frozenset[str], lists: bool, memo: PairMemo,
             ) -> tuple[dict[int, Decision], list[KeptSimilar], Headline | None]:
-    """One decision round: a function of the blocks alone (their infos) and the config.
-    What a pass switched off (`off`, the names of those of `config`) would have removed
-    stays, reported."""
+    """One decision round: a function of the blocks alone (their infos) and the config
+    (`memo` only spares work: see `PairMemo`). What a pass switched off (`off`, the names
+    of those of `config`) would have removed stays, reported."""
     headline, copies = _headline(infos, config, title)
-    finder = DuplicateFinder(infos, config, lists)
+    finder = DuplicateFinder(infos, config, lists, memo)
     decisions, similar = finder.decide(headline.block if headline else None, copies)
     if not off or off.isdisjoint(d.kind for d in decisions.values()):
         return decisions, similar, headline
