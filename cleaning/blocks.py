@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,15 +158,27 @@ def _split_newlines(text: str, raws: list[str], gate: re.Pattern[str] | None,
     lines: list[Line] = []
     fold = config.normalize_whitespace
     crlf = "\r" in text
-    start = 0
+    starts = list(accumulate(map((1).__add__, map(len, raws)), initial=0))  # a start too many
+    # The lines with a hint, from one search of the text, that goes on from the next line
+    # after each hint: a gate is one character, never "\r" or "\n". (A search per line
+    # made a text with one hint somewhere, such as a 1 MB article, pay a call per line.)
+    hinted: set[int] = set()
+    if gate is not None:
+        found = gate.search(text)
+        while found is not None:
+            if not len(hinted) % budget.CHEAP_UNITS_PER_CHECK:
+                budget.check()
+            n = bisect_right(starts, found.start()) - 1
+            hinted.add(n)
+            found = gate.search(text, starts[n + 1])
     for n, raw in enumerate(raws):
         if not n % budget.CHEAP_UNITS_PER_CHECK:
             budget.check()
-        width = len(raw) + 1
+        start = starts[n]
         if crlf and raw.endswith("\r"):
             raw = raw[:-1]
         end = start + len(raw)
-        if gate is not None and gate.search(raw) is not None:
+        if n in hinted:
             _add_line(lines, text, start, end, config, needs, memo)
         else:
             fixed = normalize_spaces(raw) if fold else raw
@@ -174,7 +187,6 @@ def _split_newlines(text: str, raws: list[str], gate: re.Pattern[str] | None,
             else:
                 lines.append(Line(fixed, start, end,
                                   (Repair("normalize_whitespace", "spaces", raw, fixed),)))
-        start += width
     return lines
 
 

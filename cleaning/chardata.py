@@ -70,6 +70,27 @@ def without_typography(text: str) -> str:
     return text
 
 
+#: Characters that `ascii_without_typography` folds at a time.
+TYPOGRAPHY_SLICE = 1 << 14
+
+
+def ascii_without_typography(text: str) -> str | None:
+    """`without_typography(text)` if that is ASCII, else None, found a slice at a time:
+    a long text with another character early (an accent, mojibake) is not folded whole
+    for nothing. (A 1 MB article paid 2 to 6 ms for it.)
+
+    >>> ascii_without_typography("It’s “fine”."), ascii_without_typography("Café")
+    ('It s  fine .', None)
+    """
+    slices = []
+    for start in range(0, len(text), TYPOGRAPHY_SLICE):
+        plain = without_typography(text[start:start + TYPOGRAPHY_SLICE])
+        if not plain.isascii():
+            return None
+        slices.append(plain)
+    return "".join(slices)
+
+
 NOSPACE_CHAR_RE = re.compile(f"[{NOSPACE_RANGES}]")
 
 #: Scripts in which a zero-width space is a real word-break hint rather than junk.

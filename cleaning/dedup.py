@@ -729,6 +729,7 @@ class DuplicateFinder:
         index: _CandidateIndex = (
             _LshIndex({i: infos[i].shingle_set(config) for i in order}, order, config)
             if use_minhash else _ExactIndex())
+        memo = self.memo.shared
         for i in order:
             budget.check()  # one lookup, and up to max_candidates alignments
             if i in decided:
@@ -740,13 +741,16 @@ class DuplicateFinder:
                 other = infos[j]
                 if j in decided or other.key == key:
                     continue
-                shared = self._shared(info, other)
+                shared = memo.get((info, other))  # (a later round: known, mostly)
+                if shared is None:
+                    shared = self._shared(info, other)
                 if shared:
                     candidates.append((shared, j, len(other.shingle_set(config))))
-            candidates.sort(key=lambda c: (-c[0], c[1]))
-            if any(self._compare(i, j, shared, len(info.shingle_set(config)), size_j)
-                   for shared, j, size_j in candidates[: config.max_candidates]):
-                continue
+            if candidates:  # (most suspects meet none: a later round asks them again)
+                candidates.sort(key=lambda c: (-c[0], c[1]))
+                if any(self._compare(i, j, shared, len(info.shingle_set(config)), size_j)
+                       for shared, j, size_j in candidates[: config.max_candidates]):
+                    continue
             index.add(i, info.links)
 
     def _shared(self, info: BlockInfo, other: BlockInfo) -> int:
@@ -758,20 +762,18 @@ class DuplicateFinder:
         repeat, or two in one id) may add as many. A pair under the bar on that bound is
         under it on the shingles, and most pairs the index finds are; counting shingles
         hashes every tuple again (CPython keeps no tuple's hash)."""
-        memo, config = self.memo.shared, self.config
-        shared = memo.get((info, other))
-        if shared is None:
-            bar = _lowest_share(config)
-            ids, other_ids = info.shingle_ids(config), other.shingle_ids(config)
-            beyond = shingle_count(info.tokens, config, info.nospace) - len(ids)
-            shared = 0
-            # (A block has no fewer shingles than ids.)
-            if len(info.links & other.links) + beyond >= bar * min(len(ids), len(other_ids)):
-                s_i, s_j = info.shingle_set(config), other.shingle_set(config)
-                shared = len(s_i & s_j)
-                if shared < bar * min(len(s_i), len(s_j)):
-                    shared = 0
-            memo[info, other] = shared
+        config = self.config
+        bar = _lowest_share(config)
+        ids, other_ids = info.shingle_ids(config), other.shingle_ids(config)
+        beyond = shingle_count(info.tokens, config, info.nospace) - len(ids)
+        shared = 0
+        # (A block has no fewer shingles than ids.)
+        if len(info.links & other.links) + beyond >= bar * min(len(ids), len(other_ids)):
+            s_i, s_j = info.shingle_set(config), other.shingle_set(config)
+            shared = len(s_i & s_j)
+            if shared < bar * min(len(s_i), len(s_j)):
+                shared = 0
+        self.memo.shared[info, other] = shared
         return shared
 
     def _compare(self, i: int, j: int, shared: int, size_i: int, size_j: int) -> bool:
