@@ -67,13 +67,16 @@ def clean(
     title: str | None = None,
     charset: str | None = None,
     time_limit: float | None = None,
+    max_lines: int | None = None,
 ) -> CleanResult:
     """Clean one article: repair it, drop what repeats, and explain every change.
 
     `text` may be bytes, decoded with `charset` if given and valid, else UTF-8, else the
     encoding charset-normalizer detects. `title` is the headline if the caller knows it.
     `time_limit` bounds the processor time the call may use, in seconds: past it,
-    `TimeLimitExceeded` is raised (see `cleaning.budget`).
+    `TimeLimitExceeded` is raised (see `cleaning.budget`). `max_lines` bounds the line
+    breaks the text splits at, once repaired (memory grows with them): past it,
+    `TooManyLines` is raised before the blocks are made.
 
     >>> result = clean("Storm hits coast\\n\\n**Storm hits coast**\\n\\nThe storm came at dawn.")
     >>> print(result.text, end="")
@@ -85,7 +88,7 @@ def clean(
     """
     started = time.perf_counter()
     with collector_paused(), budget.limited(time_limit):
-        return _clean(text, config or CLEAN_DEFAULTS, title, charset, started)
+        return _clean(text, config or CLEAN_DEFAULTS, title, charset, started, max_lines)
 
 
 @contextmanager
@@ -110,7 +113,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: str | None,
-           started: float) -> CleanResult:
+           started: float, max_lines: int | None) -> CleanResult:
     """The walk: decode, repair, structure and decide, render, diff, explain."""
     encoding = source = None
     if isinstance(text, (bytes, bytearray, memoryview)):
@@ -118,7 +121,7 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         text, encoding, source = decoded.text, decoded.encoding, decoded.source
     if title is not None:
         title = repair_line(" ".join(title.split()), config)[0]
-    lines = split_lines(text, config)
+    lines = split_lines(text, config, max_lines)
     if config.join_cut_urls and "]:" in text:  # a link definition's mark (a C-level scan)
         lines = join_cut_urls(lines)
     layout, outcome = _structure_and_decide(lines, text, config, title)
