@@ -19,6 +19,7 @@ from cleaning.errors import (
     ConfigError,
     DecodeError,
     TimeLimitExceeded,
+    TooManyLines,
 )
 from cleaning.fingerprint import MinHashFactory
 from cleaning.passes import PASSES, Pass
@@ -47,6 +48,7 @@ __all__ = [
     "Run",
     "Stats",
     "TimeLimitExceeded",
+    "TooManyLines",
     "clean",
     "decode_bytes",
 ]

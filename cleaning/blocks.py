@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from itertools import accumulate
 
 from cleaning import budget, chardata
 from cleaning.config import CleanConfig
+from cleaning.errors import TooManyLines
 from cleaning.fingerprint import match_key, tokenise
 from cleaning.repair import Needs, Repair, normalize_spaces, repair_line
 
@@ -106,16 +108,22 @@ class Layout(Enum):
     LINE_PER_BLOCK = "line_per_block"
 
 
-def split_lines(text: str, config: CleanConfig) -> list[Line]:
-    """Every line of `text`, repaired, with its span in `text`.
+def split_lines(text: str, config: CleanConfig, max_lines: int | None = None) -> list[Line]:
+    """Every line of `text`, repaired, with its span in `text`. Past `max_lines` line
+    breaks (None: no limit), `TooManyLines` is raised, as soon as they are found: those a
+    repair reveals count too (``&#10;``, the mojibake of U+2028), which `count_lines`
+    cannot see in the text.
 
     >>> [(line.text, line.start, line.end) for line in split_lines("a\\r\\n b \\n", CleanConfig())]
     [('a', 0, 1), ('b', 3, 6), ('', 7, 7)]
     """
+    breaks = count_lines(text) if max_lines is not None else 0
+    if max_lines is not None and breaks > max_lines:
+        raise TooManyLines(max_lines)
     needs = Needs.of(text)
-    memo: RepairMemo = {}
+    repairer = _Repairer(config, needs, max_lines, breaks)
     if _other_line_breaks(text, needs):
-        return _split_at_every_break(text, config, needs, memo)
+        return _split_at_every_break(text, repairer)
     # The common case: lines end in "\n" or "\r\n", and most need no repair but spaces.
     # In NFC text (all of it is, or `needs` says otherwise), a line without a character
     # that a repair acts on needs nothing else.
@@ -132,41 +140,52 @@ def split_lines(text: str, config: CleanConfig) -> list[Line]:
         starts = accumulate(map((1).__add__, map(len, raws)), initial=0)  # C-level
         return [Line(raw, start, start + len(raw))
                 for raw, start in zip(raws, starts, strict=False)]  # a start too many
-    return _split_newlines(text, raws, gate, config, needs, memo)
+    return _split_newlines(text, raws, gate, repairer)
 
 
-def _split_at_every_break(text: str, config: CleanConfig, needs: Needs,
-                          memo: RepairMemo) -> list[Line]:
+def _split_at_every_break(text: str, repairer: _Repairer) -> list[Line]:
     """`split_lines` of a text that breaks lines otherwise than with "\\n" and "\\r\\n"."""
     lines: list[Line] = []
     start = 0
     for n, match in enumerate(chardata.LINE_BREAK_RE.finditer(text)):
         if not n % budget.CHEAP_UNITS_PER_CHECK:
             budget.check()
-        _add_line(lines, text, start, match.start(), config, needs, memo)
+        repairer.add_line(lines, text, start, match.start())
         start = match.end()
-    _add_line(lines, text, start, len(text), config, needs, memo)
+    repairer.add_line(lines, text, start, len(text))
     return lines
 
 
 def _split_newlines(text: str, raws: list[str], gate: re.Pattern[str] | None,
-                    config: CleanConfig, needs: Needs, memo: RepairMemo) -> list[Line]:
+                    repairer: _Repairer) -> list[Line]:
     """`split_lines` of a text whose lines `raws` end in "\\n" or "\\r\\n": the lines that
     `gate` finds a repair hint in are repaired whole, the others have their spaces
     folded."""
     lines: list[Line] = []
-    fold = config.normalize_whitespace
+    fold = repairer.config.normalize_whitespace
     crlf = "\r" in text
-    start = 0
+    starts = list(accumulate(map((1).__add__, map(len, raws)), initial=0))  # a start too many
+    # The lines with a hint, from one search of the text, that goes on from the next line
+    # after each hint: a gate is one character, never "\r" or "\n". (A search per line
+    # made a text with one hint somewhere, such as a 1 MB article, pay a call per line.)
+    hinted: set[int] = set()
+    if gate is not None:
+        found = gate.search(text)
+        while found is not None:
+            if not len(hinted) % budget.CHEAP_UNITS_PER_CHECK:
+                budget.check()
+            n = bisect_right(starts, found.start()) - 1
+            hinted.add(n)
+            found = gate.search(text, starts[n + 1])
     for n, raw in enumerate(raws):
         if not n % budget.CHEAP_UNITS_PER_CHECK:
             budget.check()
-        width = len(raw) + 1
+        start = starts[n]
         if crlf and raw.endswith("\r"):
             raw = raw[:-1]
         end = start + len(raw)
-        if gate is not None and gate.search(raw) is not None:
-            _add_line(lines, text, start, end, config, needs, memo)
+        if n in hinted:
+            repairer.add_line(lines, text, start, end)
         else:
             fixed = normalize_spaces(raw) if fold else raw
             if fixed == raw:
@@ -174,7 +193,6 @@ def _split_newlines(text: str, raws: list[str], gate: re.Pattern[str] | None,
             else:
                 lines.append(Line(fixed, start, end,
                                   (Repair("normalize_whitespace", "spaces", raw, fixed),)))
-        start += width
     return lines
 
 
@@ -188,7 +206,8 @@ def count_lines(text: str | bytes) -> int:
     than this. Counted at C speed, before anything is split: what a limit on lines checks
     (the service's NEWSCLEAN_MAX_LINES), since cleaning's memory grows with them. Bytes
     are counted as the UTF-8 they are most often; a repair that reveals a line break
-    (``&#10;``, the mojibake of U+2028) is not foreseen.
+    (``&#10;``, the mojibake of U+2028) is not foreseen here: `split_lines` counts those
+    as it finds them (its `max_lines`).
 
     >>> count_lines("a\\r\\nb\\u2028c\\rd\\x0ce")
     4
@@ -213,29 +232,40 @@ def _other_line_breaks(text: str, needs: Needs) -> bool:
     return needs.controls and chardata.CONTROL_LINE_BREAK_RE.search(text) is not None
 
 
-#: A line's repair, by the line: within one text (one `needs`, one config) a line printed
-#: twice is repaired once. Duplicated paragraphs are what newsclean is for: on the typical
-#: damaged articles of benchmarks/ab_core.py, 22% of the lines repaired were met before in
-#: their text.
-RepairMemo = dict[str, tuple[str, list[Repair]]]
+class _Repairer:
+    """The repair of the lines of one text (one `needs`, one config), line by line.
 
+    A line printed twice is repaired once (`done`): duplicated paragraphs are what
+    newsclean is for, and on the typical damaged articles of benchmarks/ab_core.py, 22% of
+    the lines repaired were met before in their text. A repair may reveal line breaks:
+    past `max_lines` of them, `TooManyLines` is raised before their lines are made."""
 
-def _add_line(lines: list[Line], text: str, start: int, end: int, config: CleanConfig,
-              needs: Needs, memo: RepairMemo) -> None:
-    raw = text[start:end]
-    done = memo.get(raw)
-    if done is None:
-        done = memo[raw] = repair_line(raw, config, needs)
-    fixed, repairs = done
-    if "\n" not in fixed:
-        lines.append(Line(fixed, start, end, repairs))
-        return
-    # A repair revealed line breaks (mojibake of U+2028, say): each piece is a line of its own,
-    # all of them spanning the one input line they came from, and repaired as one (a piece
-    # may hold damage that the whole line's repair did not reach).
-    for i, piece in enumerate(fixed.split("\n")):
-        piece, more = repair_line(piece, config)
-        lines.append(Line(piece, start, end, [*repairs, *more] if i == 0 else more))
+    def __init__(self, config: CleanConfig, needs: Needs, max_lines: int | None,
+                 breaks: int) -> None:
+        """`breaks`: the line breaks of the text (`count_lines`)."""
+        self.config, self.needs, self.max_lines = config, needs, max_lines
+        self.breaks = breaks  # and those that repairs revealed so far
+        self.done: dict[str, tuple[str, list[Repair]]] = {}
+
+    def add_line(self, lines: list[Line], text: str, start: int, end: int) -> None:
+        """Add the line ``text[start:end]`` to `lines`, repaired."""
+        raw = text[start:end]
+        done = self.done.get(raw)
+        if done is None:
+            done = self.done[raw] = repair_line(raw, self.config, self.needs)
+        fixed, repairs = done
+        if "\n" not in fixed:
+            lines.append(Line(fixed, start, end, repairs))
+            return
+        self.breaks += fixed.count("\n")
+        if self.max_lines is not None and self.breaks > self.max_lines:
+            raise TooManyLines(self.max_lines)
+        # A repair revealed line breaks (mojibake of U+2028, say): each piece is a line of
+        # its own, all of them spanning the one input line they came from, and repaired as
+        # one (a piece may hold damage that the whole line's repair did not reach).
+        for i, piece in enumerate(fixed.split("\n")):
+            piece, more = repair_line(piece, self.config)
+            lines.append(Line(piece, start, end, [*repairs, *more] if i == 0 else more))
 
 
 #: What `join_cut_urls` says of each URL it joins (`Fix.detail`).

@@ -74,6 +74,27 @@ def without_typography(text: str) -> str:
     return text
 
 
+#: Characters that `ascii_without_typography` folds at a time.
+TYPOGRAPHY_SLICE = 1 << 14
+
+
+def ascii_without_typography(text: str) -> str | None:
+    """`without_typography(text)` if that is ASCII, else None, found a slice at a time:
+    a long text with another character early (an accent, mojibake) is not folded whole
+    for nothing. (A 1 MB article paid 2 to 6 ms for it.)
+
+    >>> ascii_without_typography("It’s “fine”."), ascii_without_typography("Café")
+    ('It s  fine .', None)
+    """
+    slices = []
+    for start in range(0, len(text), TYPOGRAPHY_SLICE):
+        plain = without_typography(text[start:start + TYPOGRAPHY_SLICE])
+        if not plain.isascii():
+            return None
+        slices.append(plain)
+    return "".join(slices)
+
+
 NOSPACE_CHAR_RE = re.compile(f"[{NOSPACE_RANGES}]")
 
 #: Scripts in which a zero-width space is a real word-break hint rather than junk.
@@ -251,6 +272,29 @@ QUESTION_END_RE = re.compile("[?\uff1f\u061f\u037e]\\W*$")
 #: The marks that end a sentence, in the scripts that have their own.
 SENTENCE_END_MARKS = ".!?\u3002\uff01\uff1f\u061f\u0964"
 SENTENCE_END_RE = re.compile(f"[{SENTENCE_END_MARKS}]\\W*$")
+#: How far from its end `ends_sentence` looks at a text first: further than the marks,
+#: quotes and brackets that close a sentence.
+SENTENCE_END_WINDOW = 64
+#: A word character: where the closing marks of a sentence stop, read from its end.
+WORD_CHAR_RE = re.compile(r"\w")
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether `SENTENCE_END_RE` finds a sentence's end in `text`, read from the end of the
+    text: the regex alone tries every full stop of a long paragraph, and asked of every
+    paragraph of a 1 MB article, that was a tenth of its decision rounds. A match that
+    starts before the window leaves nothing but non-word characters in it; only then is
+    the whole text searched.
+
+    >>> ends_sentence("It rained. " * 20 + "It stopped.)"), ends_sentence("Read more")
+    (True, False)
+    """
+    start = max(0, len(text) - SENTENCE_END_WINDOW)
+    if SENTENCE_END_RE.search(text, start) is not None:
+        return True
+    return (start > 0 and WORD_CHAR_RE.search(text, start) is None
+            and SENTENCE_END_RE.search(text) is not None)
+
 
 #: A token with a digit: numbers are facts, and paragraphs that differ in them are different.
 DIGIT_RE = re.compile(r"\d")

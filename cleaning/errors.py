@@ -3,19 +3,21 @@
     CleaningError            anything this library raises on purpose
     ├── ConfigError          an option has a wrong name, type or value
     ├── TimeLimitExceeded    cleaning took more processor time than `time_limit` allows
+    ├── TooManyLines         the text splits into more lines than `max_lines` allows
     └── DecodeError          bytes that cannot be read as text
         ├── BinaryInputError bytes that are not text at all (NUL bytes, a PDF, an image...)
         └── CharsetError     the declared charset is no text encoding (base64, rot13...)
 
 Every message says what to do next. The HTTP service maps `ConfigError` to 400,
-`DecodeError` to 422 (`CharsetError` to 415) and `TimeLimitExceeded` to 422 (an article
-past its limit is past it on every try, so it is no error to retry).
+`DecodeError` to 422 (`CharsetError` to 415), `TimeLimitExceeded` to 422 (an article
+past its limit is past it on every try, so it is no error to retry) and `TooManyLines`
+to 413.
 """
 
 from __future__ import annotations
 
 __all__ = ["BinaryInputError", "CharsetError", "CleaningError", "ConfigError",
-           "DecodeError", "TimeLimitExceeded"]
+           "DecodeError", "TimeLimitExceeded", "TooManyLines"]
 
 
 class CleaningError(Exception):
@@ -32,6 +34,18 @@ class TimeLimitExceeded(CleaningError):
 
     def __init__(self, message: str, limit: float) -> None:
         super().__init__(message)
+        self.limit = limit
+
+
+class TooManyLines(CleaningError):
+    """The text splits into more line breaks than the call's `max_lines` (`limit`), those
+    that a repair reveals (``&#10;``, the mojibake of U+2028) counted too."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the text has more than {limit} line breaks once repaired (entities and "
+            "mojibake that decode to one count too); clean it in parts, or allow more "
+            "lines (max_lines)")
         self.limit = limit
 
 

@@ -148,6 +148,25 @@ def shingles(tokens: Sequence[str], config: CleanConfig, nospace: bool = False) 
     return set(_ngrams(tokens, config.shingle_chars if nospace else config.shingle_words))
 
 
+def shingle_ids(tokens: Sequence[str], config: CleanConfig, nospace: bool = False) -> set[int]:
+    """`shingles` as ints (Python's hash of each n-gram), without building the set of
+    tuples: for finding candidates, never for deciding."""
+    return set(map(hash, _ngrams(tokens, config.shingle_chars if nospace
+                                 else config.shingle_words)))
+
+
+def shingle_count(tokens: Sequence[str], config: CleanConfig, nospace: bool = False) -> int:
+    """How many shingles `tokens` make, counting a repeated one again: at least as many as
+    `shingles` gives, and as many as the n-grams of `_ngrams`.
+
+    >>> tokens = ["a", "b", "a", "b"]  # ("a", "b", "a") and ("b", "a", "b")
+    >>> shingle_count(tokens, CleanConfig()), shingle_count(tokens * 2, CleanConfig())
+    (2, 6)
+    """
+    k = config.shingle_chars if nospace else config.shingle_words
+    return max(len(tokens) - k + 1, 1) if tokens else 0
+
+
 def _ngrams(tokens: Sequence[str], k: int) -> Iterable[Shingle]:
     """The overlapping `k`-grams of `tokens`; a block of `k` tokens or fewer is one.
 

@@ -43,6 +43,7 @@ from cleaning.dedup import (
     BlockInfo,
     Decision,
     DuplicateFinder,
+    PairMemo,
     block_infos,
     kept_record,
     mark_suspects,
@@ -71,13 +72,16 @@ def clean(
     title: str | None = None,
     charset: str | None = None,
     time_limit: float | None = None,
+    max_lines: int | None = None,
 ) -> CleanResult:
     """Clean one article: repair it, drop what repeats, and explain every change.
 
     `text` may be bytes, decoded with `charset` if given and valid, else UTF-8, else the
     encoding charset-normalizer detects. `title` is the headline if the caller knows it.
     `time_limit` bounds the processor time the call may use, in seconds: past it,
-    `TimeLimitExceeded` is raised (see `cleaning.budget`).
+    `TimeLimitExceeded` is raised (see `cleaning.budget`). `max_lines` bounds the line
+    breaks the text splits at, once repaired (memory grows with them): past it,
+    `TooManyLines` is raised before the blocks are made.
 
     >>> result = clean("Storm hits coast\\n\\n**Storm hits coast**\\n\\nThe storm came at dawn.")
     >>> print(result.text, end="")
@@ -89,7 +93,7 @@ def clean(
     """
     started = time.perf_counter()
     with collector_paused(), budget.limited(time_limit):
-        return _clean(text, config or CLEAN_DEFAULTS, title, charset, started)
+        return _clean(text, config or CLEAN_DEFAULTS, title, charset, started, max_lines)
 
 
 @contextmanager
@@ -114,7 +118,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: str | None,
-           started: float) -> CleanResult:
+           started: float, max_lines: int | None) -> CleanResult:
     """The walk: decode, repair, structure and decide, render, diff, explain."""
     encoding = source = None
     if isinstance(text, (bytes, bytearray, memoryview)):
@@ -122,7 +126,8 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         text, encoding, source = decoded.text, decoded.encoding, decoded.source
     if title is not None:
         title = repair_line(" ".join(title.split()), config)[0]
-    lines, layout, outcome, rendered = _decided(text, config, title, hold_back=False)
+    lines, layout, outcome, rendered = _decided(text, config, title, hold_back=False,
+                                                max_lines=max_lines)
     if outcome.collapsed:
         outcome, rendered = _settled(text, config, title, outcome, rendered)
     blocks, headline, decisions, similar, residue, _ = outcome
@@ -207,9 +212,10 @@ def _taken_back(outcome: _Outcome, rendered: _Rendered, again: _Outcome) -> _Out
 
 
 def _decided(text: str, config: CleanConfig, title: str | None, hold_back: bool,
-             ) -> tuple[list[Line], Layout, _Outcome, _Rendered]:
-    """The text's repaired lines, its layout, what repeats what, and the output."""
-    lines = split_lines(text, config)
+             max_lines: int | None = None) -> tuple[list[Line], Layout, _Outcome, _Rendered]:
+    """The text's repaired lines (`max_lines` at most), its layout, what repeats what, and
+    the output."""
+    lines = split_lines(text, config, max_lines)
     if config.join_cut_urls and "]:" in text:  # a link definition's mark (a C-level scan)
         lines = join_cut_urls(lines)
     layout, outcome = _structure_and_decide(lines, text, config, title, hold_back)
@@ -360,6 +366,7 @@ class _Rounds:
         self.decisions: dict[int, Decision] = {}
         self.similar: dict[tuple[int, int], KeptSimilar] = {}
         self.off = frozenset(p.name for p in PASSES if not p.enabled(config))
+        self.memo = PairMemo()  # what a round compared, for the rounds after it
 
     def run(self) -> _Outcome:
         mark_suspects(self.current, self.config)
@@ -368,7 +375,7 @@ class _Rounds:
             budget.check()
             local, local_similar, code, found, collapsed = _decide(
                 self.current, self.config, self.title, self.off, self.lists, self.markup,
-                self.hold_back)
+                self.hold_back, self.memo)
             self.collapsed |= collapsed
             if round_ == 0:
                 headline = found
@@ -428,15 +435,16 @@ def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
 
 
 def _decide(infos: list[BlockInfo], config: CleanConfig, title: str | None,
-            off: frozenset[str], lists: bool, markup: bool, hold_back: bool,
+            off: frozenset[str], lists: bool, markup: bool, hold_back: bool, memo: PairMemo,
             ) -> tuple[dict[int, Decision], list[KeptSimilar], dict[int, str], Headline | None,
                        bool]:
-    """One decision round: a function of the blocks alone (their infos) and the config:
-    the removals with a twin, the look-alikes that stay, the removals without a twin (with
-    their rule), the headline, and whether a group collapsed. What a pass switched off
-    (`off`, the names of those of `config`) would have removed stays, reported."""
+    """One decision round: a function of the blocks alone (their infos) and the config
+    (`memo` only spares work: see `PairMemo`): the removals with a twin, the look-alikes
+    that stay, the removals without a twin (with their rule), the headline, and whether a
+    group collapsed. What a pass switched off (`off`, the names of those of `config`)
+    would have removed stays, reported."""
     headline, copies = _headline(infos, config, title)
-    finder = DuplicateFinder(infos, config, lists, markup, hold_back)
+    finder = DuplicateFinder(infos, config, lists, markup, hold_back, memo)
     decisions, similar = finder.decide(headline.block if headline else None, copies)
     if not off or off.isdisjoint(d.kind for d in decisions.values()):
         return decisions, similar, finder.residue, headline, finder.collapsed

@@ -108,8 +108,8 @@ class Needs:
         Needs(entities=True, controls=False, denormal=False, mojibake=True, invisible=False)
         """
         is_ascii = text.isascii()
-        plain = text if is_ascii else chardata.without_typography(text)
-        if plain.isascii():
+        plain = text if is_ascii else chardata.ascii_without_typography(text)
+        if plain is not None:
             # ASCII and typographic punctuation: NFC, no invisible character, nothing
             # mojibake is made of. Entities and ASCII controls are what may be left.
             if not might_need_repair(plain):

@@ -221,10 +221,11 @@ class Article:
         limit = min(settings().article_timeout, request_time_left())
         if limit <= 0:
             raise request_time_spent()
+        max_lines = settings().max_lines
 
         def work() -> tuple[CleanResult, dict[str, Any]]:
             result = clean(self.text, self.config, title=self.title, charset=self.charset,
-                           time_limit=limit)
+                           time_limit=limit, max_lines=max_lines)
             return result, result.to_dict(include_diff=self.diff)
 
         try:
@@ -261,7 +262,9 @@ def request_time_spent() -> ApiError:
 
 def check_lines(text: str | bytes) -> None:
     """A 413 for an article of more lines than NEWSCLEAN_MAX_LINES: cleaning's memory grows
-    with its lines, counted as the cleaner splits them (`cleaning.blocks.count_lines`)."""
+    with its lines, counted as the cleaner splits them (`cleaning.blocks.count_lines`),
+    before the body is decoded; `clean` holds the same limit on the lines that repairs
+    reveal (`TooManyLines`, the same 413)."""
     lines = count_lines(text)
     limit = settings().max_lines
     if lines > limit:

@@ -17,6 +17,7 @@ from cleaning import (
     ConfigError,
     DecodeError,
     TimeLimitExceeded,
+    TooManyLines,
 )
 from newsindex.index import BadIndexRequest
 from service.admission import Overloaded
@@ -95,6 +96,10 @@ def as_api_error(exc: Exception) -> ApiError:
         return ApiError(400, "bad_option", str(exc))
     if isinstance(exc, TimeLimitExceeded):
         return ApiError(422, "too_slow", str(exc))
+    if isinstance(exc, TooManyLines):
+        return ApiError(413, "too_many_lines", f"the article has more than {exc.limit} lines "
+                        "once its line breaks written as entities or mojibake are decoded; "
+                        "send articles one at a time, or raise NEWSCLEAN_MAX_LINES")
     if isinstance(exc, Overloaded):
         return ApiError(503, "overloaded", f"the service is busy ({exc}); try again in "
                         f"{OVERLOAD_RETRY_AFTER} s", retry_after=OVERLOAD_RETRY_AFTER)

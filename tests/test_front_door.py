@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaning import CleanConfig, ConfigError, clean
+from cleaning import CleanConfig, ConfigError, TooManyLines, clean
 from cleaning.blocks import count_lines, split_lines
 from cleaning.chardata import LINE_BREAK_CHARS
 from service import Settings, create_app
@@ -161,6 +161,17 @@ def test_every_line_break_the_cleaner_splits_on_counts_against_the_line_limit(br
     assert raw.status_code == 413
     assert error_code(raw) == "too_many_lines"
     assert client.post("/clean", json={"text": ("a" + brk) * 1_000}).status_code == 200
+
+
+@pytest.mark.parametrize("piece", ["a&#10;", "a&amp;#10;", "a\u00e2\u20ac\u00a8", "a\n"])
+def test_the_library_holds_a_limit_on_the_lines_it_splits_once_repaired(piece: str) -> None:
+    """A break that repair reveals (an entity, the mojibake of U+2028) is a line to the
+    cleaner, and no line break in the text a service counts before it cleans."""
+    with pytest.raises(TooManyLines) as raised:
+        clean(piece * 101, max_lines=100)
+    assert raised.value.limit == 100
+    assert len(split_lines(piece * 100, CleanConfig(), max_lines=100)) == 101  # at it
+    assert clean(piece * 101).text  # no limit, unless the caller sets one
 
 
 @given(st.lists(st.sampled_from(["a", " b", "\r\n", *LINE_BREAK_CHARS]), max_size=40))

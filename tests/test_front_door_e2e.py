@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.server import BIN, free_port, log_path, request, running
+from tests.server import BIN, free_port, log_path, post_json, request, running
 
 pytestmark = pytest.mark.e2e
 
@@ -242,3 +242,38 @@ def test_random_methods_add_no_series_after_the_first(server: tuple[str, Path]) 
             base, f"{method} /clean HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
         assert status == 405
     assert metric_series(base) - before == set()
+
+
+#: Line breaks that are none in the body and one in the article the cleaner splits: an
+#: entity, an entity escaped again, the mojibake of U+2028 (its UTF-8 read as cp1252).
+REVEALED_BREAKS = ["a&#10;", "a&amp;#10;", "a&NewLine;",
+                   "a" + "\u2028".encode().decode("cp1252")]
+
+
+def test_line_breaks_that_repair_reveals_count_against_the_line_limit() -> None:
+    """NEWSCLEAN_MAX_LINES counted the breaks of the body, and 1,001 of these made 1,002
+    lines under a limit of 1,000, answered 200 (5 MB of them would be a million lines).
+    The limit holds for the lines the cleaner splits, once repaired: one shape of error,
+    413, for a body, a JSON article and a batch item."""
+    with running(SERVE, env={"NEWSCLEAN_MAX_LINES": "1000"}) as base:
+        for piece in REVEALED_BREAKS:
+            status, body = post_json(base + "/clean", {"text": piece * 1_001})
+            assert status == 413, (piece, body)
+            assert body["error"]["code"] == "too_many_lines"
+            assert "NEWSCLEAN_MAX_LINES" in body["error"]["message"]
+            status, _, raw = request("POST", base + "/clean", (piece * 1_001).encode(),
+                                     {"Content-Type": "text/plain; charset=utf-8"})
+            assert status == 413, raw[:200]
+            assert json.loads(raw)["error"]["code"] == "too_many_lines"
+            status, body = post_json(base + "/clean", {"text": piece * 1_000})
+            assert status == 200, (piece, body)
+        status, _, raw = request(
+            "POST", base + "/clean/batch",
+            b"\n".join(json.dumps({"id": n, "text": text}).encode()
+                       for n, text in enumerate(["a&#10;" * 1_001, "Fine."])),
+            {"Content-Type": "application/x-ndjson"})
+        assert status == 200
+        first, second = (json.loads(line) for line in raw.splitlines())
+        assert first["error"]["status"] == 413
+        assert first["error"]["code"] == "too_many_lines"
+        assert second["text"] == "Fine.\n"
