@@ -969,7 +969,10 @@ class DuplicateFinder:
         """Whether block `j` is cut short where block `i` goes on: it ends at an ellipsis
         or a "read more", or in a word that `i` holds whole ("resid" of "residents"), as a
         teaser, a summary or a page's description is cut at a fixed length. Of such a pair
-        the complete copy stays, whichever comes first."""
+        the complete copy stays, whichever comes first. A copy cut short holds no more
+        words than the complete one, a label before it aside ("description: ...")."""
+        if len(self.infos[j].tokens) > len(self.infos[i].tokens) + 1:
+            return False  # (a long block that ends in a cut word holds `i`, not the reverse)
         if chardata.TRUNCATED_RE.search(self.infos[j].text):
             return True
         tokens_i, last = self.infos[i].tokens, self.infos[j].tokens[-1:]
