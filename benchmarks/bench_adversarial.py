@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import CORPUS, emit  # noqa: E402
+from common import CORPUS, emit, steps_timed  # noqa: E402
 
 from cleaning import clean  # noqa: E402
 from cleaning.align import (  # noqa: E402
@@ -132,19 +132,6 @@ def growth() -> list[str]:
         if size >= 1_000_000:
             break
     spent = dict.fromkeys(STEPS, 0.0)
-    originals = {name: getattr(pipeline, name) for name in STEPS}
-
-    def timed_step(name: str) -> Callable[..., object]:
-        step = originals[name]
-
-        def run(*args: object, **kwargs: object) -> object:
-            start = time.thread_time()
-            try:
-                return step(*args, **kwargs)
-            finally:
-                spent[name] += time.thread_time() - start
-        return run
-
     rows = ["| shape | 1 MB, CPU ms | its 5 KB parts in turn, CPU ms | ratio |",
             "|---|---|---|---|"]
     steps: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
@@ -167,9 +154,7 @@ def growth() -> list[str]:
         # The whole and its parts in turn, one after the other, five times: both see the
         # same machine (a busy neighbour slows both, not the one measured while it ran).
         results = [(float("inf"), dict(spent)), (float("inf"), dict(spent))]
-        for name_ in STEPS:
-            setattr(pipeline, name_, timed_step(name_))
-        try:
+        with steps_timed(pipeline, spent, time.thread_time):
             for _ in range(GROWTH_REPEAT):
                 for k, group in enumerate(([whole], texts)):
                     for key in spent:
@@ -180,9 +165,6 @@ def growth() -> list[str]:
                     total = time.thread_time() - start
                     if total < results[k][0]:
                         results[k] = (total, dict(spent))
-        finally:
-            for name_, step in originals.items():
-                setattr(pipeline, name_, step)
         (big, big_steps), (in_turn, part_steps) = results
         steps[name] = (big_steps, part_steps)
         found = clean(whole)

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import emit  # noqa: E402
+from common import emit, steps_timed  # noqa: E402
 
 from cleaning import clean  # noqa: E402
 
@@ -217,29 +217,11 @@ def steps(texts: list[str]) -> list[str]:
     from cleaning import pipeline
 
     spent = dict.fromkeys([name for name, _ in STEPS], 0.0)
-    originals = {name: getattr(pipeline, name) for name in spent}
-
-    def timed_step(name: str):  # type: ignore[no-untyped-def]
-        step = originals[name]
-
-        def run(*args, **kwargs):  # type: ignore[no-untyped-def]
-            start = time.perf_counter()
-            try:
-                return step(*args, **kwargs)
-            finally:
-                spent[name] += time.perf_counter() - start
-        return run
-
-    for name in spent:
-        setattr(pipeline, name, timed_step(name))
-    try:
+    with steps_timed(pipeline, spent):
         start = time.perf_counter()
         for text in texts:
             clean(text)
         total = time.perf_counter() - start
-    finally:
-        for name, step in originals.items():
-            setattr(pipeline, name, step)
     rest = total - sum(spent.values())
     return ["| step | share |", "|---|---|",
             *(f"| `{name}`: {what} | {100 * spent[name] / total:.0f}% |" for name, what in STEPS),

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "articles.jsonl"
@@ -32,3 +36,29 @@ def emit(report: str, path: Path | None) -> int:
     if path is not None:
         path.write_text(report, encoding="utf-8")
     return 0
+
+
+@contextmanager
+def steps_timed(module: ModuleType, spent: dict[str, float],
+                clock: Callable[[], float] = time.perf_counter) -> Iterator[None]:
+    """Time each function of `module` named in `spent` where the module calls it (a
+    wrapper set in its place, removed after), adding the `clock` time of each call to
+    `spent`."""
+    originals = {name: getattr(module, name) for name in spent}
+
+    def timed(name: str, step: Callable[..., object]) -> Callable[..., object]:
+        def run(*args: object, **kwargs: object) -> object:
+            start = clock()
+            try:
+                return step(*args, **kwargs)
+            finally:
+                spent[name] += clock() - start
+        return run
+
+    for name, step in originals.items():
+        setattr(module, name, timed(name, step))
+    try:
+        yield
+    finally:
+        for name, step in originals.items():
+            setattr(module, name, step)

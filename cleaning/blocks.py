@@ -117,9 +117,11 @@ def split_lines(text: str, config: CleanConfig, max_lines: int | None = None) ->
     >>> [(line.text, line.start, line.end) for line in split_lines("a\\r\\n b \\n", CleanConfig())]
     [('a', 0, 1), ('b', 3, 6), ('', 7, 7)]
     """
-    breaks = count_lines(text) if max_lines is not None else 0
-    if max_lines is not None and breaks > max_lines:
-        raise TooManyLines(max_lines)
+    breaks = 0
+    if max_lines is not None:
+        breaks = count_lines(text)
+        if breaks > max_lines:
+            raise TooManyLines(max_lines)
     needs = Needs.of(text)
     repairer = _Repairer(config, needs, max_lines, breaks)
     if _other_line_breaks(text, needs):

@@ -166,9 +166,10 @@ class BlockInfo:
     def shingle_ids(self, config: CleanConfig) -> set[int]:
         """The shingles as ints (Python's hash of each), for finding candidates fast:
         CPython does not cache the hash of a tuple, and looking tuples up in a dict's keys
-        hashes each one again. Made only for the blocks searched (`mark_suspects`'
-        suspects). A collision of two ids (one in 2**64) can only add a candidate, which
-        the exact sets then reject."""
+        hashes each one again. `mark_suspects` sets them for the blocks it looks at (from
+        the tokens, without the tuples); any other block makes them here. A collision of
+        two ids (one in 2**64) can only add a candidate, which the exact sets then
+        reject."""
         if self._ids is None:
             self._ids = set(map(hash, self.shingle_set(config)))
         return self._ids
@@ -552,7 +553,8 @@ class DuplicateFinder:
         # Only a block met twice can go alone, so only its context needs reading.
         template = once and self._template(i, best_j, max(best_len, 1))
         parallel = once and not template and self._in_parallel_sections(i, first)
-        if once and not template and not in_a_run and not parallel and self._pasted_alone(i):
+        structure = template or in_a_run or parallel  # what no isolated paste is
+        if once and not structure and self._pasted_alone(i):
             if self._in_a_box(first) and not self._in_a_box(i):
                 # The first copy stands in a highlights box, the second in the body: the
                 # body keeps its sentence.
@@ -604,8 +606,7 @@ class DuplicateFinder:
         left a line of one's own: "the response" / "body"): it opens with a small letter,
         and the block before ends no sentence."""
         text = self.infos[k].text
-        return (k > 0 and text[:1].islower()
-                and chardata.SENTENCE_END_RE.search(self.infos[k - 1].text) is None)
+        return k > 0 and text[:1].islower() and not chardata.ends_sentence(self.infos[k - 1].text)
 
     @cached_property
     def _key_spans(self) -> dict[str, tuple[int, int]]:

@@ -126,10 +126,10 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
         text, encoding, source = decoded.text, decoded.encoding, decoded.source
     if title is not None:
         title = repair_line(" ".join(title.split()), config)[0]
-    lines, layout, outcome, rendered = _decided(text, config, title, hold_back=False,
-                                                max_lines=max_lines)
-    if outcome.collapsed:
-        outcome, rendered = _settled(text, config, title, outcome, rendered)
+    decided = _decided(text, config, title, hold_back=False, max_lines=max_lines)
+    if decided.outcome.collapsed:
+        decided = _settled(text, config, title, decided)
+    lines, layout, outcome, rendered = decided
     blocks, headline, decisions, similar, residue, _ = outcome
     diff = "" if rendered.text == text else _diff(text, rendered)  # unchanged: common
     runs = _runs(sorted(decisions), decisions, blocks, rendered.spans)
@@ -158,8 +158,8 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
 SETTLE_ATTEMPTS = 2
 
 
-def _settled(text: str, config: CleanConfig, title: str | None, outcome: _Outcome,
-             rendered: _Rendered) -> tuple[_Outcome, _Rendered]:
+def _settled(text: str, config: CleanConfig, title: str | None, first: _Decided,
+             ) -> _Decided:
     """The decisions on an article in which a group taken apart lost lines and the rest
     reads as one block (`_Outcome.collapsed`): cleaning the output again reads that block
     as one, and may judge it, or a block beside it, otherwise. So the output is cleaned
@@ -167,16 +167,15 @@ def _settled(text: str, config: CleanConfig, title: str | None, outcome: _Outcom
     mapped to the article's blocks whose lines it holds), until the output is what
     cleaning it again gives. If it does not settle, the lines that keep the group apart
     are held back instead (`cleaning.dedup.DuplicateFinder._held_back`)."""
-    for _ in range(SETTLE_ATTEMPTS):
-        again = _decided(rendered.text, config, title, hold_back=False)[2]
-        if not again.decisions and not again.residue:
-            return outcome, rendered
-        outcome = _taken_back(outcome, rendered, again)
-        rendered = _Rendered.of(outcome.blocks, outcome.decisions, outcome.residue)
-    if _decided(rendered.text, config, title, hold_back=False)[3].text == rendered.text:
-        return outcome, rendered
-    _, _, held, held_rendered = _decided(text, config, title, hold_back=True)
-    return held, held_rendered
+    outcome, rendered = first.outcome, first.rendered
+    for attempt in range(SETTLE_ATTEMPTS + 1):
+        again = _decided(rendered.text, config, title, hold_back=False)
+        if again.rendered.text == rendered.text:
+            return first._replace(outcome=outcome, rendered=rendered)
+        if attempt < SETTLE_ATTEMPTS:
+            outcome = _taken_back(outcome, rendered, again.outcome)
+            rendered = _Rendered.of(outcome.blocks, outcome.decisions, outcome.residue)
+    return _decided(text, config, title, hold_back=True)
 
 
 def _taken_back(outcome: _Outcome, rendered: _Rendered, again: _Outcome) -> _Outcome:
@@ -194,33 +193,50 @@ def _taken_back(outcome: _Outcome, rendered: _Rendered, again: _Outcome) -> _Out
     fresh = {b: Decision(d.kind, article_blocks(again.blocks[d.twin])[0], d.similarity,
                          d.rule)
              for i, d in again.decisions.items() for b in article_blocks(again.blocks[i])}
-    residue = dict(outcome.residue)
-    for i, rule in again.residue.items():
-        residue.update(dict.fromkeys(article_blocks(again.blocks[i]), rule))
-    decisions = {}
-    for i, d in outcome.decisions.items():
-        while d.twin in fresh:  # its twin went now: repeat what the twin repeats
-            d = d.through(fresh[d.twin])
-        if d.twin in residue:
-            residue[i] = residue[d.twin]  # a copy of what says nothing says nothing
-        else:
-            decisions[i] = d
-    decisions.update(fresh)
+    decisions, residue = _merged(outcome.decisions, outcome.residue, fresh, {
+        b: rule for i, rule in again.residue.items() for b in article_blocks(again.blocks[i])})
     gone = decisions.keys() | residue.keys()
     similar = [k for k in outcome.similar if k.block not in gone and k.twin not in gone]
     return outcome._replace(decisions=decisions, residue=residue, similar=similar)
 
 
+def _merged(decisions: dict[int, Decision], residue: dict[int, str],
+            fresh: dict[int, Decision], fresh_residue: dict[int, str],
+            ) -> tuple[dict[int, Decision], dict[int, str]]:
+    """The removals decided so far, with those of a later look taken in (a round on the
+    blocks left, or the output cleaned again): a removal whose twin goes now repeats what
+    the twin repeats, and one whose twin says nothing says nothing either."""
+    residue = {**residue, **fresh_residue}
+    merged: dict[int, Decision] = {}
+    for i, d in decisions.items():
+        while d.twin in fresh:
+            d = d.through(fresh[d.twin])
+        if d.twin in residue:
+            residue[i] = residue[d.twin]
+        else:
+            merged[i] = d
+    merged.update(fresh)
+    return merged, residue
+
+
+class _Decided(NamedTuple):
+    """A text's repaired lines, its layout, what repeats what, and the output."""
+
+    lines: list[Line]
+    layout: Layout
+    outcome: _Outcome
+    rendered: _Rendered
+
+
 def _decided(text: str, config: CleanConfig, title: str | None, hold_back: bool,
-             max_lines: int | None = None) -> tuple[list[Line], Layout, _Outcome, _Rendered]:
-    """The text's repaired lines (`max_lines` at most), its layout, what repeats what, and
-    the output."""
+             max_lines: int | None = None) -> _Decided:
+    """Decide on `text` (`max_lines` at most, once repaired) and render it."""
     lines = split_lines(text, config, max_lines)
     if config.join_cut_urls and "]:" in text:  # a link definition's mark (a C-level scan)
         lines = join_cut_urls(lines)
     layout, outcome = _structure_and_decide(lines, text, config, title, hold_back)
-    return lines, layout, outcome, _Rendered.of(outcome.blocks, outcome.decisions,
-                                                outcome.residue)
+    return _Decided(lines, layout, outcome,
+                    _Rendered.of(outcome.blocks, outcome.decisions, outcome.residue))
 
 
 def _structure_and_decide(lines: list[Line], text: str, config: CleanConfig,
@@ -407,24 +423,12 @@ class _Rounds:
     def _settle(self, local: dict[int, Decision], code: dict[int, str]) -> None:
         """Take this round's removals (`local`) and those without a twin (`code`, the
         inline scripts) out of the active blocks."""
-        active, decisions = self.active, self.decisions
+        active = self.active
         fresh = {active[i]: Decision(d.kind, active[d.twin], d.similarity, d.rule)
                  for i, d in local.items()}
-        for i, d in decisions.items():
-            while d.twin in fresh:  # its twin went this round: repeat what the twin repeats
-                d = d.through(fresh[d.twin])
-            decisions[i] = d
-        decisions.update(fresh)
-        left = set(fresh)  # the blocks that leave the text this round
-        if code:
-            gone = {active[i]: rule for i, rule in code.items()}
-            # A copy of a script, removed in an earlier round, says nothing either.
-            gone.update({i: gone[d.twin] for i, d in decisions.items() if d.twin in gone})
-            for i in gone:
-                decisions.pop(i, None)
-            self.residue.update(sorted(gone.items()))
-            left |= gone.keys()
-        self.active = [i for i in active if i not in left]
+        self.decisions, self.residue = _merged(self.decisions, self.residue, fresh,
+                                               {active[i]: rule for i, rule in code.items()})
+        self.active = [i for i in active if i not in self.decisions and i not in self.residue]
         self.current = [self.infos[i] for i in self.active]
 
 

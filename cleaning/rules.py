@@ -95,7 +95,7 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
     Rule("interview_question", None, "a question repeated: kept (interview questions recur "
                                      "on purpose)",
          "dedup.BlockInfo.question"),
-    Rule("parallel_sections", None, "closes or opens two sections of one structure (an "
+    Rule("parallel_sections", None, "closes two short sections of one structure (an "
                                     "answer, a step): kept",
          "dedup.DuplicateFinder._in_parallel_sections"),
     Rule("template", None, "repeats with its neighbours, one of them varied: kept as a "
