@@ -497,7 +497,9 @@ def lines_of_their_own(texts: Sequence[str]) -> bool:
     each is a paragraph, a caption or a label of its own, as extractors that keep a page's
     line breaks print them), or two of them say the same (a caption printed twice in a
     row: no wrap prints a line twice). The group stays a group: its lines are rendered a
-    line break apart, as they came. Code keeps its lines together.
+    line break apart, as they came. Code keeps its lines together. So are the lines of a
+    menu (`_a_menu`), as page converters print a page's navigation: no wrap ends every
+    other line with a link.
 
     The test looks at the group alone, not at the rest of the text, so that a group that
     loses lines and is still taken apart is taken apart again when the output is cleaned
@@ -510,7 +512,23 @@ def lines_of_their_own(texts: Sequence[str]) -> bool:
     """
     apart = (any(_wider_than_a_wrap(text) for text in texts)
              and not looks_like_wrapped_paragraph("\n".join(texts))) or _said_twice(texts)
-    return apart and not any(chardata.CODE_SIGN_RE.search(text) for text in texts)
+    return (apart and not any(chardata.CODE_SIGN_RE.search(text) for text in texts)) or (
+        _a_menu(texts))
+
+
+def _a_menu(texts: Sequence[str]) -> bool:
+    """Whether lines are a menu: list items or links of their own (`chardata.LINK_LINE_RE`),
+    half of them links or more (a menu's headings are items without a link: "* Sections").
+
+    >>> _a_menu(["* Sections", "* [Economy](/economy)", "* [Politics](/politics)"])
+    True
+    >>> _a_menu(["* Two eggs", "* [Flour](/flour)", "* A pinch of salt"])
+    False
+    """
+    links = sum(1 for text in texts if chardata.LINK_LINE_RE.fullmatch(text))
+    return 2 * links >= len(texts) and all(
+        chardata.LINK_LINE_RE.fullmatch(text) or chardata.LIST_MARKER_RE.match(text.lstrip())
+        for text in texts)
 
 
 def _wider_than_a_wrap(text: str) -> bool:

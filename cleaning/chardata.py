@@ -426,6 +426,14 @@ LIST_UNDER_PARAGRAPH_RE = re.compile(
 
 #: A markdown link definition alone on its line, its URL unbroken: ``[2]: https://x.org/a``.
 LINK_DEFINITION_RE = re.compile(r" {0,3}\[[^\]\n]+\]:[ \t]*\S+")
+#: A line that is one markdown link and nothing else, perhaps a list item or around an
+#: image: ``* [Radio](/listen/)``, ``[![Logo](/logo.png)](/)``: an entry of a menu, which
+#: says no more than where it leads. (Link text holds no bracket but an image's: each "!"
+#: has one reading, so a hostile line costs linear time.)
+LINK_LINE_RE = re.compile(
+    r"\s*(?:(?:[*+\-\u2022]|\d{1,3}[.)])[ \t]+)?!?\["
+    r"(?:[^\[\]\n]|!\[[^\[\]\n]*\]\([^()\s]*\))*"
+    r"\]\([^()\s]+(?:[ \t]+\"[^\"\n]*\")?\)\s*")
 #: What a hard wrap leaves of a URL on the next line: one run of non-space characters, not
 #: a definition's title (``"Title"``, ``(Title)``) nor another label.
 URL_REST_RE = re.compile(r"[^\s\"'(\[<]\S*")

@@ -549,6 +549,9 @@ class DuplicateFinder:
         repeats along with a neighbour, in a run that is no paste: then it is no isolated
         paste either (two bullets that two product cards share)."""
         infos, first = self.infos, earlier[0]
+        if self._menu_again(i):
+            self._remove(i, Decision.by("menu_again", first))
+            return
         once = self._pasted_once(i)
         # Only a block met twice can go alone, so only its context needs reading.
         template = once and self._template(i, best_j, max(best_len, 1))
@@ -785,6 +788,35 @@ class DuplicateFinder:
         group = self.infos[i].list_group
         return group >= 0 and self._list_sizes[group] > length and all(
             self.infos[k].list_group == group for k in range(i, i + length))
+
+    def _menu_again(self, i: int) -> bool:
+        """Whether block `i` is an entry of a menu printed again (a page's navigation in its
+        header and its footer, or for wide and narrow screens): one link and nothing else
+        (`chardata.LINK_LINE_RE`) beside another such link that is printed again too: the
+        block before or after it, or another line of its group (`cleaning.blocks._a_menu`).
+        Its copy says the same and leads to the same place; a link on its own beside prose
+        (a "Read more" under each section) is the article's and stays."""
+        links, by_group = self._links_printed_again
+        if i not in links:
+            return False
+        group = self.infos[i].group
+        return (i - 1 in links or i + 1 in links
+                or (group >= 0 and any(k != i for k in by_group.get(group, ()))))
+
+    @cached_property
+    def _links_printed_again(self) -> tuple[set[int], dict[int, list[int]]]:
+        """The blocks that are one link alone and are printed again, and the first two of
+        them in each group: what `_menu_again` asks, made once, and only when a repeated
+        block reaches it."""
+        links: set[int] = set()
+        by_group: dict[int, list[int]] = defaultdict(list)
+        for k, info in enumerate(self.infos):
+            if (self._counts[self._keys[k]] > 1
+                    and chardata.LINK_LINE_RE.fullmatch(info.text) is not None):
+                links.add(k)
+                if info.group >= 0 and len(by_group[info.group]) < 2:
+                    by_group[info.group].append(k)
+        return links, by_group
 
     def _pasted_once(self, i: int) -> bool:
         """A paste repeats a block once; a block met three times or more is a template."""

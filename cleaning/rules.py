@@ -74,6 +74,9 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
          "dedup.BlockInfo.interface_message"),
     Rule("share_bar_again", "duplicate", "a bar of share buttons printed again",
          "dedup.BlockInfo.share_bar"),
+    Rule("menu_again", "duplicate", "an entry of a menu printed again (a page's "
+                                    "navigation, printed twice)",
+         "dedup.DuplicateFinder._menu_again"),
     Rule("chrome_around_body", "duplicate", "a line of page chrome printed above the "
                                             "article and again below it",
          "dedup.DuplicateFinder._around_the_body"),

@@ -208,3 +208,45 @@ def test_a_group_read_as_one_block_again_is_judged_as_one_and_its_output_settles
     assert result.text.count(caption) == 2
     assert result.text.count(lede) == 1
     assert apply_patch(text, result.diff) == result.text
+
+
+# A page converter prints a page's menu in its header and again in its footer (or once for
+# wide screens and once for narrow ones): each entry a link of its own (issue 21).
+HEADER_MENU = "\n".join(["* [Harbour Herald](/)", "  * Sections", "  * [Local](/local/)",
+                         "  * [Ferries](/local/ferries/)", "  * [Opinion](/opinion/)",
+                         "  * [Weather](/weather/)"])
+FOOTER_MENU = "\n".join(["* Sections", "* [Local](/local/)", "* [Ferries](/local/ferries/)",
+                         "* [Opinion](/opinion/)", "* [Archive](/archive/)",
+                         "* [Weather](/weather/)"])
+
+
+def test_a_menu_printed_again_loses_the_entries_it_repeats() -> None:
+    text = "\n\n".join([HEADER_MENU, "# Ferry landing stays open", WIDE,
+                        "The vote was close, and the harbour board meets again in March.",
+                        FOOTER_MENU, "© 2024 Harbour Herald"])
+    result = clean(text)
+    # (Its heading, no link, is chrome above the story and below it.)
+    assert [(r.rule, r.text) for r in result.removed] == [
+        ("chrome_around_body", "* Sections"), ("menu_again", "* [Local](/local/)"),
+        ("menu_again", "* [Ferries](/local/ferries/)"), ("menu_again", "* [Opinion](/opinion/)"),
+        ("menu_again", "* [Weather](/weather/)")]
+    # The footer keeps what only it links to; every removal names the header's entry.
+    assert "* [Archive](/archive/)" in result.text
+    # (A twin's offsets are in the returned text.)
+    assert all(result.text[r.twin_start:r.twin_end].strip() == r.text.strip()
+               and r.twin_start < result.text.index("# Ferry") for r in result.removed)
+    assert apply_patch(text, result.diff) == result.text
+    assert clean(result.text).text == result.text
+
+
+def test_a_link_of_its_own_beside_prose_stays_when_printed_again() -> None:
+    link = "[Read the full report](/reports/ferry-landing)"
+    text = "\n\n".join(["Ferry landing stays open", WIDE, link,
+                        "The vote was close, and the harbour board meets again in March.",
+                        link, "The board will publish its findings in the spring."])
+    assert [r.rule for r in clean(text).removed] == []
+
+
+def test_a_list_with_one_link_among_its_items_is_no_menu() -> None:
+    assert not lines_of_their_own(["* Two eggs", "* [Flour](/shop/flour)", "* Salt"])
+    assert lines_of_their_own(["* Sections", "* [Local](/local/)", "* [Opinion](/opinion/)"])
