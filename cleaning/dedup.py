@@ -555,7 +555,7 @@ class DuplicateFinder:
         once = self._pasted_once(i)
         # Only a block met twice can go alone, so only its context needs reading.
         template = once and self._template(i, best_j, max(best_len, 1))
-        parallel = once and not template and self._in_parallel_sections(i, first)
+        parallel = not template and self._closes_sections(i, first, once, best_j, best_len)
         structure = template or in_a_run or parallel  # what no isolated paste is
         if once and not structure and self._pasted_alone(i):
             if self._in_a_box(first) and not self._in_a_box(i):
@@ -636,19 +636,29 @@ class DuplicateFinder:
             return "record_field"
         return "short_structure" if once else "met_three_times"
 
-    def _in_parallel_sections(self, i: int, j: int) -> bool:
-        """Whether block `j` and its copy `i` close two short sections of one structure:
-        the blocks between them (`PARALLEL_SECTION_MAX_BLOCKS` at most) have, one for one,
-        the shapes of as many blocks before `j`, and one of those marks a section (a
-        question, a heading, a field, a list item; or a label over prose): an FAQ's "call
-        us" under each answer, a step's "Click Save" under each step, a profile's closing
-        line. A paragraph pasted again stands among prose that does not repeat so."""
-        n = i - j - 1
+    def _closes_sections(self, i: int, first: int, once: bool, j: int, length: int) -> bool:
+        """Whether block `i` closes a section parallel to its first copy's (met twice), or
+        opens the run of `length` blocks that repeats the run from `j` on as the body of
+        parallel sections (`_in_parallel_sections`)."""
+        return ((once and self._in_parallel_sections(i, first))
+                or (length > 1 and self._in_parallel_sections(i, j, length)))
+
+    def _in_parallel_sections(self, i: int, j: int, length: int = 1) -> bool:
+        """Whether block `j` and its copy `i` (or the runs of `length` blocks from each)
+        close two short sections of one structure: the blocks between them
+        (`PARALLEL_SECTION_MAX_BLOCKS` at most) have, one for one, the shapes of as many
+        blocks before `j`, and one of those marks a section (a question, a heading, a field,
+        a list item; or a label over prose): an FAQ's "call us" under each answer, a step's
+        "Click Save" under each step, a profile's closing line. A run of two blocks or more
+        under a label counts too ("Monday", then the recipe; "Tuesday", then the same
+        recipe). A paragraph pasted again stands among prose that does not repeat so."""
+        n = i - j - length
         if not 0 < n <= PARALLEL_SECTION_MAX_BLOCKS or j < n:
             return False
-        between = [self._shape(k) for k in range(j + 1, i)]
-        if not SECTION_MARKS.intersection(between) and not (
-                n >= LABELLED_SECTION_BLOCKS and "label" in between and "prose" in between):
+        between = [self._shape(k) for k in range(j + length, i)]
+        under_a_label = "label" in between and (
+            length > 1 or (n >= LABELLED_SECTION_BLOCKS and "prose" in between))
+        if not (under_a_label or SECTION_MARKS.intersection(between)):
             return False
         return between == [self._shape(k) for k in range(j - n, j)]
 
@@ -663,9 +673,11 @@ class DuplicateFinder:
             return "item"
         if self._field(k):
             return "field"
-        if info.sentence:
-            return "prose"
-        return "credit" if info.tokens[:1] and info.tokens[0] in chardata.CREDIT_WORDS else "label"
+        if info.sentence or info.words >= self.config.min_words:
+            return "prose"  # (a paragraph that ends in a note, "[M1]", is prose too)
+        if info.tokens[:1] and info.tokens[0] in chardata.CREDIT_WORDS:
+            return "credit"
+        return "lines" if "\n" in info.text else "label"  # (a table, an address: no label)
 
     def _embedded_post_again(self, i: int, j: int, length: int) -> bool:
         """Whether block `i`, met three times or more, is an embedded post printed again (a
@@ -738,6 +750,8 @@ class DuplicateFinder:
             return False
         if length >= max(LONG_RUN, len(self.infos) // PASTE_SHARE_OF_ARTICLE):
             return True  # a quarter of the article again: a paste, whatever it holds
+        if self._in_parallel_sections(i, j, length):
+            return False  # the body of two sections, each under its own label or question
         once = [k for k in run if self._pasted_once(k)]
         # Mostly, by words: a section pasted again keeps its heading, which may be met a
         # third time in a table of contents; a template's labels carry few words.

@@ -98,8 +98,8 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
     Rule("interview_question", None, "a question repeated: kept (interview questions recur "
                                      "on purpose)",
          "dedup.BlockInfo.question"),
-    Rule("parallel_sections", None, "closes two short sections of one structure (an "
-                                    "answer, a step): kept",
+    Rule("parallel_sections", None, "repeats in two short sections of one structure (an "
+                                    "answer's closing line, a day's recipe): kept",
          "dedup.DuplicateFinder._in_parallel_sections"),
     Rule("template", None, "repeats with its neighbours, one of them varied: kept as a "
                            "template",

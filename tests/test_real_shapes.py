@@ -496,8 +496,10 @@ def test_bullets_that_two_cards_share_stay_with_each_card() -> None:
                         "Folds into a small pouch.", "Charges with a cable."])
     result = clean(text)
     assert result.removed == []
-    # The two shared bullets repeat together: a template; the closing bullet alone.
-    assert [k.rule for k in result.kept_similar] == ["template", "template", "short_structure"]
+    # The two shared bullets repeat together, each pair under its card's name: parallel
+    # sections (the second a template of the run); the closing bullet alone.
+    assert [k.rule for k in result.kept_similar] == [
+        "parallel_sections", "template", "short_structure"]
 
 
 def test_a_line_that_closes_two_sections_of_one_structure_stays() -> None:
@@ -548,3 +550,48 @@ def test_a_name_or_a_wrapped_word_above_and_below_the_body_is_no_chrome() -> Non
                       "Email: author@example.org"])
     result = clean(text)
     assert [r.text for r in result.removed if r.rule == "chrome_around_body"] == []
+
+
+def test_the_body_of_two_sections_under_their_own_labels_stays() -> None:
+    # Content that repeats on purpose: a recipe listed under each day, a survey's options
+    # under each question. Each run of two blocks or more went as a pasted run when there
+    # were only two sections (a third made the second a template).
+    soup = ["Chop two onions and fry them in olive oil until soft.",
+            "Add the lentils and a litre of stock, and simmer for forty minutes."]
+    options = ["Very satisfied", "Satisfied", "Neutral", "Dissatisfied"]
+    plan = ["Our week of soups", "Monday", *soup, "Tuesday", *soup]
+    survey = ["Reader survey", "How satisfied are you with the new ferry timetable?", *options,
+              "How satisfied are you with the ticket prices this year?", *options]
+    for blocks in (plan, survey):
+        for separator in ("\n\n", "\n"):
+            text = separator.join(blocks)
+            result = clean(text)
+            assert result.removed == [], text
+            assert result.text.count(blocks[-1]) == blocks.count(blocks[-1])
+
+
+def test_a_run_pasted_after_a_block_of_lines_still_goes() -> None:
+    # The labels that open sections are one line each: a run printed again after a table
+    # (a price list), under a title of two lines, is a paste (the evaluator's block_dup
+    # case on a theatre listing).
+    run = ["The theatre reopens in April after two years of repairs to its roof and stage.",
+           "Tickets for the first month sold out within a day, the box office said."]
+    text = "\n\n".join(["Harbour Theatre\n<The Lighthouse Keeper>", *run,
+                        "VIP : 60,000\nR : 50,000\nS : 40,000", *run,
+                        "The season closes in December."])
+    assert [r.rule for r in clean(text).removed] == ["pasted_run", "pasted_run"]
+
+
+def test_a_paragraph_that_ends_in_a_note_is_prose_not_a_label() -> None:
+    # A paragraph pasted again right after a long paragraph that ends in a source note
+    # ("[M1]") is no section under a label: it goes.
+    note = ("The bulk of the colony retired from trade, leaving only a few scattered ports "
+            "along the coast, and the old families went back to farming and fishing, as "
+            "their grandparents had done before the railway came. [M1 / MP]")
+    pasted = ["The harbour had seen two hard winters in a row, and many boats never "
+              "returned to sea after the second one.",
+              "Worse still, the fish moved north, and the market prices fell by half within "
+              "a single year of the storms."]
+    text = "\n\n".join(["The quiet years", "The holy town", *pasted, note, *pasted,
+                        "Trade returned only with the new century."])
+    assert [r.rule for r in clean(text).removed] == ["pasted_run", "pasted_run"]
