@@ -667,8 +667,9 @@ class DuplicateFinder:
         info = self.infos[k]
         if info.question:
             return "question"
-        if chardata.MARKDOWN_HEADING_RE.match(info.text):
-            return "heading"
+        if chardata.MARKDOWN_HEADING_RE.match(info.text) or (
+                info.text.endswith(":") and "\n" not in info.text):
+            return "heading"  # (a line that ends in a colon heads what follows: "MAYOR:")
         if chardata.LIST_MARKER_RE.match(info.text.lstrip()):
             return "item"
         if self._field(k):

@@ -595,3 +595,15 @@ def test_a_paragraph_that_ends_in_a_note_is_prose_not_a_label() -> None:
     text = "\n\n".join(["The quiet years", "The holy town", *pasted, note, *pasted,
                         "Trade returned only with the new century."])
     assert [r.rule for r in clean(text).removed] == ["pasted_run", "pasted_run"]
+
+
+def test_a_line_said_under_two_speakers_stays() -> None:
+    # A transcript: a line that ends in a colon heads what follows ("MAYOR:"), as a
+    # question or a heading does; what two speakers both say stays under each.
+    said = "Thank you all for coming tonight, we have a long agenda."
+    for separator in ("\n\n", "\n"):
+        text = separator.join(["Council meeting, 4 March", "MAYOR:", said, "CHAIR:", said,
+                               "The first item was the ferry budget."])
+        result = clean(text)
+        assert result.removed == [], separator
+        assert [k.rule for k in result.kept_similar] == ["parallel_sections"]
