@@ -64,6 +64,14 @@ SECTION_MARKS = frozenset({"question", "heading", "field", "item"})
 #: ... but a section of a label and prose ("Northern line", then what happens on it) is one,
 #: in sections of this many blocks and more before their last.
 LABELLED_SECTION_BLOCKS = 2
+#: A block of this many short lines or more that is no wrapped paragraph, list, table or code
+#: is a stanza of verse: a chorus or a refrain, which repeats on purpose. (A caption with its
+#: credit, printed twice in a gallery, is two lines; an address three.)
+STANZA_MIN_LINES = 4
+#: A line of verse has this many words or more (a menu's entries have fewer).
+VERSE_LINE_MIN_WORDS = 3
+#: What verse lines end in (and hard-wrapped prose seldom does, line after line).
+VERSE_LINE_ENDS = frozenset(",.;:!?\u2014\u2013-\"\u201d\u2019')")
 #: Sections that close with the same line are short: a question and its answer, a heading
 #: and its step (two blocks before the line). Longer runs of blocks of the same shapes are
 #: prose that happens to align with prose: a paragraph pasted again among them goes.
@@ -634,6 +642,8 @@ class DuplicateFinder:
             return "template"
         if self._field(i):
             return "record_field"
+        if self._stanza(i):
+            return "stanza"
         return "short_structure" if once else "met_three_times"
 
     def _closes_sections(self, i: int, first: int, once: bool, j: int, length: int) -> bool:
@@ -851,6 +861,8 @@ class DuplicateFinder:
             return False  # a field of a record ("Lunch: lentil soup") repeats its value
         if chardata.MARKDOWN_HEADING_RE.match(info.text):
             return False  # a section's heading, listed again in a table of contents
+        if self._stanza(i):
+            return False  # a chorus, sung again after the next verse
         return self._stands_alone(i) or (info.sentence and not info.question and info.prose)
 
     def _again_past_chrome(self, i: int, j: int) -> bool:
@@ -889,6 +901,21 @@ class DuplicateFinder:
                     self._last[keys[n]] > n):
                 return True
         return False
+
+    def _stanza(self, i: int) -> bool:
+        """Whether block `i` is a stanza of verse: `STANZA_MIN_LINES` lines or more, each of
+        a few words and narrower than a wrap, no list, table or code, and ending in
+        punctuation, all but one (a wrap breaks a sentence anywhere, and a menu's lines end
+        in none; verse breaks at its commas): a chorus or a refrain, which a song or a poem
+        repeats on purpose."""
+        lines = self.infos[i].text.split("\n")
+        if len(lines) < STANZA_MIN_LINES or any(
+                columns(line) > WRAP_MAX_COLUMNS or len(line.split()) < VERSE_LINE_MIN_WORDS
+                or "|" in line or "\t" in line or chardata.LIST_MARKER_RE.match(line.lstrip())
+                or chardata.CODE_SIGN_RE.search(line) for line in lines):
+            return False
+        punctuated = sum(1 for line in lines if line.rstrip()[-1:] in VERSE_LINE_ENDS)
+        return punctuated >= len(lines) - 1
 
     def _field(self, i: int) -> bool:
         """A field of a record: a label, a colon and a short value ("Lunch: lentil soup")."""

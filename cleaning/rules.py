@@ -106,6 +106,8 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
          "dedup.DuplicateFinder._template"),
     Rule("record_field", None, "a field of a record repeated: kept as a template",
          "dedup.DuplicateFinder._field"),
+    Rule("stanza", None, "a stanza of verse repeated (a chorus, a refrain): kept",
+         "dedup.DuplicateFinder._stanza"),
     Rule("met_three_times", None, "a block met three times or more: kept as a template",
          "dedup.DuplicateFinder._pasted_once"),
     Rule("short_structure", None, "a short line repeated: kept as structure",

@@ -607,3 +607,23 @@ def test_a_line_said_under_two_speakers_stays() -> None:
         result = clean(text)
         assert result.removed == [], separator
         assert [k.rule for k in result.kept_similar] == ["parallel_sections"]
+
+
+def test_a_chorus_sung_again_stays_and_a_wrapped_paragraph_pasted_again_goes() -> None:
+    chorus = ("Row, row, the tide is turning,\nrow, row, the lamps are burning,\n"
+              "bring the boats home, bring them in,\nbefore the winter storms begin.")
+    text = "\n\n".join(["The harbour song",
+                        "Down by the water the boats come home,\nthe nets are drying on the "
+                        "stones,\nthe gulls are crying on the roofs,\nthe children on the quay.",
+                        chorus, "Out past the lighthouse the gulls still roam,\nthe old men "
+                        "talk of other years,\nthe wind is cold, the night is long,\nthe fire "
+                        "is warm inside the inn.", chorus])
+    result = clean(text)
+    assert result.removed == []
+    assert [k.rule for k in result.kept_similar] == ["stanza"]
+    wrapped = ("The harbour board voted on Thursday to rebuild the east\nquay before the "
+               "summer season, after storms in January\nleft two of its four berths unusable "
+               "for the larger\nferries that serve the islands.")
+    text = "\n\n".join(["Quay approved", wrapped, "Repairs will cost 2.4 million euros.",
+                        wrapped, "Work starts in March."])
+    assert [r.rule for r in clean(text).removed] == ["pasted_alone"]
