@@ -3,7 +3,8 @@
 Inputs are built as scraped articles are: a headline, real paragraphs (the shared corpus's
 bodies, read at run time when it is beside the checkout; a few sentences of our own
 otherwise), photo captions with and without their credits, credits alone, teasers cut short,
-gallery chrome, markdown link definitions cut by a hard wrap, lines hard-wrapped; joined by
+gallery chrome, menu entries that are links, speakers' labels, lines of verse,
+markdown link definitions cut by a hard wrap, lines hard-wrapped; joined by
 blank lines, single line breaks, CR or U+2028; then reordered and repeated (a block again
 right after itself, further down, a run pasted again, the headline again), and sometimes
 damaged (mojibake, entities split by a control character). The title hint is sometimes
@@ -56,7 +57,10 @@ CAPTIONS = ["Dancers open the harvest festival in Lindau on Friday.",
 CREDITS = ["Photo: Ana Weiss, AP", "(Reuters)", "Image: Getty Images",
            "Photo: Jo Brandt / Copyright 2021. All rights reserved."]
 CHROME = ["Image 1 of 4", "Caption", "Close", "Read More", "Share this story",
-          "Continue reading the main story", "Advertisement", "* * *", "---"]
+          "Continue reading the main story", "Advertisement", "* * *", "---",
+          # a page converter's menu entries, a speaker's label, a line of verse
+          "* [Local](/local/)", "  * [Opinion](/opinion/ \"Opinion\")", "[![Logo](/l.png)](/)",
+          "* Sections", "MAYOR:", "row, row, the lamps are burning,"]
 JOINS = ["\n\n", "\n\n", "\n", "\r\n\r\n", "\u2028", "\u2029\u2029", "\n\n\n"]
 
 
