@@ -22,6 +22,7 @@ Precision first: every pair that is similar but stays is reported with its reaso
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -72,6 +73,10 @@ STANZA_MIN_LINES = 4
 VERSE_LINE_MIN_WORDS = 3
 #: What verse lines end in (and hard-wrapped prose seldom does, line after line).
 VERSE_LINE_ENDS = frozenset(",.;:!?\u2014\u2013-\"\u201d\u2019')")
+#: A label of this many words at most may name a section ("Monday", "Lighthouse tour")...
+SECTION_NAME_MAX_WORDS = 6
+#: ... unless it holds what captions and credits hold: brackets, a slash, a copyright sign.
+SECTION_NAME_EXCLUDED_RE = re.compile(r"[()\[\]/\\|\u00a9@]")
 #: Sections that close with the same line are short: a question and its answer, a heading
 #: and its step (two blocks before the line). Longer runs of blocks of the same shapes are
 #: prose that happens to align with prose: a paragraph pasted again among them goes.
@@ -667,10 +672,21 @@ class DuplicateFinder:
             return False
         between = [self._shape(k) for k in range(j + length, i)]
         under_a_label = "label" in between and (
-            length > 1 or (n >= LABELLED_SECTION_BLOCKS and "prose" in between))
+            length > 1 or (n >= LABELLED_SECTION_BLOCKS and "prose" in between)
+            or (n == 1 and self._names_a_section(i - 1) and self._names_a_section(j - 1)))
         if not (under_a_label or SECTION_MARKS.intersection(between)):
             return False
         return between == [self._shape(k) for k in range(j - n, j)]
+
+    def _names_a_section(self, k: int) -> bool:
+        """Whether block `k`, a label, names the section under it ("Monday", "Lighthouse
+        tour"): a line of a few words with no mark of a caption or a credit (no brackets,
+        slash or credit word, no chrome), which a paragraph pasted under a photo has."""
+        info = self.infos[k]
+        return (info.words <= SECTION_NAME_MAX_WORDS and "\n" not in info.text
+                and not SECTION_NAME_EXCLUDED_RE.search(info.text)
+                and chardata.CREDIT_WORDS.isdisjoint(info.tokens)
+                and not chardata.INTERFACE_WORDS.issuperset(info.tokens))
 
     def _shape(self, k: int) -> str:
         """What block `k` is in a section's structure (`_in_parallel_sections`)."""

@@ -627,3 +627,18 @@ def test_a_chorus_sung_again_stays_and_a_wrapped_paragraph_pasted_again_goes() -
     text = "\n\n".join(["Quay approved", wrapped, "Repairs will cost 2.4 million euros.",
                         wrapped, "Work starts in March."])
     assert [r.rule for r in clean(text).removed] == ["pasted_alone"]
+
+
+def test_a_line_under_two_names_of_sections_stays_but_not_under_two_captions() -> None:
+    # A recipe listed under each day, the same practical line under two events: each copy
+    # stands under a short name of its section. A paragraph pasted under a photo's caption
+    # or credit (brackets, a slash, a credit word) still goes.
+    line = "Doors open at 7 pm. Tickets cost 12 euros at the door."
+    for first, second in (("Monday", "Tuesday"), ("Harbour choir concert", "Lighthouse tour")):
+        text = "\n\n".join(["What's on", first, line, second, line, "Book early."])
+        result = clean(text)
+        assert result.removed == [], (first, second)
+        assert [k.rule for k in result.kept_similar] == ["parallel_sections"]
+    text = "\n\n".join(["What's on", "Finished lanterns", line,
+                        "Paper lanterns (Ana Weiss)", line, "Book early."])
+    assert [r.rule for r in clean(text).removed] == ["pasted_alone"]
