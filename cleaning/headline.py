@@ -248,6 +248,8 @@ class _Search:
         if len(holders) > MAX_HEADLINE_COPIES:
             return []  # a line that recurs this often is structure
         if question:
+            if any(words[k] >= ANSWER_WORDS for k in range(holders[1] + 1, holders[-1])):
+                return []  # asked again past an answer: an interview's question, each time
             return [c for c in near if c < QUESTION_COPY_WINDOW and (
                 chardata.MARKDOWN_HEADING_RE.match(texts[c])
                 or all(words[k] < ANSWER_WORDS for k in range(i + 1, c)))]

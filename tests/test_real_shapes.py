@@ -642,3 +642,17 @@ def test_a_line_under_two_names_of_sections_stays_but_not_under_two_captions() -
     text = "\n\n".join(["What's on", "Finished lanterns", line,
                         "Paper lanterns (Ana Weiss)", line, "Book early."])
     assert [r.rule for r in clean(text).removed] == ["pasted_alone"]
+
+
+def test_a_headline_that_is_the_question_asked_of_each_guest_stays_each_time() -> None:
+    # The question opens the article and is asked again of each guest: asked again past an
+    # answer, it is the interview's question, not the headline printed twice.
+    question = "What would you tell your younger self?"
+    text = "\n\n".join([
+        question, "We asked three founders in Leeds the same question.", "Anna Berg, baker",
+        question, "Start smaller than you think, open earlier in the morning, and never "
+                  "skip a holiday.", "Tom Lee, florist", question,
+        "Hire a bookkeeper in the first week, and learn to say no to the big weddings."])
+    result = clean(text)
+    assert result.removed == []
+    assert result.headline == question
