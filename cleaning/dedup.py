@@ -694,7 +694,7 @@ class DuplicateFinder:
         if info.question:
             return "question"
         if chardata.MARKDOWN_HEADING_RE.match(info.text) or (
-                info.text.endswith(":") and "\n" not in info.text):
+                info.text.endswith((":", "\uff1a")) and "\n" not in info.text):
             return "heading"  # (a line that ends in a colon heads what follows: "MAYOR:")
         if chardata.LIST_MARKER_RE.match(info.text.lstrip()):
             return "item"

@@ -607,6 +607,9 @@ def test_a_line_said_under_two_speakers_stays() -> None:
         result = clean(text)
         assert result.removed == [], separator
         assert [k.rule for k in result.kept_similar] == ["parallel_sections"]
+    said = "谢谢大家今晚来参加会议，我们的议程很长。"  # a full-width colon heads a section too
+    text = "\n\n".join(["市议会会议", "市长：", said, "主席：", said, "第一项议题是渡轮预算。"])
+    assert clean(text).removed == []
 
 
 def test_a_chorus_sung_again_stays_and_a_wrapped_paragraph_pasted_again_goes() -> None:
