@@ -47,6 +47,12 @@ KICKER_MAX_WORDS = 2
 #: credit, a share line, a teaser); a paragraph that recurs may be a body pasted twice,
 #: whose headline copy the exact runs take.
 SHORT_CHROME_MAX_WORDS = 12
+#: What an image's alt text adds after the headline it repeats, once per image: a word
+#: such as "image" and a number ("Storm hits coast image 2", "Storm hits coast 3"), at most
+#: this many tokens. A copy so marked, or in brackets, is the headline printed again as
+#: alt text, wherever it stands.
+ALT_TEXT_WORDS = frozenset({"image", "images", "photo", "picture", "img", "foto"})
+ALT_TEXT_SUFFIX_TOKENS = 2
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,29 @@ def headline_keys(text: str) -> frozenset[str]:
         keys.add(match_key(match_tokens(suffix.group("title"))))
     keys.discard("")
     return frozenset(keys)
+
+
+def _alt_text_key(key: str) -> str | None:
+    """The key of a headline copy printed as an image's alt text, without what the alt
+    text adds (`ALT_TEXT_WORDS`, a number); None if it adds nothing of the kind.
+
+    >>> _alt_text_key("storm hits coast image 2")
+    'storm hits coast'
+    """
+    tokens = key.split()
+    cut = len(tokens)
+    while cut > 1 and len(tokens) - cut < ALT_TEXT_SUFFIX_TOKENS and (
+            tokens[cut - 1].isdigit() or tokens[cut - 1] in ALT_TEXT_WORDS):
+        cut -= 1
+    return " ".join(tokens[:cut]) if cut < len(tokens) else None
+
+
+def _alt_text(text: str, key: str, hkeys: frozenset[str]) -> bool:
+    """Whether block `text` (matching key `key`) is the headline printed as an image's alt
+    text: in brackets, or with a word such as "image" or a number after it."""
+    stripped = text.strip()
+    return (stripped.startswith(("[", "![")) and stripped.endswith("]") and key in hkeys) or (
+        _alt_text_key(key) in hkeys)
 
 
 def is_heading_like(text: str, words: int, max_words: int) -> bool:
@@ -271,15 +300,19 @@ class _Search:
             _marked_up(texts[c]) for c in (i, *near))
 
     def _specific_copies(self, i: int, holders: list[int]) -> list[int]:
-        """A specific headline's copies: near the top, unless in the body; further down,
-        among chrome."""
-        keys, words = self.keys, self.words
+        """A specific headline's copies: printed as an image's alt text (`_alt_text`),
+        wherever they stand; near the top, unless in the body; further down, among
+        chrome."""
+        keys, words, texts = self.keys, self.words, self.texts
+        hkeys = headline_keys(texts[i])
+        alt = {c for c in holders[1:] if _alt_text(texts[c], keys[c], hkeys)}
         copies = [c for c in holders[1:]
-                  if c < COPY_WINDOW and not self._in_the_body(i, c)]
+                  if c in alt or (c < COPY_WINDOW and not self._in_the_body(i, c))]
         if holders[-1] >= COPY_WINDOW:  # copies further down: are they among chrome?
             chrome = _Chrome(keys, words)
-            copies += [c for c in holders[1:] if c >= COPY_WINDOW and chrome.beside(c)]
-        return copies
+            copies += [c for c in holders[1:]
+                       if c >= COPY_WINDOW and c not in alt and chrome.beside(c)]
+        return sorted(copies)
 
 
 def _teaser_of_later(i: int, keys: Sequence[str]) -> bool:
@@ -386,6 +419,6 @@ def _holders(
         if key in hkeys:
             found.append(i)
         elif (key.startswith(prefixes) and words[i] <= max_words + 12 and "\n" not in texts[i]
-              and headline_keys(texts[i]) & hkeys):
-            found.append(i)  # the headline with a site name appended
+              and (headline_keys(texts[i]) & hkeys or _alt_text_key(key) in hkeys)):
+            found.append(i)  # the headline with a site name, or an alt text's number, appended
     return found

@@ -664,3 +664,33 @@ def test_a_headline_that_is_the_question_asked_of_each_guest_stays_each_time() -
     result = clean(text)
     assert result.removed == []
     assert result.headline == question
+
+
+@pytest.mark.parametrize("alt", ["[{h}]", "{h} image", "{h} 2", "[![{h} - Photo]()"])
+def test_the_headline_printed_again_as_each_images_alt_text_goes(alt: str) -> None:
+    # Issue 21: the headline printed again as image alt text, once per image: in brackets,
+    # with a trailing "image" or a number, wherever it stands among the paragraphs.
+    headline = "Harbour fire destroys three boats on the east quay"
+    story = ["The fire started in a shed on the east quay shortly after midnight, the "
+             "harbour master said.",
+             "Crews from two stations fought it for three hours before it was out, and "
+             "nobody was hurt.",
+             "The owners said they would rebuild before the summer season, with help from "
+             "the town."]
+    copy = alt.format(h=headline)
+    text = "\n\n".join([headline, story[0], copy, story[1], copy, story[2]])
+    result = clean(text)
+    assert [(r.rule, r.block) for r in result.removed] == [("headline_copy", 2),
+                                                           ("headline_copy", 4)]
+    assert result.text.count("Harbour fire destroys") == 1
+
+
+def test_a_line_that_opens_with_the_headline_and_says_more_stays() -> None:
+    # Only what alt text adds (a word such as "image", a number) makes a copy: a section
+    # heading that goes on past the headline's words is the body's.
+    headline = "Harbour fire destroys three boats on the east quay"
+    text = "\n\n".join([
+        headline, "The fire started in a shed on the east quay shortly after midnight.",
+        "Crews fought it for three hours before it was out, and nobody was hurt there.",
+        f"{headline} again in 2019", "The same quay burned once before, in the spring."])
+    assert clean(text).removed == []
