@@ -412,6 +412,16 @@ CREDIT_WORDS = frozenset({"photo", "photos", "photograph", "image", "images", "p
                           "credit", "credits", "foto", "fotos", "copyright", "source",
                           "ap", "afp", "reuters", "getty"})
 
+#: The words of a gallery's slide counter before a caption ("1 of 3", "Image 2 of 12").
+SLIDE_COUNTER_WORDS = frozenset({"of", "image", "photo", "picture", "slide", "foto", "bild",
+                                 "von", "de", "sur"})
+#: A credit in brackets at the end of a caption: "(Ana Weiss/AP)", "(Reuters)".
+CREDIT_IN_BRACKETS_RE = re.compile(r"\(([^()\n]{1,80})\)\W*$")
+#: What a link's target holds and a credit does not: a scheme ("https://", "data:"),
+#: "www.", a leading slash, hash or dot, a file's or a domain's ending.
+URL_LIKE_RE = re.compile(r"://|^[a-z][a-z0-9+.-]*:\S|www\.|^[/#.]|\.[a-z]{2,4}(?:/|$)",
+                         re.IGNORECASE)
+
 #: A photo credit on a line of its own ("Photo: Hau Dinh, AP", "(Image: Reuters)"): a
 #: credit word, then a colon.
 CREDIT_LINE_RE = re.compile(

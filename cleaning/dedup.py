@@ -77,6 +77,9 @@ VERSE_LINE_ENDS = frozenset(",.;:!?\u2014\u2013-\"\u201d\u2019')")
 SECTION_NAME_MAX_WORDS = 6
 #: ... unless it holds what captions and credits hold: brackets, a slash, a copyright sign.
 SECTION_NAME_EXCLUDED_RE = re.compile(r"[()\[\]/\\|\u00a9@]")
+#: A gallery's slide counter in front of a caption is this many tokens at most
+#: ("image 12 of 40").
+SLIDE_COUNTER_MAX_TOKENS = 4
 #: Sections that close with the same line are short: a question and its answer, a heading
 #: and its step (two blocks before the line). Longer runs of blocks of the same shapes are
 #: prose that happens to align with prose: a paragraph pasted again among them goes.
@@ -1246,12 +1249,38 @@ def _contained(short: BlockInfo, full: BlockInfo, alignment: TokenAlignment) -> 
     bounds = {0, len(tokens)}
     if "\n" in full.text:
         bounds.update(accumulate(len(match_tokens(line)) for line in full.text.split("\n")))
-    if alignment.start not in bounds or (alignment.start == 0 and end == len(tokens)):
+    start = alignment.start
+    if (start not in bounds and not _slide_counter(tokens[:start])) or (
+            start == 0 and end == len(tokens)):
         return False
     if end in bounds or cut_word:
         return True
     return (tokens[end] in chardata.CREDIT_WORDS
-            or chardata.TRUNCATED_RE.search(short.text) is not None)
+            or chardata.TRUNCATED_RE.search(short.text) is not None
+            or _credit_in_brackets(full.text, tokens[end:]))
+
+
+def _slide_counter(tokens: Sequence[str]) -> bool:
+    """Whether `tokens` are a gallery's slide counter in front of a caption ("1 of 3",
+    "1/3", "Image 2 of 12"): two numbers, or a number and "of", among
+    `chardata.SLIDE_COUNTER_WORDS`, nothing else (a list's "1." is no counter)."""
+    numbers = sum(1 for t in tokens if t.isdigit())
+    counted = numbers > 1 or (numbers == 1 and "of" in tokens)
+    return (counted and len(tokens) <= SLIDE_COUNTER_MAX_TOKENS
+            and all(t.isdigit() or t in chardata.SLIDE_COUNTER_WORDS for t in tokens))
+
+
+def _credit_in_brackets(text: str, rest: Sequence[str]) -> bool:
+    """Whether the words `rest` at the end of `text` are a credit in brackets: "(Ana
+    Weiss/AP)", "(Reuters)", "(Ana Weiss)"."""
+    found = chardata.CREDIT_IN_BRACKETS_RE.search(text)
+    if found is None or match_tokens(found.group(1)) != list(rest):
+        return False
+    inside = found.group(1).strip()
+    if chardata.URL_LIKE_RE.search(inside):
+        return False  # a link's target, not a credit
+    return ("/" in inside or not chardata.CREDIT_WORDS.isdisjoint(rest)
+            or chardata.PERSON_NAME_RE.fullmatch(inside) is not None)
 
 
 def _written_as_name(token: str, capitalised: set[str]) -> bool:

@@ -694,3 +694,34 @@ def test_a_line_that_opens_with_the_headline_and_says_more_stays() -> None:
         "Crews fought it for three hours before it was out, and nobody was hurt there.",
         f"{headline} again in 2019", "The same quay burned once before, in the spring."])
     assert clean(text).removed == []
+
+
+STORY = ["The fire started in a shed on the east quay shortly after midnight, the harbour "
+         "master said.",
+         "Crews from two stations fought it for three hours before it was out, and nobody "
+         "was hurt."]
+
+
+@pytest.mark.parametrize("with_more", [
+    "{c} (Ana Weiss/AP)", "{c} (Reuters)", "1 of 3 {c}", "1/3 {c}", "Image 2 of 12 {c}"])
+def test_a_caption_with_its_credit_in_brackets_or_a_slide_counter_is_one_caption(
+        with_more: str) -> None:
+    # Issue 21: a caption twice per slide, once with its credit in brackets or a slide
+    # counter in front: the bare caption goes as a part of the fuller one.
+    caption = "Firefighters work at the east quay shortly after midnight on Sunday, as boats burn."
+    text = "\n\n".join(["Harbour fire destroys three boats", STORY[0],
+                        with_more.format(c=caption), caption, STORY[1]])
+    result = clean(text)
+    # (One word of credit more is a near duplicate already.)
+    assert [r.text for r in result.removed] == [caption]
+    assert result.removed[0].rule in ("part_of_block", "near_duplicate")
+
+
+def test_a_line_before_a_link_or_a_list_number_is_no_caption_without_its_credit() -> None:
+    # A link's target in brackets is no credit, and a list's "1." no slide counter: the
+    # shorter line there says what it says.
+    caption = "Firefighters work at the east quay shortly after midnight on Sunday, as boats burn."
+    for fuller in (f"{caption} (https://example.org/fire/quay)", f"1. {caption}"):
+        text = "\n\n".join(["Harbour fire destroys three boats", STORY[0], fuller, caption,
+                            STORY[1]])
+        assert clean(text).removed == [], fuller
