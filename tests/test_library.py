@@ -27,7 +27,7 @@ from cleaning import (
     residue,
 )
 from cleaning.config import CLEAN_DEFAULTS
-from cleaning.dedup import DuplicateFinder
+from cleaning.dedup import DuplicateFinder, block_infos
 from cleaning.fingerprint import SIGNATURE_SLICE, match_tokens, shingle_hash, shingles
 from cleaning.passes import PASSES, STEPS, Pass, Step
 
@@ -385,3 +385,19 @@ def test_a_batch_row_names_the_rules_that_removed_blocks() -> None:
     row = clean_row("\n\n".join(["Town hall roof", "**Town hall roof**", PARAGRAPH, PARAGRAPH]))
     assert row["rules"] == "headline_copy:1,pasted_alone:1"
     assert clean_row("Nothing repeats here.")["rules"] == ""
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_body_is_read_from_its_ends_as_from_every_block(seed: int) -> None:
+    """`DuplicateFinder._body` reads from either end up to the first paragraph: the span
+    of every paragraph, as looking at each block finds it."""
+    rng = random.Random(seed)
+    sentence = "The council met on Tuesday to discuss the plan for the new harbour wall."
+    shapes = [sentence, "Short label", sentence.rstrip(".") + " and more",
+              "A question that runs on for quite a few words, does it not really now?", ""]
+    texts = [rng.choice(shapes) for _ in range(rng.randint(0, 12))]
+    infos = block_infos(texts)
+    paragraphs = [k for k, info in enumerate(infos)
+                  if info.words >= CLEAN_DEFAULTS.min_words and info.sentence]
+    plain = (range(paragraphs[0], paragraphs[-1] + 1) if len(paragraphs) > 1 else range(0))
+    assert DuplicateFinder(infos, CLEAN_DEFAULTS)._body == plain
