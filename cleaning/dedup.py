@@ -694,8 +694,11 @@ class DuplicateFinder:
     def _names_a_section(self, k: int) -> bool:
         """Whether block `k`, a label, names the section under it ("Monday", "Lighthouse
         tour"): a line of a few words with no mark of a caption or a credit (no brackets,
-        slash or credit word, no chrome), which a paragraph pasted under a photo has."""
+        slash or credit word, no chrome), which a paragraph pasted under a photo has; not
+        a short sentence ("Work starts in May."), nor the article's headline."""
         info = self.infos[k]
+        if k == self._headline_block or chardata.ends_sentence(info.text):
+            return False  # (the article's headline, or a short sentence: no section's name)
         return (info.words <= SECTION_NAME_MAX_WORDS and "\n" not in info.text
                 and not SECTION_NAME_EXCLUDED_RE.search(info.text)
                 and chardata.CREDIT_WORDS.isdisjoint(info.tokens)

@@ -725,3 +725,12 @@ def test_a_line_before_a_link_or_a_list_number_is_no_caption_without_its_credit(
         text = "\n\n".join(["Harbour fire destroys three boats", STORY[0], fuller, caption,
                             STORY[1]])
         assert clean(text).removed == [], fuller
+
+
+def test_a_paragraph_pasted_after_a_short_sentence_still_goes() -> None:
+    # Found by CI: a short sentence ("Work starts in May.") and the headline name no
+    # sections, so the paragraph under each is a paste, not the body of two sections.
+    paragraph = ("The council voted on Tuesday to close the old bridge to traffic for repairs "
+                 "that engineers say are long overdue.")
+    text = f"Bridge closes\n\n{paragraph}\n\nWork starts in May.\n\n{paragraph}\n"
+    assert [r.rule for r in clean(text).removed] == ["pasted_alone"]
