@@ -399,14 +399,11 @@ def looks_hard_wrapped(lines: Sequence[Line], indent: int = 0) -> bool:
     return _greedy(texts, [columns(t) for t in texts], indent)
 
 
-def _greedy(texts: Sequence[str], widths: Sequence[int], indent: int,
-            widest: int | None = None) -> bool:
-    """`looks_hard_wrapped` of lines whose widths are known; `widest`, the wrap's width,
-    is the widest line's but the last's unless given."""
+def _greedy(texts: Sequence[str], widths: Sequence[int], indent: int) -> bool:
+    """`looks_hard_wrapped` of lines whose widths are known."""
     if len(texts) < 2:
         return True
-    if widest is None:
-        widest = max([widths[0], *(w + indent for w in widths[1:-1])])
+    widest = max([widths[0], *(w + indent for w in widths[1:-1])])
     if not WRAP_MIN_COLUMNS <= widest <= WRAP_MAX_COLUMNS:
         return False
     for n, following in enumerate(texts[1:]):
@@ -418,11 +415,9 @@ def _greedy(texts: Sequence[str], widths: Sequence[int], indent: int,
     return True
 
 
-def looks_like_wrapped_paragraph(text: str, strict: bool = False) -> bool:
+def looks_like_wrapped_paragraph(text: str) -> bool:
     """Whether a block is one line, or a paragraph wrapped at a fixed width, perhaps under a
     first line of its own (a date line over a caption); each line is measured once.
-    `strict` holds the last line to the wrap's width too (a title over a longer caption is
-    no wrap); without it the last line may be the widest.
 
     >>> looks_like_wrapped_paragraph("Updated 5:27 am, Nov. 20\\n"
     ...     "* [A caption wrapped by a markdown writer,\\nwhose lines stand under its text.]")
@@ -432,10 +427,9 @@ def looks_like_wrapped_paragraph(text: str, strict: bool = False) -> bool:
         return True
     texts = text.split("\n")
     widths = [columns(t) for t in texts]
-    if _greedy(texts, widths, _marker_width(texts[0]), max(widths) if strict else None):
+    if _greedy(texts, widths, _marker_width(texts[0])):
         return True
-    return len(texts) > 2 and _greedy(texts[1:], widths[1:], _marker_width(texts[1]),
-                                      max(widths[1:]) if strict else None)
+    return len(texts) > 2 and _greedy(texts[1:], widths[1:], _marker_width(texts[1]))
 
 
 def _marker_width(first_line: str) -> int:
@@ -461,15 +455,12 @@ def group_blocks(lines: Sequence[Line], layout: Layout) -> list[Block]:
     (`separate_paragraphs`: an extractor that left out the blank lines of a few
     paragraphs) or lines that are compared on their own (`lines_of_their_own`: a caption
     printed twice in one group); and a list right under a paragraph is a block of the
-    group (`_list_start`). A group that holds a line met again elsewhere in the text, and
-    is no wrapped paragraph, is compared line by line too (`_holds_a_line_met_again`): a
-    title, a date line or a caption printed again in another group, or on its own."""
+    group (`_list_start`)."""
     if layout is Layout.LINE_PER_BLOCK:
         return [Block(n, [line], line.text)
                 for n, line in enumerate(line for line in lines if not line.blank)]
     blocks: list[Block] = []
     current: list[Line] = []
-    met_again: frozenset[str] | None = None  # (counted at the first group: most have none)
     for line in [*lines, BLANK]:
         if not line.blank:
             current.append(line)
@@ -477,27 +468,14 @@ def group_blocks(lines: Sequence[Line], layout: Layout) -> list[Block]:
             if len(current) == 1:  # most paragraphs: one line
                 blocks.append(Block(len(blocks), current, current[0].text))
             else:
-                if met_again is None:
-                    met_again = _lines_met_again(lines)
-                _add_group(blocks, current, met_again)
+                _add_group(blocks, current)
             current = []
     return blocks
 
 
-def _lines_met_again(lines: Sequence[Line]) -> frozenset[str]:
-    """The lines of `LINE_OF_ITS_OWN_MIN_WORDS` words or more met twice or more in the text
-    (stripped, exactly): a group that holds one is compared line by line, so that a title,
-    a credit or a caption printed again in another group, or on its own, meets its copy."""
-    counts = Counter([line.text.strip() for line in lines if not line.blank])
-    return frozenset(text for text, n in counts.items()
-                     if n > 1 and len(text.split()) >= LINE_OF_ITS_OWN_MIN_WORDS)
-
-
-def _add_group(blocks: list[Block], lines: list[Line], met_again: frozenset[str] = frozenset(),
-               ) -> None:
+def _add_group(blocks: list[Block], lines: list[Line]) -> None:
     """Add the blocks of the lines between two blank lines (two lines or more) to
-    `blocks`: a block, or a block each (`separate_paragraphs`, `lines_of_their_own`, or a
-    line of the group met again elsewhere in a group that is no wrapped paragraph), and
+    `blocks`: a block, or a block each (`separate_paragraphs`, `lines_of_their_own`), and
     a list right under a paragraph a part of its own (`_list_start`), all of one group."""
     group = len(blocks)
     if separate_paragraphs([line.text for line in lines]):
@@ -506,24 +484,11 @@ def _add_group(blocks: list[Block], lines: list[Line], met_again: frozenset[str]
     text = "\n".join([x.text for x in lines])
     start = _list_start(text)
     for part in ([lines[:start], lines[start:]] if start else [lines]):
-        texts = [line.text for line in part]
-        if len(part) > 1 and (lines_of_their_own(texts) or _holds_a_line_met_again(
-                texts, met_again)):
+        if len(part) > 1 and lines_of_their_own([line.text for line in part]):
             blocks.extend(Block(len(blocks), [line], line.text, group, line_apart=True)
                           for line in part)
         else:
             blocks.append(Block(len(blocks), part, None if start else text, group))
-
-
-def _holds_a_line_met_again(texts: Sequence[str], met_again: frozenset[str]) -> bool:
-    """Whether a group holds a line met again in the text (`_lines_met_again`), and is no
-    paragraph wrapped at a width that its last line fits too (a wrap's last line is no
-    wider than the wrap; a title over a longer caption is no wrap), nor code."""
-    if not met_again or not any(text.strip() in met_again for text in texts):
-        return False
-    text = "\n".join(texts)
-    wrapped = looks_like_wrapped_paragraph(text) and looks_like_wrapped_paragraph(text, True)
-    return not wrapped and not any(chardata.CODE_SIGN_RE.search(text) for text in texts)
 
 
 def lines_of_their_own(texts: Sequence[str]) -> bool:

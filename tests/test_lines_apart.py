@@ -250,35 +250,3 @@ def test_a_link_of_its_own_beside_prose_stays_when_printed_again() -> None:
 def test_a_list_with_one_link_among_its_items_is_no_menu() -> None:
     assert not lines_of_their_own(["* Two eggs", "* [Flour](/shop/flour)", "* Salt"])
     assert lines_of_their_own(["* Sections", "* [Local](/local/)", "* [Opinion](/opinion/)"])
-
-
-def test_a_line_met_again_in_another_group_is_compared_on_its_own() -> None:
-    # Issue 21: lines of groups are compared across groups. A related story's title, then
-    # its image's alt text (the title again) over the caption; a byline group whose date
-    # line is printed again at the foot.
-    title = "Harbour board approves the east quay plan of Ana Ruiz"
-    related = "\n\n".join([
-        "Ferry strike called off", WIDE, "The vote was close, and the board meets in March.",
-        f"Ferry strike called off: report\n{title}",
-        f"{title}\nFrom left: the harbour master and the mayor on the quay (Photo: Ana Weiss)"])
-    result = clean(related)
-    assert [(r.rule, r.text) for r in result.removed] == [("stutter", title)]
-    assert result.text.count(title) == 1
-    assert clean(result.text).text == result.text
-    dated = "\n\n".join(["Ferry strike called off",
-                         "Ana Weiss, Harbour Herald\nPublished 11:34 PM EST Nov 19, 2019", WIDE,
-                         "The harbour board will publish the full plan on its website next "
-                         "week, with a summary of every change since the spring.",
-                         "Published 11:34 PM EST Nov 19, 2019"])
-    assert [r.text for r in clean(dated).removed] == ["Published 11:34 PM EST Nov 19, 2019"]
-
-
-def test_a_wrapped_paragraph_printed_again_is_compared_whole() -> None:
-    # Its lines are met again, but a wrap's lines are no lines of their own: the paragraph
-    # goes whole, as one block.
-    wrapped = ("The harbour board voted on Thursday to rebuild the east\nquay before the "
-               "summer season, after storms in January\nleft two of its four berths unusable "
-               "for the larger\nferries that serve the islands.")
-    text = "\n\n".join(["Quay approved", wrapped, "Repairs will cost 2.4 million euros.",
-                        wrapped, "Work starts in March."])
-    assert [r.text for r in clean(text).removed] == [wrapped]
