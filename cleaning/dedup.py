@@ -545,7 +545,7 @@ class DuplicateFinder:
         # (A stutter needs its key among the blocks just before: a C-level test first.)
         near = self._keys[max(0, i - STUTTER_MAX_BLOCKS):i]
         stutter = self._stutter(i) if self._keys[i] in near else 0
-        if (stutter == 1 and i - 1 in earlier and self._markup_in_first(i - 1, i)
+        if (stutter == 1 and self._markup_in_first(i - 1, i) and i - 1 in earlier
                 and not self._dependents[i - 1]):
             # The first copy holds markup that leaked (an image's alt text with its
             # link): the plain copy under it stays. (Only a kept copy can give way: the
