@@ -960,10 +960,11 @@ class DuplicateFinder:
     def _stutter(self, i: int) -> int:
         """How many blocks from `i` on repeat, one for one, the blocks just before them:
         a date line, or a caption with its credit, printed twice in a row. Only blocks that
-        state something of their own (a number or a name) count: a line of common words
-        printed twice ("Continue reading the main story") is chrome that some pages really
-        show twice, harmless to keep; a separator, a cell without words or code never
-        counts."""
+        state something of their own (a number or a name) count, or several blocks one of
+        which is a paragraph long (a gallery's slide printed twice whole, its long caption
+        in common words, "Previous" and "Next" and all): a line of common words printed
+        twice ("Continue reading the main story") is chrome that some pages really show
+        twice, harmless to keep; a separator, a cell without words or code never counts."""
         keys, decided = self._keys, self.decisions
         for length in range(1, min(STUTTER_MAX_BLOCKS, i) + 1):
             if keys[i - length] != keys[i] or i + length > len(keys) or (
@@ -972,7 +973,10 @@ class DuplicateFinder:
             blocks = range(i, i + length)
             if any(k in decided for k in blocks):
                 return 0
-            return length if self._says_something(blocks) else 0
+            if self._says_something(blocks) or (length > 1 and any(
+                    self.infos[k].words >= self.config.min_words for k in blocks)):
+                return length
+            return 0
         return 0
 
     # ------------------------------------------------------------------ near duplicates

@@ -37,6 +37,28 @@ def test_common_words_printed_twice_in_a_row_stay_and_are_reported() -> None:
     assert [(k.block, k.twin) for k in result.kept_similar] == [(3, 2)]
 
 
+def test_a_slide_printed_twice_whole_goes_but_a_line_of_common_words_stays() -> None:
+    # A gallery's slide printed twice in a row, "Previous" and "Next" and all. Its title,
+    # over every slide, is a paragraph long but names nothing (no number, no capital past
+    # the first word): only the paragraph's length says that the pair is a copy. (The
+    # title is met four times, so the slide is no pasted run, which is mostly blocks met
+    # twice.) The other slides, under the same title, stay: their captions differ.
+    title = ("“one photograph can say what the whole village felt when the sea came in” "
+             "reader gallery")
+    slides = [[title, caption, "Previous", "Next"]
+              for caption in ("waves at dawn", "waves at dawn", "frost on the dunes",
+                              "a seal on the beach")]
+    text = "\n\n".join(["Winter on the coast", "Readers sent us their pictures.",
+                         *(block for slide in slides for block in slide)])
+    result = clean(text)
+    assert [(r.rule, r.block, r.twin) for r in result.removed] == [
+        ("stutter", 6 + k, 2 + k) for k in range(4)]
+    # Two blocks that say little, printed twice in a row, stay (see above).
+    short = "\n\n".join(["Winter on the coast", "Readers sent us their pictures.",
+                          "waves at dawn", "Previous", "waves at dawn", "Previous"])
+    assert clean(short).removed == []
+
+
 def test_a_player_notice_printed_per_video_goes_but_a_label_stays() -> None:
     # Each embedded video prints the same notice above its own caption.
     notice = "Video playback is not supported in your browser"
