@@ -102,8 +102,10 @@ SIMILARITY_DIGITS = 4
 SENTENCE_WORDS = 5
 #: A block met more often than this (a separator, a label) does not start a run.
 MAX_RUN_START_COUNT = 16
-#: How far past a differing block a template's alignment is looked for.
-TEMPLATE_GAPS = (2, 3)
+#: How far past a differing block a template's alignment is looked for: up to three
+#: blocks that differ, as a shop card's last bullet, its product's name and its price do
+#: between the bullets two cards share and the shop's "Available from ..." under each.
+TEMPLATE_GAPS = (2, 3, 4)
 #: A field of a record holds a phrase, not a paragraph: past this many words, "Label: ..."
 #: is a paragraph with a lead-in ("Revamped UX: the app now ..."), pasted like any other.
 FIELD_MAX_WORDS = 16

@@ -37,6 +37,24 @@ def test_common_words_printed_twice_in_a_row_stay_and_are_reported() -> None:
     assert [(k.block, k.twin) for k in result.kept_similar] == [(3, 2)]
 
 
+def test_product_cards_that_share_bullets_stay_with_one_line_a_block() -> None:
+    # Two shop cards, one line a block (no blank lines): the bullets the two products share,
+    # then three lines that differ (the last bullet, the product's name, its price), then
+    # the shop's lines again. The shared bullets are the template's, not a paste.
+    def card(last: str, name: str, price: str) -> list[str]:
+        return ["Keeps drinks hot for twelve hours", "Fits in most car cup holders",
+                "Lid locks shut for the bag", "Dishwasher safe, lid and all", last, name,
+                price, "Available from the Harbour Shop", "We may earn a commission"]
+    text = "\n".join(["Six flasks for the winter", "Our picks, tested on the ferry.",
+                      "Steel flask", *card("Holds 500 ml", "Steel flask, 500 ml", "$24.00"),
+                      "Steel flask, large", *card("Holds 750 ml", "Steel flask, 750 ml",
+                                                  "$29.00"),
+                      "Prices were checked on Monday."])
+    result = clean(text)
+    assert result.removed == []
+    assert {k.rule for k in result.kept_similar} <= {"template", "short_structure"}
+
+
 def test_a_slide_printed_twice_whole_goes_but_a_line_of_common_words_stays() -> None:
     # A gallery's slide printed twice in a row, "Previous" and "Next" and all. Its title,
     # over every slide, is a paragraph long but names nothing (no number, no capital past
