@@ -158,15 +158,22 @@ def find_headline(
     """The headline and the indices of the blocks that are later copies of it.
 
     The first block that carries the headline keeps it; every later copy is returned for
-    removal. With a `hint` (the title a scraper already knows), copies are found anywhere.
+    removal. With a `hint` (the title a scraper already knows), copies are found anywhere;
+    a hint that no line prints says nothing of the lines, which are then judged as
+    without one (the headline reported is the hint).
     """
     if hint is not None and hint.strip():
         hkeys = headline_keys(hint)
         if not hkeys:
             return None, []
         holders = _holders(texts, keys, words, hkeys, max_words)
-        shown = texts[holders[0]] if holders else hint
-        return Headline(without_site(shown), holders[0] if holders else None), holders[1:]
+        if holders:
+            return Headline(without_site(texts[holders[0]]), holders[0]), holders[1:]
+        # The text never prints the hint as it is (an extractor printed the headline with
+        # words around it, "Illustration for article titled ...", once per image): the
+        # hint says nothing of its lines, which are judged as if none had been given.
+        found, copies = _Search(texts, keys, words, max_words).run()
+        return Headline(without_site(hint), found.block if found else None), copies
     return _Search(texts, keys, words, max_words).run()
 
 

@@ -238,6 +238,25 @@ def test_a_title_hint_gives_the_headline_without_the_site() -> None:
             "Storm hits coast")
 
 
+def test_a_title_hint_the_text_never_prints_leaves_its_lines_judged_as_without_one() -> None:
+    # The page's headline, printed as each image's alt text with words around it (and an
+    # apostrophe and an italic tag lost on the way): no line is the hint. The hint then
+    # says nothing of the lines, which are judged as they are without it, and the copies
+    # go either way. The headline reported is still the hint.
+    alt = "Illustration for article titled The Long Story Of emHarbour/em, Ones Town"
+    paragraphs = [f"Part {n}: the harbour was dug by hand in {1850 + n * 10}, and the town "
+                  f"grew around it for {n + 2} decades before the railway came."
+                  for n in range(1, 5)]
+    text = "\n\n".join([alt, *(block for p in paragraphs
+                                 for block in (p, "Advertisement", alt))])
+    hint = "The Long Story Of Harbour, One's Town"
+    without, with_hint = clean(text), clean(text, title=hint)
+    assert [(r.rule, r.block, r.twin) for r in with_hint.removed] == [
+        (r.rule, r.block, r.twin) for r in without.removed] == [
+        ("headline_copy", k, 0) for k in (3, 6, 9, 12)]
+    assert with_hint.headline == hint
+
+
 def test_markup_alone_goes_without_a_twin_and_says_why() -> None:
     text = ("Season announced\n\n&lt;span data-mce-type=&quot;bookmark&quot;&gt;&amp;#65279;"
             "&lt;/span&gt;\n\n<script>var slots = [];</script>\n\nA comedy called <Like This>.")
