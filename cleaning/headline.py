@@ -53,6 +53,9 @@ SHORT_CHROME_MAX_WORDS = 12
 #: alt text, wherever it stands.
 ALT_TEXT_WORDS = frozenset({"image", "images", "photo", "picture", "img", "foto"})
 ALT_TEXT_SUFFIX_TOKENS = 2
+#: The words past a bold run or a link that a page converter printed on a line of its own
+#: (`_inside_a_sentence`): the rest of a sentence, not a byline or a link.
+SENTENCE_REST_MIN_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -423,9 +426,24 @@ def _holders(
     prefixes = tuple(k + " " for k in hkeys)
     found = []
     for i, key in enumerate(keys):
+        if found and _inside_a_sentence(texts, i):
+            continue  # a bold run or a link on a line of its own, not the headline again
         if key in hkeys:
             found.append(i)
         elif (key.startswith(prefixes) and words[i] <= max_words + 12 and "\n" not in texts[i]
               and (headline_keys(texts[i]) & hkeys or _alt_text_key(key) in hkeys)):
             found.append(i)  # the headline with a site name, or an alt text's number, appended
     return found
+
+
+def _inside_a_sentence(texts: Sequence[str], i: int) -> bool:
+    """Whether block `i` is words inside a sentence that goes on in the next block: it
+    ends no sentence, and the next block opens with a small letter and ends the sentence
+    ("Content depth" / "is an arbitrary score ... of content."), as a page converter
+    prints a bold run or a link on a line of its own. A byline under a headline ("by Jeff
+    Foust") or a link ends no sentence. (Only a script with capitals shows it.)"""
+    if i + 1 >= len(texts) or chardata.ends_sentence(texts[i]):
+        return False
+    rest = texts[i + 1]
+    return (rest[:1].islower() and len(rest.split()) >= SENTENCE_REST_MIN_WORDS
+            and chardata.ends_sentence(rest))

@@ -257,6 +257,25 @@ def test_a_title_hint_the_text_never_prints_leaves_its_lines_judged_as_without_o
     assert with_hint.headline == hint
 
 
+def test_a_bold_run_equal_to_the_title_inside_a_sentence_stays() -> None:
+    # A page converter prints a bold run on a line of its own: "Harbour tolls" opens a
+    # sentence that goes on below it. With the title hint "Harbour tolls — what the new
+    # fees mean", the dash makes "Harbour tolls" a key of the headline; the bold run is
+    # still words of a sentence, not the headline again. A byline under a real copy of
+    # the headline ("by Ana Ruiz") goes on no sentence: that copy goes.
+    text = "\n".join([
+        "Harbour tolls", "by Ana Ruiz", "The port raised its fees on Monday.",
+        "Harbour tolls", "are what a ship pays to moor, by the metre and by the day.",
+        "Fishing boats pay half."])
+    result = clean(text, title="Harbour tolls — what the new fees mean")
+    assert [(r.rule, r.block) for r in result.removed] == []
+    assert result.text.count("Harbour tolls") == 2
+    copy = text.replace("The port raised", "Harbour tolls\nThe port raised")
+    assert [(r.rule, r.block) for r in clean(
+        copy, title="Harbour tolls — what the new fees mean").removed] == [
+        ("headline_copy", 2)]
+
+
 def test_markup_alone_goes_without_a_twin_and_says_why() -> None:
     text = ("Season announced\n\n&lt;span data-mce-type=&quot;bookmark&quot;&gt;&amp;#65279;"
             "&lt;/span&gt;\n\n<script>var slots = [];</script>\n\nA comedy called <Like This>.")
