@@ -424,7 +424,7 @@ def _holders(
     max_words: int,
 ) -> list[int]:
     prefixes = tuple(k + " " for k in hkeys)
-    found = []
+    found: list[int] = []
     for i, key in enumerate(keys):
         if found and _inside_a_sentence(texts, i):
             continue  # a bold run or a link on a line of its own, not the headline again
