@@ -855,6 +855,8 @@ class DuplicateFinder:
         block before or after it, or another line of its group (`cleaning.blocks._a_menu`).
         Its copy says the same and leads to the same place; a link on its own beside prose
         (a "Read more" under each section) is the article's and stays."""
+        if chardata.LINK_LINE_RE.fullmatch(self.infos[i].text) is None:
+            return False  # (most blocks: the links of the article are not looked for)
         links, by_group = self._links_printed_again
         if i not in links:
             return False
@@ -905,12 +907,13 @@ class DuplicateFinder:
         short labels that recur ("Image 1 of 4"), as a photo credit recurs through a
         gallery. A block of the article's own between them (a day's name or a recipe in a
         meal plan) makes `i` part of a structure."""
-        if not 1 < i - j <= CHROME_GAP or not self._says_something(range(i, i + 1)):
+        if not 1 < i - j <= CHROME_GAP:
             return False
         counts, keys, infos = self._counts, self._keys, self.infos
+        # (The blocks between first: most copies have a paragraph there, found at once.)
         return all(infos[k].words == 0 or chardata.CHROME_WORDS.issuperset(infos[k].tokens)
                    or (counts[keys[k]] > 1 and infos[k].words <= GALLERY_LABEL_MAX_WORDS)
-                   for k in range(j + 1, i))
+                   for k in range(j + 1, i)) and self._says_something(range(i, i + 1))
 
     def _says_something(self, blocks: range) -> bool:
         """Whether blocks repeated in a row state something of their own (a number or a
