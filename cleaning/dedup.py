@@ -1218,8 +1218,11 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
             seen |= ids
         info._ids = ids
     bar = _lowest_share(config)
-    # Judged once a key: the blocks of a key (a paragraph pasted twice) have one set.
-    core = [ids for ids in by_key.values() if ids and len(ids & shared) >= bar * len(ids)]
+    # Judged once a key: the blocks of a key (a paragraph pasted twice) have one set. (A key
+    # with more shingles than twice all those shared is passed over without a set made.)
+    most = len(shared)
+    core = [ids for ids in by_key.values()
+            if ids and most >= bar * len(ids) and len(ids & shared) >= bar * len(ids)]
     if not core:
         return
     hot = set().union(*core)
