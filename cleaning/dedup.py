@@ -182,8 +182,8 @@ class BlockInfo:
     def shingle_ids(self, config: CleanConfig) -> set[int]:
         """The shingles as ints (Python's hash of each), for finding candidates fast:
         CPython does not cache the hash of a tuple, and looking tuples up in a dict's keys
-        hashes each one again. `mark_suspects` sets them for the blocks it looks at (from
-        the tokens, without the tuples); any other block makes them here. A collision of
+        hashes each one again. `mark_suspects` sets them for the suspects (from the
+        tokens, without the tuples); any other block makes them here. A collision of
         two ids (one in 2**64) can only add a candidate, which the exact sets then
         reject."""
         if self._ids is None:
@@ -1216,7 +1216,6 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
             ids = by_key[info.key] = shingle_ids(info.tokens, config, info.nospace)
             shared |= seen & ids
             seen |= ids
-        info._ids = ids
     bar = _lowest_share(config)
     # Judged once a key: the blocks of a key (a paragraph pasted twice) have one set. (A key
     # with more shingles than twice all those shared is passed over without a set made.)
@@ -1231,6 +1230,9 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
         found = links.get(info.key)
         if found is not None:
             info.suspect, info.links = True, found
+            # Kept for the suspects alone, the only blocks whose ids are read again: the
+            # others' go with this call, and the memory they took is used again at once.
+            info._ids = by_key[info.key]
 
 
 def _may_contain(config: CleanConfig) -> float:
