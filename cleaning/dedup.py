@@ -184,8 +184,8 @@ class BlockInfo:
     def shingle_ids(self, config: CleanConfig) -> set[int]:
         """The shingles as ints (Python's hash of each), for finding candidates fast:
         CPython does not cache the hash of a tuple, and looking tuples up in a dict's keys
-        hashes each one again. `mark_suspects` sets them for the blocks it looks at (from
-        the tokens, without the tuples); any other block makes them here. A collision of
+        hashes each one again. `mark_suspects` sets them for the suspects (from the
+        tokens, without the tuples); any other block makes them here. A collision of
         two ids (one in 2**64) can only add a candidate, which the exact sets then
         reject."""
         if self._ids is None:
@@ -857,6 +857,8 @@ class DuplicateFinder:
         block before or after it, or another line of its group (`cleaning.blocks._a_menu`).
         Its copy says the same and leads to the same place; a link on its own beside prose
         (a "Read more" under each section) is the article's and stays."""
+        if chardata.LINK_LINE_RE.fullmatch(self.infos[i].text) is None:
+            return False  # (most blocks: the links of the article are not looked for)
         links, by_group = self._links_printed_again
         if i not in links:
             return False
@@ -907,12 +909,13 @@ class DuplicateFinder:
         short labels that recur ("Image 1 of 4"), as a photo credit recurs through a
         gallery. A block of the article's own between them (a day's name or a recipe in a
         meal plan) makes `i` part of a structure."""
-        if not 1 < i - j <= CHROME_GAP or not self._says_something(range(i, i + 1)):
+        if not 1 < i - j <= CHROME_GAP:
             return False
         counts, keys, infos = self._counts, self._keys, self.infos
+        # (The blocks between first: most copies have a paragraph there, found at once.)
         return all(infos[k].words == 0 or chardata.CHROME_WORDS.issuperset(infos[k].tokens)
                    or (counts[keys[k]] > 1 and infos[k].words <= GALLERY_LABEL_MAX_WORDS)
-                   for k in range(j + 1, i))
+                   for k in range(j + 1, i)) and self._says_something(range(i, i + 1))
 
     def _says_something(self, blocks: range) -> bool:
         """Whether blocks repeated in a row state something of their own (a number or a
@@ -1219,10 +1222,12 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
             ids = by_key[info.key] = shingle_ids(info.tokens, config, info.nospace)
             shared |= seen & ids
             seen |= ids
-        info._ids = ids
     bar = _lowest_share(config)
-    # Judged once a key: the blocks of a key (a paragraph pasted twice) have one set.
-    core = [ids for ids in by_key.values() if ids and len(ids & shared) >= bar * len(ids)]
+    # Judged once a key: the blocks of a key (a paragraph pasted twice) have one set. (A key
+    # with more shingles than twice all those shared is passed over without a set made.)
+    most = len(shared)
+    core = [ids for ids in by_key.values()
+            if ids and most >= bar * len(ids) and len(ids & shared) >= bar * len(ids)]
     if not core:
         return
     hot = set().union(*core)
@@ -1231,6 +1236,9 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
         found = links.get(info.key)
         if found is not None:
             info.suspect, info.links = True, found
+            # Kept for the suspects alone, the only blocks whose ids are read again: the
+            # others' go with this call, and the memory they took is used again at once.
+            info._ids = by_key[info.key]
 
 
 def _may_contain(config: CleanConfig) -> float:

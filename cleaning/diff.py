@@ -4,6 +4,8 @@ The cleaner knows where every output line came from, so the diff is built from t
 alignment in linear time, rather than searched for (difflib is quadratic on the texts that
 need cleaning most, such as thousands of identical lines). Lines are what patch(1) calls
 lines: text up to and including "\\n"; a CR or a U+2028 is part of the line it sits in.
+They are held without their "\\n" (the pieces of a split, not copies with a "\\n" added:
+making those took two thirds of the diff's time), and the input's last line may lack it.
 """
 
 from __future__ import annotations
@@ -39,21 +41,26 @@ def unified_diff(
     +
     +Body
     """
-    a = _patch_lines(original)
-    b = [line + "\n" for line in out_lines]
-    if a == b:
+    a = original.split("\n") if original else []
+    if original.endswith("\n"):
+        a.pop()  # (the empty piece after the last line break)
+        whole = len(a)
+    else:
+        whole = max(len(a) - 1, 0)  # the last line has no line break: it equals no output line
+    b = out_lines
+    if a == b and whole == len(a):
         return ""
-    skip = _common_prefix(a, b)
+    skip = min(_common_prefix(a, b), whole)
     # And at the end: after the last removal, the rest of the text is the input's, but for
     # a last line that differs (most often, the input's lacks its newline).
-    last = 1 if skip < min(len(a), len(b)) and a[-1] != b[-1] else 0
+    last = 1 if skip < min(len(a), len(b)) and (a[-1] != b[-1] or whole < len(a)) else 0
     tail = _common_suffix(a, b, skip, last)
     a_end, b_end = len(a) - last - tail, len(b) - last - tail
     runs = _align(a[:a_end], b[:b_end], origins[:b_end], skip)
     if tail:
         _extend(runs, a_end, b_end, tail)
     _extend(runs, len(a), len(b), 0)  # the end: what differs before it is the last change
-    return "".join([f"--- a/{name}\n", f"+++ b/{name}\n", *_hunks(a, b, runs)])
+    return "".join([f"--- a/{name}\n", f"+++ b/{name}\n", *_hunks(a, b, whole, runs)])
 
 
 def _extend(runs: list[Run], p: int, k: int, length: int) -> None:
@@ -65,58 +72,53 @@ def _extend(runs: list[Run], p: int, k: int, length: int) -> None:
         runs.append((p, k, length))
 
 
-def _hunks(a: Sequence[str], b: Sequence[str], runs: Sequence[Run],
+def _hunks(a: Sequence[str], b: Sequence[str], whole: int, runs: Sequence[Run],
            n: int = CONTEXT) -> Iterator[str]:
     """The hunks of the changes between the runs, with `n` lines of context, grouped as
-    difflib groups them: changes closer than 2n + 1 equal lines share a hunk."""
+    difflib groups them: changes closer than 2n + 1 equal lines share a hunk. The lines of
+    `a` from `whole` on (its last, or none) lack their line break."""
     t, last = 0, len(runs) - 1
-    whole = len(a) - (1 if a and not a[-1].endswith("\n") else 0)  # lines ending in "\n"
+
+    def input_lines(mark: str, start: int, end: int) -> str:
+        return _marked(mark, a[start:end], end > whole)
+
     while t < last:
         p, k, length = runs[t]
         context = min(n, length)
         i1, j1 = p + length - context, k + length - context
-        body = [_marked(" ", a[i1:p + length])] if context else []
+        body = [input_lines(" ", i1, p + length)] if context else []
         while True:
             x, y = p + length, k + length  # where the change starts
             p, k, length = runs[t + 1]
             # One line is the common change: marked here, without slicing.
             if p > x:
-                body.append("-" + a[x] if p - x == 1 and x < whole else _marked("-", a[x:p]))
+                body.append("-" + a[x] + "\n" if p - x == 1 and x < whole
+                            else input_lines("-", x, p))
             if k > y:
-                body.append("+" + b[y] if k - y == 1 else _marked("+", b[y:k]))
+                body.append("+" + b[y] + "\n" if k - y == 1 else _marked("+", b[y:k]))
             t += 1
             if t == last or length > 2 * n:
                 context = min(n, length)
                 if context:
-                    body.append(_marked(" ", a[p:p + context]))
+                    body.append(input_lines(" ", p, p + context))
                 break
-            body.append(" " + a[p] if length == 1 and p < whole else _marked(" ", a[p:p + length]))
+            body.append(" " + a[p] + "\n" if length == 1 and p < whole
+                        else input_lines(" ", p, p + length))
         yield f"@@ -{_range(i1, p + context)} +{_range(j1, k + context)} @@\n"
         yield from body
 
 
-def _patch_lines(text: str) -> list[str]:
-    if not text:
-        return []
-    lines = [line + "\n" for line in text.split("\n")]
-    if text.endswith("\n"):
-        lines.pop()
-    else:
-        lines[-1] = lines[-1][:-1]
-    return lines
+def _marked(mark: str, lines: Sequence[str], open_end: bool = False) -> str:
+    """The lines, each after `mark` and ending in a line break; when `open_end`, the last
+    lacks it in the text, and gets patch's marker.
 
-
-def _marked(mark: str, lines: Sequence[str]) -> str:
-    """The lines, each after `mark`; a last line without a newline gets patch's marker."""
-    if len(lines) == 1 and lines[0][-1:] == "\n":
-        return mark + lines[0]
+    >>> _marked("-", ["a", "b"]), _marked(" ", ["a"], open_end=True)
+    ('-a\\n-b\\n', ' a\\n\\\\ No newline at end of file\\n')
+    """
     if not lines:
         return ""
-    text = "".join(lines)  # every line ends in "\n" but perhaps the last: C-level joins
-    marked = mark + text.replace("\n", "\n" + mark)
-    if text.endswith("\n"):
-        return marked[: -len(mark)]
-    return marked + "\n" + NO_NEWLINE
+    text = mark + ("\n" + mark).join(lines) + "\n"  # (C-level joins)
+    return text + NO_NEWLINE if open_end else text
 
 
 def _common_prefix(a: Sequence[str], b: Sequence[str]) -> int:
@@ -185,7 +187,7 @@ def _align(a: Sequence[str], b: Sequence[str], origins: Sequence[int | None],
                 first = (last if last > previous else previous) + 1
                 if first >= stop:
                     continue  # the blocks were next to each other
-                p = next((q for q in range(first, stop) if a[q] == "\n"), None)
+                p = next((q for q in range(first, stop) if not a[q]), None)
                 if p is None:
                     continue
             else:
@@ -205,7 +207,8 @@ def _align(a: Sequence[str], b: Sequence[str], origins: Sequence[int | None],
 def _input_lines(a: Sequence[str], origins: Sequence[int | None], skip: int,
                  ) -> list[int | None]:
     """For each origin, the input line it falls in (from line `skip` on), or None."""
-    offsets = accumulate(map(len, a), initial=0)  # one more than lines: the end
+    # (Each line and its line break: one offset more than lines, the end.)
+    offsets = accumulate(map((1).__add__, map(len, a)), initial=0)
     starts: dict[int | None, int] = dict(zip(offsets, range(len(a)), strict=False))
     where = list(map(starts.get, origins))  # the common case: each origin starts a line
     found = [w for w in where[:2] if w is not None]
@@ -215,14 +218,14 @@ def _input_lines(a: Sequence[str], origins: Sequence[int | None], skip: int,
     # before line `skip`: one forward walk, as origins only ever grow.
     where = []
     q = skip
-    line_end = sum(map(len, a[:skip + 1]))
+    line_end = sum(map(len, a[:skip + 1])) + len(a[:skip + 1])
     for origin in origins:
         if origin is None:
             where.append(None)
             continue
         while origin >= line_end and q + 1 < len(a):
             q += 1
-            line_end += len(a[q])
+            line_end += len(a[q]) + 1
         where.append(q)
     return where
 
