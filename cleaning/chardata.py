@@ -417,6 +417,9 @@ SLIDE_COUNTER_WORDS = frozenset({"of", "image", "photo", "picture", "slide", "fo
 CREDIT_IN_BRACKETS_RE = re.compile(r"\(([^()\n]{1,80})\)\W*$")
 #: What a link's target holds and a credit does not: a scheme ("https://", "data:"),
 #: "www.", a leading slash, hash or dot, a file's or a domain's ending.
+#: A link to another page inside a line: markdown's "](", or an address ("://", "www.").
+#: An anchor in the same page ("(#section)") is none.
+OTHER_PAGE_LINK_RE = re.compile(r"\]\(|://|\bwww\.", re.IGNORECASE)
 URL_LIKE_RE = re.compile(r"://|^[a-z][a-z0-9+.-]*:\S|www\.|^[/#.]|\.[a-z]{2,4}(?:/|$)",
                          re.IGNORECASE)
 

@@ -573,11 +573,12 @@ class DuplicateFinder:
             self._remove(i, Decision.by("menu_again", first))
             return
         once = self._pasted_once(i)
+        contents = once and self._contents_entry(first, i)
         # Only a block met twice can go alone, so only its context needs reading.
         template = once and self._template(i, best_j, max(best_len, 1))
         parallel = not template and self._closes_sections(i, first, once, best_j, best_len)
         structure = template or in_a_run or parallel  # what no isolated paste is
-        if once and not structure and self._pasted_alone(i):
+        if once and not structure and not contents and self._pasted_alone(i):
             if self._in_a_box(first) and not self._in_a_box(i):
                 # The first copy stands in a highlights box, the second in the body: the
                 # body keeps its sentence.
@@ -598,7 +599,7 @@ class DuplicateFinder:
         else:
             self.similar.append(kept_record(i, first, 1.0,
                                              self._why_kept(i, once, template or in_a_run,
-                                                            parallel)))
+                                                            parallel, contents)))
             earlier.append(i)
 
     @cached_property
@@ -654,7 +655,8 @@ class DuplicateFinder:
             spans[key] = (first, from_body)
         return spans
 
-    def _why_kept(self, i: int, once: bool, template: bool, parallel: bool = False) -> str:
+    def _why_kept(self, i: int, once: bool, template: bool, parallel: bool = False,
+                  contents: bool = False) -> str:
         """The rule that keeps block `i`, an exact repeat that no removal rule took."""
         if self.infos[i].question:
             return "interview_question"
@@ -662,6 +664,8 @@ class DuplicateFinder:
             return "parallel_sections"
         if template:
             return "template"
+        if contents:
+            return "contents_entry"
         if self._field(i):
             return "record_field"
         if self._stanza(i):
@@ -888,6 +892,20 @@ class DuplicateFinder:
     def _stands_alone(self, i: int) -> bool:
         info = self.infos[i]
         return info.words >= self.config.min_words and not info.question
+
+    def _contents_entry(self, first: int, i: int) -> bool:
+        """Whether block `first` is an entry of a table of contents and its copy `i` the
+        section's heading: the entry a list item, the heading none, and no sentence (a
+        heading ends in no full stop; a highlights box lists whole sentences). A heading
+        that carries its anchor ("Looking at the Year (#looking-at-the-year)") counts its
+        words, and is as long as a paragraph: the body's heading stays, with its entry. A
+        link to another page (a menu's entry printed again under the story) is no
+        heading."""
+        entry, heading = self.infos[first].text, self.infos[i].text
+        return (chardata.LIST_MARKER_RE.match(entry.lstrip()) is not None
+                and chardata.LIST_MARKER_RE.match(heading.lstrip()) is None
+                and not chardata.ends_sentence(heading)
+                and chardata.OTHER_PAGE_LINK_RE.search(entry + "\n" + heading) is None)
 
     def _pasted_alone(self, i: int) -> bool:
         """Whether block `i`, met twice with no neighbour repeating along, is a paste: a

@@ -108,6 +108,8 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
          "dedup.DuplicateFinder._field"),
     Rule("stanza", None, "a stanza of verse repeated (a chorus, a refrain): kept",
          "dedup.DuplicateFinder._stanza"),
+    Rule("contents_entry", None, "a section's heading, listed in a table of contents: kept",
+         "dedup.DuplicateFinder._contents_entry"),
     Rule("met_three_times", None, "a block met three times or more: kept as a template",
          "dedup.DuplicateFinder._pasted_once"),
     Rule("short_structure", None, "a short line repeated: kept as structure",

@@ -276,6 +276,30 @@ def test_a_bold_run_equal_to_the_title_inside_a_sentence_stays() -> None:
         ("headline_copy", 2)]
 
 
+def test_a_heading_with_its_anchor_stays_beside_its_contents_entry() -> None:
+    # A page converter prints each section's anchor after its heading, in the contents
+    # and in the body: with the anchor's words, the heading is as long as a paragraph.
+    # The body's heading stays (a contents entry and its section's heading are structure);
+    # a sentence from a highlights list printed again in the body is still a paste, and
+    # so is a menu's link printed again under the story.
+    anchor = "(#counting-the-boats-that-came-back-after-the-storm)"
+    text = "\n".join([
+        "Harbour report (https://example.org/harbour)",
+        f"  \u2022 Counting the boats that came back after the storm    {anchor}",
+        "Once the last boat was in, the harbour master counted forty-one of the forty-four "
+        "that had gone out on Monday morning.",
+        f"Counting the boats that came back after the storm {anchor}"])
+    result = clean(text)
+    assert result.removed == []
+    assert [(k.rule, k.block, k.twin) for k in result.kept_similar] == [
+        ("contents_entry", 3, 1)]
+    highlight = "The harbour master counted forty-one of the forty-four boats by nightfall."
+    pasted = "\n\n".join(["Harbour report", "Highlights", f"* {highlight}",
+                           "The storm came in at noon and blew until the early evening, the "
+                           "coastguard said.", highlight])
+    assert [r.rule for r in clean(pasted).removed] == ["pasted_alone"]
+
+
 def test_markup_alone_goes_without_a_twin_and_says_why() -> None:
     text = ("Season announced\n\n&lt;span data-mce-type=&quot;bookmark&quot;&gt;&amp;#65279;"
             "&lt;/span&gt;\n\n<script>var slots = [];</script>\n\nA comedy called <Like This>.")

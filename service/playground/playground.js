@@ -99,6 +99,7 @@ const RULE_WORDS = {
   template: "part of a template, repeated on purpose",
   record_field: "a field of a record, repeated on purpose",
   stanza: "a verse of a song or poem sung again (a chorus)",
+  contents_entry: "a section's heading, also listed in the table of contents",
   met_three_times: "met three times or more, so a template",
   short_structure: "a short line that gives the article its structure",
   below_thresholds: "not alike enough to be a copy",
