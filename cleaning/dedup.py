@@ -156,8 +156,9 @@ class BlockInfo:
     run_key: str = ""
     #: Whether a near-duplicate pair can hold this block at all (`mark_suspects`).
     suspect: bool = field(default=False, repr=False)
-    #: The shingle ids of a suspect that blocks of another key have too (`mark_suspects`):
-    #: the only ones through which it can meet a candidate (see `_ExactIndex`).
+    #: The shingle ids of a suspect that blocks of another key have too and that a core
+    #: block has (`mark_suspects`): the only ones through which it can meet a candidate
+    #: that counts (see `_ExactIndex`).
     links: IdSet = field(default=frozenset(), repr=False)
     #: The group of a block that is one line of a list or caption taken apart
     #: (`cleaning.blocks.lines_of_their_own`), or -1.
@@ -1021,11 +1022,11 @@ class DuplicateFinder:
         """The shingles that block `info` shares with the earlier block `other`, or 0 if
         they are too few to lead to a decision or a report (kept for the later rounds).
 
-        Bounded on the ints first: equal shingles have equal ids, and the ids that blocks
-        of two keys share are `links` of both; the shingles of `info` beyond its ids (a
-        repeat, or two in one id) may add as many. A pair under the bar on that bound is
-        under it on the shingles, and most pairs the index finds are; counting shingles
-        hashes every tuple again (CPython keeps no tuple's hash)."""
+        Bounded on the ints first: equal shingles have equal ids, and the ids that a pair
+        that counts shares are `links` of both (`mark_suspects`); the shingles of `info`
+        beyond its ids (a repeat, or two in one id) may add as many. A pair under the bar
+        on that bound is under it on the shingles, and most pairs the index finds are;
+        counting shingles hashes every tuple again (CPython keeps no tuple's hash)."""
         config = self.config
         bar = _lowest_share(config)
         ids, other_ids = info.shingle_ids(config), other.shingle_ids(config)
@@ -1190,6 +1191,10 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
     may contain it, as a paragraph contains its teaser). Exact repeats, having the same
     key, do not count as sharing.
 
+    A block's links are the shingles it shares with another key that are a core block's
+    (one that shares enough of its own): a pair that counts holds a core block, and can
+    share no other.
+
     The test lets too many blocks through, never too few: its bar is the lowest share at
     which any decision is made, a pair of blocks shares no more shingles than one of them
     shares with all the others, and a later round, seeing fewer blocks, sees fewer shared
@@ -1220,6 +1225,11 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
     if not core:
         return
     hot = set().union(*core)
+    # A pair that counts holds a core block, and the shingles it shares are that block's,
+    # in `hot`: links without the rest find the same candidates that count (on 1 MB of
+    # real text, through half the shingles, and half the candidates: 1.56x to 1.38x the
+    # time of its 5 KB parts).
+    shared &= hot
     links = {key: ids & shared for key, ids in by_key.items() if not hot.isdisjoint(ids)}
     for info in comparable:
         found = links.get(info.key)
