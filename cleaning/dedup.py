@@ -1225,18 +1225,30 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
             shared |= seen & ids
             seen |= ids
     bar = _lowest_share(config)
+    # What each key shares with the others, read off its set once: a pass over them all (on
+    # 1 MB of text, 13 MB of sets and ints, out of the cache) cost 4 to 9 ms.
+    common: dict[str, set[int]] = {}
+    for key, ids in by_key.items():
+        found = ids & shared
+        if found or not bar:
+            common[key] = found
     # Judged once a key: the blocks of a key (a paragraph pasted twice) have one set.
-    core = {key: ids for key, ids in by_key.items()
-            if ids and len(ids & shared) >= bar * len(ids)}
+    core = {key: by_key[key] for key, found in common.items()
+            if by_key[key] and len(found) >= bar * len(by_key[key])}
     if not core:
         return
     hot = set().union(*core.values())
     # A pair that counts holds a core block, and the shingles it shares are that block's,
     # in `hot`: links without the rest find the same candidates that count (on 1 MB of
     # real text, through half the shingles, and half the candidates: 1.56x to 1.38x the
-    # time of its 5 KB parts).
+    # time of its 5 KB parts). A block of another key meets `hot` only through a shingle
+    # the two share: its links are not empty.
     shared &= hot
-    links = {key: ids & shared for key, ids in by_key.items() if not hot.isdisjoint(ids)}
+    links: dict[str, IdSet] = {}
+    for key, found in common.items():
+        found &= shared
+        if found or key in core:
+            links[key] = found
     searching = _searching(core, links, bar)
     for info in comparable:
         found = links.get(info.key)
