@@ -55,7 +55,7 @@ from cleaning.fingerprint import (
 )
 from cleaning.headline import COPY_WINDOW, is_question
 from cleaning.passes import PASS, ROUND_STEPS, RemovalKind
-from cleaning.residue import inline_code_blocks
+from cleaning.residue import inline_code_blocks, is_markup_only
 from cleaning.result import KeptSimilar
 from cleaning.rules import RULES
 
@@ -403,8 +403,16 @@ class DuplicateFinder:
         if not self.markup:
             return
         decided = self.decisions  # (what a pass switched off decided stays)
-        kept = [(i, info.text) for i, info in enumerate(self.infos)
-                if i not in decided or not PASS[decided[i].kind].enabled(self.config)]
+
+        def stays(i: int) -> bool:
+            return i not in decided or not PASS[decided[i].kind].enabled(self.config)
+
+        # A script is markup alone: without one, the blocks are not listed (a long article
+        # has a "&" or a "<" somewhere, and listed its thousands of blocks every round).
+        if not any(stays(i) and is_markup_only(info.text, revealed=False)
+                   for i, info in enumerate(self.infos) if "<" in info.text):
+            return
+        kept = [(i, info.text) for i, info in enumerate(self.infos) if stays(i)]
         code = set(inline_code_blocks(kept))
         if not code:
             return
