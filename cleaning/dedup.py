@@ -1259,10 +1259,10 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
             links[key] = found
     searching = _searching(core, links, bar)
     for info in comparable:
-        found = links.get(info.key)
-        if found is not None:
+        linked = links.get(info.key)
+        if linked is not None:
             # (The others' ids go with `by_key`: on 1 MB of text, 13 MB kept to no use.)
-            info.suspect, info.links, info._ids = True, found, by_key[info.key]
+            info.suspect, info.links, info._ids = True, linked, by_key[info.key]
             info.searches = info.key in searching
 
 
