@@ -221,8 +221,11 @@ class _CountedMatcher(SequenceMatcher[str]):
             if indexes is not None:
                 indexes[id(a)] = (a, self.b2j)  # type: ignore[attr-defined]
         b2j: dict[str, list[int]] = self.b2j  # type: ignore[attr-defined]  # (undocumented)
-        seen = map(len, map(b2j.get, b, repeat(())))
-        self._steps = list(accumulate(map((1).__add__, seen), initial=0))
+        # The places in `a` of each token of `b`, looked up once: a search looks them up
+        # again for every range it scans, in a dict as large as `a` (most of the time
+        # spent on the costliest adversarial shape).
+        self._places: list[Sequence[int]] = list(map(b2j.get, b, repeat(())))
+        self._steps = list(accumulate(map((1).__add__, map(len, self._places)), initial=0))
         self.units = units
 
     def find_longest_match(self, alo: int = 0, ahi: int | None = None, blo: int = 0,
@@ -233,7 +236,57 @@ class _CountedMatcher(SequenceMatcher[str]):
             raise _TooCostly
         self.units -= steps
         budget.check()
-        return super().find_longest_match(alo, ahi, blo, bhi)
+        assert bhi is not None
+        return _longest_match(self._places, alo, ahi, blo, bhi)
+
+
+def _longest_match(places_of: Sequence[Sequence[int]], blo: int, bhi: int, alo: int,
+                   ahi: int) -> Match:
+    """`difflib.SequenceMatcher.find_longest_match` of `b[blo:bhi]` in `a[alo:ahi]`
+    without junk, given the places in `a` of each token of `b` (`places_of`, in order):
+    the same match, found the same way. difflib looks each token up in its index of `a`
+    and keeps the lengths of the matches that end at the token before in a new dict for
+    each token; most tokens have one place in `a` (prose repeats few words within a
+    block), and this keeps that one in two names instead. On the costliest shape of
+    benchmarks/bench_adversarial.py (two lines of 50,000 distinct words), the search is
+    most of the time. (difflib's names swap `a` and `b`.)
+
+    >>> b, a = "x a b c y a b".split(), "a b c a b q".split()
+    >>> places_of = [[j for j, token in enumerate(a) if token == t] for t in b]
+    >>> _longest_match(places_of, 0, len(b), 0, len(a))
+    Match(a=1, b=0, size=3)
+    """
+    best_b, best_a, best_size = blo, alo, 0
+    last_a, last_size = -2, 0  # the one match ending at the token before, if one ...
+    ends: dict[int, int] | None = None  # ... or all of them: their end in `a`, their size
+    for i in range(blo, bhi):
+        places = places_of[i]
+        if len(places) == 1:
+            j = places[0]
+            if alo <= j < ahi:
+                if ends is None:
+                    size = last_size + 1 if last_a == j - 1 else 1
+                else:
+                    size, ends = ends.get(j - 1, 0) + 1, None
+                last_a, last_size = j, size
+                if size > best_size:
+                    best_b, best_a, best_size = i - size + 1, j - size + 1, size
+            else:
+                last_a, ends = -2, None
+            continue
+        before = ends.get if ends is not None else {last_a: last_size}.get
+        ends = {}
+        for j in places:
+            if j < alo:
+                continue
+            if j >= ahi:
+                break
+            size = ends[j] = before(j - 1, 0) + 1
+            if size > best_size:
+                best_b, best_a, best_size = i - size + 1, j - size + 1, size
+    # difflib then extends the match over junk, of which there is none: a longest match
+    # cannot be extended over equal tokens either, so it stands as found.
+    return Match(best_b, best_a, best_size)
 
 
 def _setup_cost(b: Sequence[str], a: Sequence[str]) -> int:
