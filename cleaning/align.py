@@ -113,16 +113,17 @@ class TokenAlignment:
         return missing
 
     @classmethod
-    def of(cls, b: Sequence[str], a: Sequence[str],
-           work: AlignmentWork | None = None) -> TokenAlignment:
+    def of(cls, b: Sequence[str], a: Sequence[str], work: AlignmentWork | None = None,
+           indexes: _Indexes | None = None) -> TokenAlignment:
         """Align `b` with `a`, taking no more than `work` allows (None: only the pair's
-        own limit, `_pair_limit`)."""
+        own limit, `_pair_limit`). `indexes` keeps the index of `a` for the next
+        alignment with it (see `AlignmentMemo`)."""
         work = AlignmentWork(_pair_limit(len(a) + len(b))) if work is None else work
         if work.left < _setup_cost(b, a):
             # Not even looked at: a long block met by many short ones (sentences lifted
             # out of it) would cost its length each time.
             return cls([], 0.0, 0.0, 0, 0, False, False, a, [(len(b), len(a), 0)])
-        matches = _search(b, a, work)
+        matches = _search(b, a, work, indexes)
         if matches is not None:
             return cls._of_matches(b, a, matches, complete=True)
         work.left -= len(a) + len(b)  # the cheap way looks at both once more
@@ -164,12 +165,18 @@ class AlignmentMemo:
     units it may take are at least that many (its steps only add up). So a pair read here
     is charged the units it took, and only when the round still has them; otherwise it is
     aligned again, as it would have been, cut short perhaps. An alignment cut short is not
-    kept: what it found depended on the work left."""
+    kept: what it found depended on the work left.
 
-    __slots__ = ("_found",)
+    It keeps the index of each block aligned with (`difflib`'s positions of each token)
+    too: a long block met by many short ones (sentences lifted out of it) was indexed
+    again for each, most of the time its alignments took. The units are charged as if it
+    were indexed again: the work of a round, and so every decision, stays what it was."""
+
+    __slots__ = ("_found", "_indexes")
 
     def __init__(self) -> None:
         self._found: dict[Hashable, tuple[TokenAlignment, int]] = {}
+        self._indexes: _Indexes = {}
 
     def of(self, key: Hashable, b: Sequence[str], a: Sequence[str],
            work: AlignmentWork) -> TokenAlignment:
@@ -180,10 +187,15 @@ class AlignmentMemo:
             work.left -= found[1]
             return found[0]
         left = work.left
-        alignment = TokenAlignment.of(b, a, work)
+        alignment = TokenAlignment.of(b, a, work, self._indexes)
         if alignment.complete:
             self._found[key] = (alignment, left - work.left)
         return alignment
+
+
+#: Indexes of the blocks aligned with, by the identity of their token list (kept with
+#: it, so that the identity names it while the index lives).
+_Indexes = dict[int, tuple[Sequence[str], dict[str, list[int]]]]
 
 
 class _TooCostly(Exception):
@@ -196,11 +208,24 @@ class _CountedMatcher(SequenceMatcher[str]):
     the positions of that token in `a`, and then some: ``hi - lo`` plus those positions
     bound its steps, read off prefix sums in constant time before it starts."""
 
-    def __init__(self, b: Sequence[str], a: Sequence[str], units: int) -> None:
-        super().__init__(None, b, a, autojunk=False)
+    def __init__(self, b: Sequence[str], a: Sequence[str], units: int,
+                 indexes: _Indexes | None = None) -> None:
+        known = indexes.get(id(a)) if indexes is not None else None
+        if known is not None and known[0] is a:
+            super().__init__(None, b, (), autojunk=False)  # nothing to index
+            # What `set_seq2(a)` sets, without indexing `a` again (no junk: its index is
+            # all there is to it).
+            vars(self).update(b=a, b2j=known[1])
+        else:
+            super().__init__(None, b, a, autojunk=False)
+            if indexes is not None:
+                indexes[id(a)] = (a, self.b2j)  # type: ignore[attr-defined]
         b2j: dict[str, list[int]] = self.b2j  # type: ignore[attr-defined]  # (undocumented)
-        seen = map(len, map(b2j.get, b, repeat(())))
-        self._steps = list(accumulate(map((1).__add__, seen), initial=0))
+        # The places in `a` of each token of `b`, looked up once: a search looks them up
+        # again for every range it scans, in a dict as large as `a` (most of the time
+        # spent on the costliest adversarial shape).
+        self._places: list[Sequence[int]] = list(map(b2j.get, b, repeat(())))
+        self._steps = list(accumulate(map((1).__add__, map(len, self._places)), initial=0))
         self.units = units
 
     def find_longest_match(self, alo: int = 0, ahi: int | None = None, blo: int = 0,
@@ -211,7 +236,57 @@ class _CountedMatcher(SequenceMatcher[str]):
             raise _TooCostly
         self.units -= steps
         budget.check()
-        return super().find_longest_match(alo, ahi, blo, bhi)
+        assert bhi is not None
+        return _longest_match(self._places, alo, ahi, blo, bhi)
+
+
+def _longest_match(places_of: Sequence[Sequence[int]], blo: int, bhi: int, alo: int,
+                   ahi: int) -> Match:
+    """`difflib.SequenceMatcher.find_longest_match` of `b[blo:bhi]` in `a[alo:ahi]`
+    without junk, given the places in `a` of each token of `b` (`places_of`, in order):
+    the same match, found the same way. difflib looks each token up in its index of `a`
+    and keeps the lengths of the matches that end at the token before in a new dict for
+    each token; most tokens have one place in `a` (prose repeats few words within a
+    block), and this keeps that one in two names instead. On the costliest shape of
+    benchmarks/bench_adversarial.py (two lines of 50,000 distinct words), the search is
+    most of the time. (difflib's names swap `a` and `b`.)
+
+    >>> b, a = "x a b c y a b".split(), "a b c a b q".split()
+    >>> places_of = [[j for j, token in enumerate(a) if token == t] for t in b]
+    >>> _longest_match(places_of, 0, len(b), 0, len(a))
+    Match(a=1, b=0, size=3)
+    """
+    best_b, best_a, best_size = blo, alo, 0
+    last_a, last_size = -2, 0  # the one match ending at the token before, if one ...
+    ends: dict[int, int] | None = None  # ... or all of them: their end in `a`, their size
+    for i in range(blo, bhi):
+        places = places_of[i]
+        if len(places) == 1:
+            j = places[0]
+            if alo <= j < ahi:
+                if ends is None:
+                    size = last_size + 1 if last_a == j - 1 else 1
+                else:
+                    size, ends = ends.get(j - 1, 0) + 1, None
+                last_a, last_size = j, size
+                if size > best_size:
+                    best_b, best_a, best_size = i - size + 1, j - size + 1, size
+            else:
+                last_a, ends = -2, None
+            continue
+        before = ends.get if ends is not None else {last_a: last_size}.get
+        ends = {}
+        for j in places:
+            if j < alo:
+                continue
+            if j >= ahi:
+                break
+            size = ends[j] = before(j - 1, 0) + 1
+            if size > best_size:
+                best_b, best_a, best_size = i - size + 1, j - size + 1, size
+    # difflib then extends the match over junk, of which there is none: a longest match
+    # cannot be extended over equal tokens either, so it stands as found.
+    return Match(best_b, best_a, best_size)
 
 
 def _setup_cost(b: Sequence[str], a: Sequence[str]) -> int:
@@ -225,14 +300,15 @@ def _pair_limit(tokens: int) -> int:
     return PAIR_WORK_FLOOR + PAIR_WORK_PER_TOKEN * tokens
 
 
-def _search(b: Sequence[str], a: Sequence[str], work: AlignmentWork) -> list[_Match] | None:
+def _search(b: Sequence[str], a: Sequence[str], work: AlignmentWork,
+            indexes: _Indexes | None = None) -> list[_Match] | None:
     """`difflib`'s matching blocks of `b` in `a`, or None if finding them would take more
     than the pair's limit or the units left in `work` (which pays for what was spent)."""
     size = _setup_cost(b, a)
     units = min(_pair_limit(len(a) + len(b)), work.left) - size
     if units < 0:
         return None
-    matcher = _CountedMatcher(b, a, units)
+    matcher = _CountedMatcher(b, a, units, indexes)
     try:
         found = matcher.get_matching_blocks()
     except _TooCostly:

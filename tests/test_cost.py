@@ -1,13 +1,15 @@
 """Cost bounded by the input (issue 22): the work of aligning near-duplicate candidates is
 counted in steps of `difflib`, never in seconds, and the time budget is kept inside it.
 
-Steps are the lines of `difflib` that run, counted with a line tracer on its frames only:
+Steps are the lines of `difflib` that run, and of `cleaning.align._longest_match` (its search
+for the longest match, done the same way), counted with a line tracer on their frames only:
 the work itself, whatever the machine's load.
 """
 
 from __future__ import annotations
 
 import difflib
+import random
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +19,7 @@ from typing import Any
 import pytest
 
 from cleaning import TimeLimitExceeded, clean
-from cleaning.align import TokenAlignment
+from cleaning.align import TokenAlignment, _longest_match
 from cleaning.budget import limited
 from cleaning.fingerprint import match_tokens
 from cleaning.rules import RULES
@@ -29,9 +31,11 @@ STEPS_PER_TOKEN = 40
 
 @contextmanager
 def difflib_steps() -> Iterator[list[int]]:
-    """Count the lines of difflib that run in the block (`count[0]`)."""
+    """Count the lines of difflib that run in the block (`count[0]`), its search for the
+    longest match in `cleaning.align` included."""
     count = [0]
     target = difflib.__file__
+    search = _longest_match.__code__
 
     def local(frame: FrameType, event: str, arg: Any) -> Callable[..., Any] | None:
         if event == "line":
@@ -39,7 +43,7 @@ def difflib_steps() -> Iterator[list[int]]:
         return local
 
     def trace(frame: FrameType, event: str, arg: Any) -> Callable[..., Any] | None:
-        return local if frame.f_code.co_filename == target else None
+        return local if frame.f_code.co_filename == target or frame.f_code is search else None
 
     old = sys.gettrace()
     sys.settrace(trace)
@@ -105,3 +109,23 @@ def test_the_time_budget_is_kept_inside_an_alignment() -> None:
     b, a = ["w"] * 200 + ["own"], ["w"] * 200
     with limited(0.0), pytest.raises(TimeLimitExceeded):
         TokenAlignment.of(b, a)
+
+
+@pytest.mark.parametrize("alphabet", [2, 3, 8, 50])
+def test_the_longest_match_is_difflibs(alphabet: int) -> None:
+    """`cleaning.align` searches for the longest match itself (faster when most tokens
+    have one place in the other block): the very match difflib finds, bounds and ties
+    included."""
+    rng = random.Random(alphabet)
+    for _ in range(400):
+        b = [str(rng.randrange(alphabet)) for _ in range(rng.randrange(40))]
+        a = [str(rng.randrange(alphabet)) for _ in range(rng.randrange(40))]
+        matcher = difflib.SequenceMatcher(None, b, a, autojunk=False)
+        places_of = [[j for j, token in enumerate(a) if token == t] for t in b]
+        for _ in range(5):
+            blo = rng.randrange(len(b) + 1)
+            bhi = rng.randrange(blo, len(b) + 1)
+            alo = rng.randrange(len(a) + 1)
+            ahi = rng.randrange(alo, len(a) + 1)
+            assert _longest_match(places_of, blo, bhi, alo, ahi) == (
+                matcher.find_longest_match(blo, bhi, alo, ahi))
