@@ -426,13 +426,13 @@ def _holders(
     prefixes = tuple(k + " " for k in hkeys)
     found: list[int] = []
     for i, key in enumerate(keys):
+        if not (key in hkeys or (
+                key.startswith(prefixes) and words[i] <= max_words + 12 and "\n" not in texts[i]
+                and (headline_keys(texts[i]) & hkeys or _alt_text_key(key) in hkeys))):
+            continue  # (else the headline, with a site name or an alt text's number appended)
         if found and _inside_a_sentence(texts, i):
             continue  # a bold run or a link on a line of its own, not the headline again
-        if key in hkeys:
-            found.append(i)
-        elif (key.startswith(prefixes) and words[i] <= max_words + 12 and "\n" not in texts[i]
-              and (headline_keys(texts[i]) & hkeys or _alt_text_key(key) in hkeys)):
-            found.append(i)  # the headline with a site name, or an alt text's number, appended
+        found.append(i)
     return found
 
 
