@@ -478,10 +478,11 @@ def _add_group(blocks: list[Block], lines: list[Line]) -> None:
     `blocks`: a block, or a block each (`separate_paragraphs`, `lines_of_their_own`), and
     a list right under a paragraph a part of its own (`_list_start`), all of one group."""
     group = len(blocks)
-    if separate_paragraphs([line.text for line in lines]):
+    texts = [line.text for line in lines]
+    if separate_paragraphs(texts):
         blocks.extend(Block(group + n, [one], one.text, group) for n, one in enumerate(lines))
         return
-    text = "\n".join([x.text for x in lines])
+    text = "\n".join(texts)
     start = _list_start(text)
     for part in ([lines[:start], lines[start:]] if start else [lines]):
         if len(part) > 1 and lines_of_their_own([line.text for line in part]):
@@ -489,6 +490,29 @@ def _add_group(blocks: list[Block], lines: list[Line]) -> None:
                           for line in part)
         else:
             blocks.append(Block(len(blocks), part, None if start else text, group))
+
+
+def group_shape(texts: Sequence[str]) -> list[tuple[int, bool]]:
+    """The blocks that the lines `texts` of one paragraph group are cut into
+    (`group_blocks`, `_add_group`): for each, in order, its count of lines and whether it
+    is a line taken apart (`Block.line_apart`). What a group that lost lines is asked, so
+    that its lines left are cut as they were when the output is cleaned again.
+
+    >>> group_shape(["Three tips for the road:", "* Check the tyres", "* Check the tyres"])
+    [(1, False), (1, True), (1, True)]
+    """
+    if len(texts) < 2:
+        return [(len(texts), False)] if texts else []
+    if separate_paragraphs(texts):
+        return [(1, False)] * len(texts)
+    start = _list_start("\n".join(texts))
+    shape: list[tuple[int, bool]] = []
+    for part in ([texts[:start], texts[start:]] if start else [texts]):
+        if len(part) > 1 and lines_of_their_own(part):
+            shape.extend([(1, True)] * len(part))
+        else:
+            shape.append((len(part), False))
+    return shape
 
 
 def lines_of_their_own(texts: Sequence[str]) -> bool:

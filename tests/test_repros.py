@@ -73,3 +73,18 @@ def test_a_copy_with_leaked_markup_that_no_list_of_copies_holds_does_not_crash()
             '"bookmark"&gt;&amp;#65279;&lt;/span&gt;\nstorm storm Council')
     result = clean(text)
     assert clean(result.text).text == result.text
+
+
+def test_a_group_that_loses_a_line_is_cut_into_the_same_blocks_again() -> None:
+    # Found by a fuzzer: a group of lines taken apart, a list under its first lines. The
+    # lines above the list were taken apart because one of them was printed twice; once the
+    # copy went, they read as one block when the output was cleaned again (the list is cut
+    # off first, and each part judged on its own), the headline was another block, and a
+    # line of the list went as its copy: the output cleaned differently again.
+    text = ("café said город город AP\ncafé said город город AP\nsaid\n.\n"
+            "* storm город город storm\nstorm город город storm\n\u200b\nstorm")
+    result = clean(text)
+    assert clean(result.text).text == result.text
+    assert result.text.count("café said город город AP") == 1
+    assert "said\n.\n* storm город город storm\n" in result.text
+
