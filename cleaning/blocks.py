@@ -288,8 +288,10 @@ def join_cut_urls(lines: list[Line]) -> list[Line]:
     else the wrap broke is joined: a wrapped paragraph reads as it is.
 
     A definition joined is followed by what ended it, so cleaning the result again joins
-    nothing more; and the rule looks at nothing but the definitions and the lines under
-    them, so what else the cleaning removes does not change it.
+    nothing more. The rule looks at nothing but the definitions and the lines under them;
+    but a line under one that kept it from ending there may go (markup alone, a copy):
+    the pipeline then joins it in the article too (`cleaning.pipeline._joins_settled`),
+    so that cleaning the output again joins nothing more.
 
     >>> cut = [Line("[1]: https://example.com/a-long-", 0, 32), Line("path/", 33, 38),
     ...        Line("[2]: https://example.com/a-long-", 39, 71), Line("path/", 72, 77)]
@@ -298,6 +300,12 @@ def join_cut_urls(lines: list[Line]) -> list[Line]:
     >>> [line.text for line in join_cut_urls(cut[:2])]  # one alone: no wrap width to see
     ['[1]: https://example.com/a-long-', 'path/']
     """
+    return joined_lines(lines, cut_urls(lines))
+
+
+def cut_urls(lines: Sequence[Line]) -> dict[int, int]:
+    """The link definitions of `lines` that `join_cut_urls` joins: the first line of each,
+    and how many lines it takes."""
     cuts: dict[int, list[tuple[int, int]]] = {}  # by width: (first line, lines) of each
     n = 0
     while n < len(lines):
@@ -305,8 +313,13 @@ def join_cut_urls(lines: list[Line]) -> list[Line]:
         if taken:
             cuts.setdefault(len(lines[n].text), []).append((n, taken))
         n += max(1, taken)
-    joins = {first: count for found in cuts.values() if len(found) > 1
-             for first, count in found}
+    return {first: count for found in cuts.values() if len(found) > 1
+            for first, count in found}
+
+
+def joined_lines(lines: list[Line], joins: dict[int, int]) -> list[Line]:
+    """`lines`, with the `joins` (the first line of each, and how many lines it takes)
+    made one line each."""
     if not joins:
         return lines
     out: list[Line] = []

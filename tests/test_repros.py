@@ -11,6 +11,7 @@ import pytest
 
 from cleaning import clean
 from tests.conftest import SHARED
+from tests.patchutil import apply_patch
 
 REPROS = sorted((SHARED / "repros").glob("*.jsonl"))
 
@@ -88,3 +89,41 @@ def test_a_group_that_loses_a_line_is_cut_into_the_same_blocks_again() -> None:
     assert result.text.count("café said город город AP") == 1
     assert "said\n.\n* storm город город storm\n" in result.text
 
+
+def test_link_definitions_cut_by_a_wrap_are_joined_once_what_ended_them_went() -> None:
+    # Found by a fuzzer: two link definitions cut by a hard wrap, then an editor's bookmark
+    # on the next line, with no blank line between. The bookmark kept the definitions from
+    # being joined (they did not end there); it went as markup alone, and cleaning the
+    # output again joined them, which made the lines under the paragraph read as one
+    # block. They are joined at once now, and judged as they read then: the bookmark is a
+    # line of that block, and stays (without its invisible character).
+    paragraph = ("Crews from two stations fought the fire on the east quay for three hours "
+                 "before it was out, the harbour master said.")
+    text = (f"Harbour fire destroys three boats\n\n{paragraph}\n"
+            "[1]: https://example.org/harbour-fire-\nthree-boats\n"
+            "[2]: https://example.org/harbour-fire-\nthe-crews\n<span>&#65279;</span>\n")
+    result = clean(text)
+    assert clean(result.text).text == result.text
+    assert "[1]: https://example.org/harbour-fire-three-boats\n" in result.text
+    assert "[2]: https://example.org/harbour-fire-the-crews\n" in result.text
+    assert result.removed == []
+    assert result.text.endswith("the-crews\n<span></span>\n")
+    assert apply_patch(result.input_text, result.diff) == result.text
+
+
+def test_a_link_definition_whose_rest_stays_is_not_removed_under_a_definition_joined() -> None:
+    # Found by a fuzzer: definitions cut by a wrap, each under the first line repeated (a
+    # short definition, "[1]: https://example.org/s", which no wrap cut at its width). Those
+    # went as copies of the headline, their rest ("torm-at-the-quay") stayed, and cleaning
+    # the output again joined it to the definition above, which was joined already: a URL
+    # that no one wrote. Joining lines with a line that went between them is no repair: the
+    # lines between stay instead, as cleaning the output again keeps them.
+    cut = "[1]: https://example.org/Photo\n:-harbour-fire\n"
+    short = "[1]: https://example.org/s\ntorm-at-the-quay\n"
+    text = f"{short}{cut}{short}\ntorm-at-the-quay\n{cut}{short}"
+    result = clean(text)
+    assert clean(result.text).text == result.text
+    assert result.removed == []
+    assert result.text.count(short) == 3
+    assert result.text.count("[1]: https://example.org/Photo:-harbour-fire\n") == 2
+    assert apply_patch(result.input_text, result.diff) == result.text
