@@ -403,7 +403,7 @@ class DuplicateFinder:
         decided = self.decisions  # (what a pass switched off decided stays)
         kept = [(i, info.text) for i, info in enumerate(self.infos)
                 if i not in decided or not PASS[decided[i].kind].enabled(self.config)]
-        code = set(inline_code_blocks(kept))
+        code = set(inline_code_blocks(kept)) - self._kept_back
         if not code:
             return
         code.update(i for i, d in self.decisions.items() if d.twin in code)

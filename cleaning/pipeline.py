@@ -35,6 +35,7 @@ from cleaning.blocks import (
     choose_layout,
     cut_urls,
     group_blocks,
+    group_shape,
     join_cut_urls,
     joined_lines,
     split_lines,
@@ -259,7 +260,16 @@ def _taken_back(outcome: _Outcome, rendered: _Rendered, again: _Outcome,
         numbers = [bisect_right(starts, line.start) - 1 for line in block.lines]
         return sorted({owner[n - blank_before[n]] for n in numbers})
 
-    kept = _kept_blocks(outcome.blocks, keep)
+    # An article's block goes only when every output block that holds its lines goes (a
+    # block whose lines the output cut into several, one of them a copy of another, is
+    # not removed whole: that would lose the others, or name the block its own twin).
+    outputs: dict[int, set[int]] = {}
+    for i, block in enumerate(again.blocks):
+        for b in article_blocks(block):
+            outputs.setdefault(b, set()).add(i)
+    gone_out = again.decisions.keys() | again.residue.keys()
+    kept = _kept_blocks(outcome.blocks, keep) | {b for b, found in outputs.items()
+                                                 if not found <= gone_out}
     fresh = {b: Decision(d.kind, article_blocks(again.blocks[d.twin])[0], d.similarity,
                          d.rule)
              for i, d in again.decisions.items() for b in article_blocks(again.blocks[i])
@@ -452,6 +462,8 @@ class _Rounds:
                     self.residue.update(dict.fromkeys(
                         [i for i in getattr(article_steps, step.function)(blocks)
                          if i not in self.keep], step.function))
+            if self.residue:
+                self.residue = _groups_kept_whole(blocks, self.residue)
         self.infos = block_infos([b.text for b in blocks])
         self.lists = False  # whether any block is a line of a list taken apart
         for block, info in zip(blocks, self.infos, strict=True):
@@ -522,6 +534,29 @@ class _Rounds:
                                                {active[i]: rule for i, rule in code.items()})
         self.active = [i for i in active if i not in self.decisions and i not in self.residue]
         self.current = [self.infos[i] for i in self.active]
+
+
+def _groups_kept_whole(blocks: Sequence[Block], residue: dict[int, str]) -> dict[int, str]:
+    """`residue` (the blocks the article's steps remove), but of the groups whose lines
+    left would be cut into other blocks when the output is cleaned again (`group_shape`):
+    a group's line of markup alone may be what kept its lines apart (no wrapped
+    paragraph, with it among them). Those stay, as it says nothing, and cleaning the
+    output again sees the lines as this cleaning does."""
+    groups = {blocks[i].group for i in residue}
+    members: dict[int, list[Block]] = {}
+    for block in blocks:
+        if block.group in groups:
+            members.setdefault(block.group, []).append(block)
+    whole: set[int] = set()
+    for group, found in members.items():
+        left = [b for b in found if b.index not in residue]
+        lines = [line.text for b in left for line in b.lines]
+        if len(lines) > 1 and group_shape(lines) != [(len(b.lines), b.line_apart)
+                                                      for b in left]:
+            whole.add(group)
+    if not whole:
+        return residue
+    return {i: rule for i, rule in residue.items() if blocks[i].group not in whole}
 
 
 def _kept_blocks(blocks: Sequence[Block], keep: frozenset[int]) -> frozenset[int]:

@@ -127,3 +127,38 @@ def test_a_link_definition_whose_rest_stays_is_not_removed_under_a_definition_jo
     assert result.text.count(short) == 3
     assert result.text.count("[1]: https://example.org/Photo:-harbour-fire\n") == 2
     assert apply_patch(result.input_text, result.diff) == result.text
+
+
+def test_markup_alone_in_a_group_stays_when_the_group_would_be_cut_otherwise_without_it() -> None:
+    # Found by a fuzzer: an editor's bookmark between a headline and a photo credit, in a
+    # group over a paragraph wider than a wrap. With the bookmark, the group's lines are
+    # no wrapped paragraph, and were taken apart; the bookmark went as markup alone, and
+    # cleaning the output again read the lines left as one block, the paragraph printed
+    # twice under it as a copy, and the text as one paragraph a line. Markup alone stays
+    # when its group's lines left would be cut into other blocks (nothing is lost: it
+    # says nothing, and its invisible character is gone).
+    paragraph = ("Crews from two stations fought the fire on the east quay for three hours "
+                 "before it was out, the harbour master said.")
+    text = (f"Harbour fire\n<span>&#65279;</span>\nPhoto: Ana Weiss for the Gazette, AP\n"
+            f"{paragraph}\n\n{paragraph}\n{paragraph}\n")
+    result = clean(text)
+    assert clean(result.text).text == result.text
+    assert result.text.startswith("Harbour fire\n<span></span>\nPhoto: Ana Weiss")
+    assert result.text.count(paragraph) == 3
+
+
+def test_a_block_the_output_cuts_in_two_is_not_taken_back_as_its_own_copy() -> None:
+    # Found by a fuzzer: a group taken apart (a paragraph wider than a wrap, printed twice),
+    # with a menu under it that is one block. The paragraph's copy went, and the lines left
+    # read otherwise (the group collapsed), so the output was cleaned again: there the menu
+    # was two entries, one a copy of the other. Taken back to the article, that removed the
+    # menu's block as a copy of itself (KeyError, an HTTP 500). An article's block goes only
+    # when every output block of its lines goes; here the group is then held back whole.
+    paragraph = ("Crews from two stations fought the fire on the east quay for three hours "
+                 "before it was out, the harbour master said.")
+    text = (f"{paragraph}\nm-harbour\nhttps://example.org/Photo:\n-harbour-quay\n{paragraph}\n"
+            "* [Local](/local/)\n[Local](/local/)\n[2]:\n\nhttps://example.org/Council-Council")
+    result = clean(text)
+    assert clean(result.text).text == result.text
+    assert result.removed == []
+    assert result.text == text + "\n"
