@@ -171,8 +171,22 @@ def _settled(text: str, config: CleanConfig, title: str | None, first: _Decided,
     again, and what that removes is removed from the article too (each output block
     mapped to the article's blocks whose lines it holds), until the output is what
     cleaning it again gives. If it does not settle, the lines that keep the group apart
-    are held back instead (`cleaning.dedup.DuplicateFinder._held_back`). The lines
+    are held back instead (`cleaning.dedup.DuplicateFinder._held_back`); and if the
+    output of that is not what cleaning it again gives (a group it keeps whole may
+    collapse there, and settle), it is settled in the same way when it does. The lines
     that start at `keep` stay (`_joins_settled`)."""
+    settled = _settling(first, config, title, keep)
+    if settled is not None:
+        return settled
+    held = _decided_on(first.lines, text, config, title, hold_back=True, keep=keep)
+    return _settling(held, config, title, keep) or held
+
+
+def _settling(first: _Decided, config: CleanConfig, title: str | None,
+              keep: frozenset[int]) -> _Decided | None:
+    """`first` with the removals of cleaning its output again taken back, until the output
+    is what cleaning it again gives (`_settled`); None if it is not within
+    `SETTLE_ATTEMPTS`."""
     outcome, rendered = first.outcome, first.rendered
     for attempt in range(SETTLE_ATTEMPTS + 1):
         again = _decided(rendered.text, config, title, hold_back=False)
@@ -181,7 +195,7 @@ def _settled(text: str, config: CleanConfig, title: str | None, first: _Decided,
         if attempt < SETTLE_ATTEMPTS:
             outcome = _taken_back(outcome, rendered, again.outcome, keep)
             rendered = _Rendered.of(outcome.blocks, outcome.decisions, outcome.residue)
-    return _decided_on(first.lines, text, config, title, hold_back=True, keep=keep)
+    return None
 
 
 #: Times the decisions are made again with the link definitions joined that cleaning the
