@@ -288,8 +288,10 @@ def join_cut_urls(lines: list[Line]) -> list[Line]:
     else the wrap broke is joined: a wrapped paragraph reads as it is.
 
     A definition joined is followed by what ended it, so cleaning the result again joins
-    nothing more; and the rule looks at nothing but the definitions and the lines under
-    them, so what else the cleaning removes does not change it.
+    nothing more. The rule looks at nothing but the definitions and the lines under them;
+    but a line under one that kept it from ending there may go (markup alone, a copy):
+    the pipeline then joins it in the article too (`cleaning.pipeline._joins_settled`),
+    so that cleaning the output again joins nothing more.
 
     >>> cut = [Line("[1]: https://example.com/a-long-", 0, 32), Line("path/", 33, 38),
     ...        Line("[2]: https://example.com/a-long-", 39, 71), Line("path/", 72, 77)]
@@ -298,6 +300,12 @@ def join_cut_urls(lines: list[Line]) -> list[Line]:
     >>> [line.text for line in join_cut_urls(cut[:2])]  # one alone: no wrap width to see
     ['[1]: https://example.com/a-long-', 'path/']
     """
+    return joined_lines(lines, cut_urls(lines))
+
+
+def cut_urls(lines: Sequence[Line]) -> dict[int, int]:
+    """The link definitions of `lines` that `join_cut_urls` joins: the first line of each,
+    and how many lines it takes."""
     cuts: dict[int, list[tuple[int, int]]] = {}  # by width: (first line, lines) of each
     n = 0
     while n < len(lines):
@@ -305,8 +313,13 @@ def join_cut_urls(lines: list[Line]) -> list[Line]:
         if taken:
             cuts.setdefault(len(lines[n].text), []).append((n, taken))
         n += max(1, taken)
-    joins = {first: count for found in cuts.values() if len(found) > 1
-             for first, count in found}
+    return {first: count for found in cuts.values() if len(found) > 1
+            for first, count in found}
+
+
+def joined_lines(lines: list[Line], joins: dict[int, int]) -> list[Line]:
+    """`lines`, with the `joins` (the first line of each, and how many lines it takes)
+    made one line each."""
     if not joins:
         return lines
     out: list[Line] = []
@@ -478,10 +491,11 @@ def _add_group(blocks: list[Block], lines: list[Line]) -> None:
     `blocks`: a block, or a block each (`separate_paragraphs`, `lines_of_their_own`), and
     a list right under a paragraph a part of its own (`_list_start`), all of one group."""
     group = len(blocks)
-    if separate_paragraphs([line.text for line in lines]):
+    texts = [line.text for line in lines]
+    if separate_paragraphs(texts):
         blocks.extend(Block(group + n, [one], one.text, group) for n, one in enumerate(lines))
         return
-    text = "\n".join([x.text for x in lines])
+    text = "\n".join(texts)
     start = _list_start(text)
     for part in ([lines[:start], lines[start:]] if start else [lines]):
         if len(part) > 1 and lines_of_their_own([line.text for line in part]):
@@ -489,6 +503,29 @@ def _add_group(blocks: list[Block], lines: list[Line]) -> None:
                           for line in part)
         else:
             blocks.append(Block(len(blocks), part, None if start else text, group))
+
+
+def group_shape(texts: Sequence[str]) -> list[tuple[int, bool]]:
+    """The blocks that the lines `texts` of one paragraph group are cut into
+    (`group_blocks`, `_add_group`): for each, in order, its count of lines and whether it
+    is a line taken apart (`Block.line_apart`). What a group that lost lines is asked, so
+    that its lines left are cut as they were when the output is cleaned again.
+
+    >>> group_shape(["Three tips for the road:", "* Check the tyres", "* Check the tyres"])
+    [(1, False), (1, True), (1, True)]
+    """
+    if len(texts) < 2:
+        return [(len(texts), False)] if texts else []
+    if separate_paragraphs(texts):
+        return [(1, False)] * len(texts)
+    start = _list_start("\n".join(texts))
+    shape: list[tuple[int, bool]] = []
+    for part in ([texts[:start], texts[start:]] if start else [texts]):
+        if len(part) > 1 and lines_of_their_own(part):
+            shape.extend([(1, True)] * len(part))
+        else:
+            shape.append((len(part), False))
+    return shape
 
 
 def lines_of_their_own(texts: Sequence[str]) -> bool:

@@ -35,6 +35,7 @@ from cleaning.align import AlignmentMemo, AlignmentWork, TokenAlignment
 from cleaning.blocks import (
     WRAP_MAX_COLUMNS,
     columns,
+    group_shape,
     lines_of_their_own,
     looks_like_wrapped_paragraph,
     separate_paragraphs,
@@ -381,7 +382,8 @@ class DuplicateFinder:
                 break
             if attempt == HOLD_BACK_ATTEMPTS - 2:
                 # The last run keeps every line a group lost: no group can lose one then.
-                held = {k for k in self.decisions if self.infos[k].list_group >= 0}
+                held = {k for blocks in self._groups_apart().values() for k in blocks
+                        if k in self.decisions}
             self._kept_back |= held
             self.decisions, self.similar, self.residue = {}, [], {}
             self._dependents.clear()
@@ -415,7 +417,7 @@ class DuplicateFinder:
                    for i, info in enumerate(self.infos) if "<" in info.text):
             return
         kept = [(i, info.text) for i, info in enumerate(self.infos) if stays(i)]
-        code = set(inline_code_blocks(kept))
+        code = set(inline_code_blocks(kept)) - self._kept_back
         if not code:
             return
         code.update(i for i, d in self.decisions.items() if d.twin in code)
@@ -430,14 +432,10 @@ class DuplicateFinder:
         could repeat another (kept then: one line wider than a wrap, which keeps the group
         apart, or else all of them); read as paragraphs of their own, they are no longer
         the items of a list (kept then: one line that is no paragraph of its own)."""
-        members: dict[int, list[int]] = defaultdict(list)
-        for i, info in enumerate(self.infos):
-            if info.list_group >= 0:
-                members[info.list_group].append(i)
         held: set[int] = set()
-        for lines in members.values():
-            gone = [k for k in lines if k in self.decisions]
-            left = [self.infos[k].text for k in lines if k not in self.decisions]
+        for lines, blocks in self._groups_apart().items():
+            gone = [k for k in lines if k in self.decisions or k in self.residue]
+            left = [self.infos[k].text for k in lines if k not in gone]
             if len(left) < 2 or not gone:
                 continue
             if separate_paragraphs(left):
@@ -445,7 +443,31 @@ class DuplicateFinder:
             elif not lines_of_their_own(left):
                 wide = [k for k in gone if columns(self.infos[k].text) > WRAP_MAX_COLUMNS]
                 held.update(wide[:1] or gone)
+            elif self._cut_otherwise([k for k in blocks if k not in gone]):
+                # Its lines left are cut into other blocks (a list under them is cut off
+                # first, and what is above it judged alone): keep every line it lost.
+                held.update(gone)
         return held
+
+    def _groups_apart(self) -> dict[tuple[int, ...], list[int]]:
+        """The groups with lines taken apart: the lines taken apart of each (the key), and
+        all its blocks (a paragraph over a list taken apart is a block of it too)."""
+        apart = {info.list_group for info in self.infos if info.list_group >= 0}
+        blocks: dict[int, list[int]] = defaultdict(list)
+        for i, info in enumerate(self.infos):
+            if info.group in apart:
+                blocks[info.group].append(i)
+        return {tuple(k for k in found if self.infos[k].list_group >= 0): found
+                for found in blocks.values()}
+
+    def _cut_otherwise(self, kept: list[int]) -> bool:
+        """Whether the lines of the blocks `kept` of a group, a line break apart as they are
+        rendered, are cut into other blocks when the output is cleaned again
+        (`group_shape`)."""
+        infos = self.infos
+        lines = [line for k in kept for line in infos[k].text.split("\n")]
+        return group_shape(lines) != [(infos[k].text.count("\n") + 1, infos[k].list_group >= 0)
+                                      for k in kept]
 
     def repeated_headline(self, headline_block: int | None, copies: Sequence[int]) -> None:
         """The `repeated_headline` pass: remove `copies` of the headline block (found by

@@ -33,8 +33,11 @@ from cleaning.blocks import (
     Layout,
     Line,
     choose_layout,
+    cut_urls,
     group_blocks,
+    group_shape,
     join_cut_urls,
+    joined_lines,
     split_lines,
 )
 from cleaning.config import CLEAN_DEFAULTS, CleanConfig
@@ -129,6 +132,8 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
     decided = _decided(text, config, title, hold_back=False, max_lines=max_lines)
     if decided.outcome.collapsed:
         decided = _settled(text, config, title, decided)
+    if config.join_cut_urls and "]:" in decided.rendered.text:
+        decided = _joins_settled(text, config, title, decided)
     lines, layout, outcome, rendered = decided
     blocks, headline, decisions, similar, residue, _ = outcome
     diff = "" if rendered.text == text else _diff(text, rendered)  # unchanged: common
@@ -159,28 +164,107 @@ SETTLE_ATTEMPTS = 2
 
 
 def _settled(text: str, config: CleanConfig, title: str | None, first: _Decided,
-             ) -> _Decided:
+             keep: frozenset[int] = frozenset()) -> _Decided:
     """The decisions on an article in which a group taken apart lost lines and the rest
     reads as one block (`_Outcome.collapsed`): cleaning the output again reads that block
     as one, and may judge it, or a block beside it, otherwise. So the output is cleaned
     again, and what that removes is removed from the article too (each output block
     mapped to the article's blocks whose lines it holds), until the output is what
     cleaning it again gives. If it does not settle, the lines that keep the group apart
-    are held back instead (`cleaning.dedup.DuplicateFinder._held_back`)."""
+    are held back instead (`cleaning.dedup.DuplicateFinder._held_back`); and if the
+    output of that is not what cleaning it again gives (a group it keeps whole may
+    collapse there, and settle), it is settled in the same way when it does. The lines
+    that start at `keep` stay (`_joins_settled`)."""
+    settled = _settling(first, config, title, keep)
+    if settled is not None:
+        return settled
+    held = _decided_on(first.lines, text, config, title, hold_back=True, keep=keep)
+    return _settling(held, config, title, keep) or held
+
+
+def _settling(first: _Decided, config: CleanConfig, title: str | None,
+              keep: frozenset[int]) -> _Decided | None:
+    """`first` with the removals of cleaning its output again taken back, until the output
+    is what cleaning it again gives (`_settled`); None if it is not within
+    `SETTLE_ATTEMPTS`."""
     outcome, rendered = first.outcome, first.rendered
     for attempt in range(SETTLE_ATTEMPTS + 1):
         again = _decided(rendered.text, config, title, hold_back=False)
         if again.rendered.text == rendered.text:
             return first._replace(outcome=outcome, rendered=rendered)
         if attempt < SETTLE_ATTEMPTS:
-            outcome = _taken_back(outcome, rendered, again.outcome)
+            outcome = _taken_back(outcome, rendered, again.outcome, keep)
             rendered = _Rendered.of(outcome.blocks, outcome.decisions, outcome.residue)
-    return _decided(text, config, title, hold_back=True)
+    return None
 
 
-def _taken_back(outcome: _Outcome, rendered: _Rendered, again: _Outcome) -> _Outcome:
+#: Times the decisions are made again with the link definitions joined that cleaning the
+#: output would join (`_joins_settled`); one is the common case.
+JOIN_ATTEMPTS = 3
+
+
+def _joins_settled(text: str, config: CleanConfig, title: str | None, first: _Decided,
+                   ) -> _Decided:
+    """The decisions on an article whose output holds link definitions cut by a wrap that
+    `join_cut_urls` would join, when it did not join them in the article: what kept each
+    from ending there (a line under it, not blank) went. Cleaning the output would join
+    them, so they are joined in the article's lines now, and the decisions made again on
+    those lines, until the output has none left to join. Where lines that went stood
+    between the pieces (a definition whose rest stays, say), joining them would join
+    what is not one URL, and take the lines between along: those lines stay instead
+    (cleaning the output again sees them stay for the same reason)."""
+    decided = first
+    for _ in range(JOIN_ATTEMPTS):
+        joins, between = _joined_again(decided)
+        if joins:
+            decided = _decided_on(joined_lines(decided.lines, joins), text, config, title,
+                                  hold_back=False)
+            if decided.outcome.collapsed:
+                decided = _settled(text, config, title, decided)
+            continue
+        if between:
+            # (Asked only once no definition is left to join: those joined count no more
+            # among the definitions cut at one width, as cleaning the output counts them.)
+            decided = _decided_on(decided.lines, text, config, title, hold_back=False,
+                                  keep=between)
+            if decided.outcome.collapsed:
+                decided = _settled(text, config, title, decided, between)
+        break
+    return decided
+
+
+def _joined_again(decided: _Decided) -> tuple[dict[int, int], frozenset[int]]:
+    """The link definitions that `join_cut_urls` would join in the output: those whose
+    pieces are lines in a row of the article, as joins of its lines (the first line of
+    each, and how many lines it takes); and where the lines start that went from between
+    the pieces of the others."""
+    seq: list[Line] = []  # the output's lines, as the article's lines they render
+    for gap, block in zip(decided.rendered.gaps, decided.rendered.kept, strict=True):
+        if gap == "\n\n":
+            seq.append(BLANK)
+        seq.extend(block.lines)
+    found = cut_urls(seq)
+    if not found:
+        return found, frozenset()
+    lines = decided.lines
+    where = {id(line): n for n, line in enumerate(lines)}
+    joins: dict[int, int] = {}
+    between: set[int] = set()
+    for first, count in found.items():
+        numbers = [where[id(line)] for line in seq[first:first + count]]
+        if numbers == list(range(numbers[0], numbers[0] + count)):
+            joins[numbers[0]] = count
+        else:
+            between.update(lines[n].start for n in range(numbers[0], numbers[-1])
+                           if n not in numbers)
+    return joins, frozenset(between)
+
+
+def _taken_back(outcome: _Outcome, rendered: _Rendered, again: _Outcome,
+                keep: frozenset[int] = frozenset()) -> _Outcome:
     """`outcome` with the removals of `again` (decisions on `rendered`'s text) mapped back
-    to the article's blocks: an output line is the line of the kept block it renders."""
+    to the article's blocks: an output line is the line of the kept block it renders. A
+    block with a line that starts at `keep` stays."""
     owner = [block.index for block in rendered.kept for _ in block.lines]
     output_lines = rendered.text.split("\n")
     starts = [0, *accumulate(len(line) + 1 for line in output_lines)]
@@ -190,11 +274,23 @@ def _taken_back(outcome: _Outcome, rendered: _Rendered, again: _Outcome) -> _Out
         numbers = [bisect_right(starts, line.start) - 1 for line in block.lines]
         return sorted({owner[n - blank_before[n]] for n in numbers})
 
+    # An article's block goes only when every output block that holds its lines goes (a
+    # block whose lines the output cut into several, one of them a copy of another, is
+    # not removed whole: that would lose the others, or name the block its own twin).
+    outputs: dict[int, set[int]] = {}
+    for i, block in enumerate(again.blocks):
+        for b in article_blocks(block):
+            outputs.setdefault(b, set()).add(i)
+    gone_out = again.decisions.keys() | again.residue.keys()
+    kept = _kept_blocks(outcome.blocks, keep) | {b for b, found in outputs.items()
+                                                 if not found <= gone_out}
     fresh = {b: Decision(d.kind, article_blocks(again.blocks[d.twin])[0], d.similarity,
                          d.rule)
-             for i, d in again.decisions.items() for b in article_blocks(again.blocks[i])}
+             for i, d in again.decisions.items() for b in article_blocks(again.blocks[i])
+             if b not in kept}
     decisions, residue = _merged(outcome.decisions, outcome.residue, fresh, {
-        b: rule for i, rule in again.residue.items() for b in article_blocks(again.blocks[i])})
+        b: rule for i, rule in again.residue.items() for b in article_blocks(again.blocks[i])
+        if b not in kept})
     gone = decisions.keys() | residue.keys()
     similar = [k for k in outcome.similar if k.block not in gone and k.twin not in gone]
     return outcome._replace(decisions=decisions, residue=residue, similar=similar)
@@ -236,23 +332,31 @@ def _decided(text: str, config: CleanConfig, title: str | None, hold_back: bool,
     # search for one character is many times faster than for two).
     if config.join_cut_urls and "]" in text and "]:" in text:
         lines = join_cut_urls(lines)
-    layout, outcome = _structure_and_decide(lines, text, config, title, hold_back)
+    return _decided_on(lines, text, config, title, hold_back)
+
+
+def _decided_on(lines: list[Line], text: str, config: CleanConfig, title: str | None,
+                hold_back: bool, keep: frozenset[int] = frozenset()) -> _Decided:
+    """Decide on the repaired `lines` of `text` and render them; the blocks with a line
+    that starts at `keep` stay."""
+    layout, outcome = _structure_and_decide(lines, text, config, title, hold_back, keep)
     return _Decided(lines, layout, outcome,
                     _Rendered.of(outcome.blocks, outcome.decisions, outcome.residue))
 
 
 def _structure_and_decide(lines: list[Line], text: str, config: CleanConfig,
-                          title: str | None, hold_back: bool) -> tuple[Layout, _Outcome]:
+                          title: str | None, hold_back: bool,
+                          keep: frozenset[int] = frozenset()) -> tuple[Layout, _Outcome]:
     """The blocks under the text's layout, and what repeats what among them."""
     layout = choose_layout(lines)
     # Markup, escaped or not, shows a "<" or a "&" in the input (one scan of it).
     markup = MARKUP_ONLY.enabled(config) and ("<" in text or "&" in text)
-    outcome = _dedupe(group_blocks(lines, layout), config, title, markup, hold_back)
+    outcome = _dedupe(group_blocks(lines, layout), config, title, markup, hold_back, keep)
     if layout is Layout.BLANK_LINES and _relayouts(outcome):
         # Removing blocks left a text that reads as one paragraph per line; clean it that
         # way now, so that cleaning the result again changes nothing.
         layout = Layout.LINE_PER_BLOCK
-        outcome = _dedupe(group_blocks(lines, layout), config, title, markup, hold_back)
+        outcome = _dedupe(group_blocks(lines, layout), config, title, markup, hold_back, keep)
     return layout, outcome
 
 
@@ -343,7 +447,8 @@ MAX_ROUNDS = 8
 
 
 def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
-            markup: bool = True, hold_back: bool = True) -> _Outcome:
+            markup: bool = True, hold_back: bool = True,
+            keep: frozenset[int] = frozenset()) -> _Outcome:
     """Decide on the blocks, then again on the blocks that survive, until a round removes
     nothing: what cleaning the result again would see, it sees now (idempotence).
     `markup` says whether a block can be residue: the `markup_only` pass is on and the
@@ -351,8 +456,8 @@ def _dedupe(blocks: list[Block], config: CleanConfig, title: str | None,
     Markup that repairs revealed goes first; an inline script is judged among the blocks
     that survive each round, since it depends on its neighbours. `hold_back` says whether
     lines of a group taken apart are kept when the rest would read as one block
-    (`DuplicateFinder.decide`)."""
-    return _Rounds(blocks, config, title, markup, hold_back).run()
+    (`DuplicateFinder.decide`). The blocks with a line that starts at `keep` stay."""
+    return _Rounds(blocks, config, title, markup, hold_back, keep).run()
 
 
 class _Rounds:
@@ -361,16 +466,20 @@ class _Rounds:
     blocks' own indices (`active`)."""
 
     def __init__(self, blocks: list[Block], config: CleanConfig, title: str | None,
-                 markup: bool, hold_back: bool) -> None:
+                 markup: bool, hold_back: bool, keep: frozenset[int] = frozenset()) -> None:
         self.blocks, self.config, self.title, self.markup = blocks, config, title, markup
         self.hold_back = hold_back
+        self.keep = _kept_blocks(blocks, keep)
         self.collapsed = False
         self.residue: dict[int, str] = {}
         if markup:  # the steps on the article: each a function of `cleaning.residue`
             for step in STEPS:
                 if step.scope == "article":
                     self.residue.update(dict.fromkeys(
-                        getattr(article_steps, step.function)(blocks), step.function))
+                        [i for i in getattr(article_steps, step.function)(blocks)
+                         if i not in self.keep], step.function))
+            if self.residue:
+                self.residue = _groups_kept_whole(blocks, self.residue)
         self.infos = block_infos([b.text for b in blocks])
         self.lists = False  # whether any block is a line of a list taken apart
         for block, info in zip(blocks, self.infos, strict=True):
@@ -395,6 +504,8 @@ class _Rounds:
                 self.current, self.config, self.title, self.off, self.lists, self.markup,
                 self.hold_back, self.memo)
             self.collapsed |= collapsed
+            if self.keep:
+                local, code = self._kept(local, code)
             if round_ == 0:
                 headline = found
             if round_ == 0 and not local and not self.residue and not code:
@@ -411,6 +522,13 @@ class _Rounds:
                               key=attrgetter("block", "twin"))
         return _Outcome(self.blocks, headline, self.decisions, kept_similar,
                         dict(sorted(residue.items())), self.collapsed)
+
+    def _kept(self, local: dict[int, Decision], code: dict[int, str],
+              ) -> tuple[dict[int, Decision], dict[int, str]]:
+        """A round's removals (`local`, `code`) but of the blocks that stay (`keep`)."""
+        active, keep = self.active, self.keep
+        return ({i: d for i, d in local.items() if active[i] not in keep},
+                {i: rule for i, rule in code.items() if active[i] not in keep})
 
     def _report(self, local_similar: list[KeptSimilar]) -> None:
         """Keep this round's look-alikes, under the blocks' own indices (the first report
@@ -432,6 +550,36 @@ class _Rounds:
                                                {active[i]: rule for i, rule in code.items()})
         self.active = [i for i in active if i not in self.decisions and i not in self.residue]
         self.current = [self.infos[i] for i in self.active]
+
+
+def _groups_kept_whole(blocks: Sequence[Block], residue: dict[int, str]) -> dict[int, str]:
+    """`residue` (the blocks the article's steps remove), but of the groups whose lines
+    left would be cut into other blocks when the output is cleaned again (`group_shape`):
+    a group's line of markup alone may be what kept its lines apart (no wrapped
+    paragraph, with it among them). Those stay, as it says nothing, and cleaning the
+    output again sees the lines as this cleaning does."""
+    groups = {blocks[i].group for i in residue}
+    members: dict[int, list[Block]] = {}
+    for block in blocks:
+        if block.group in groups:
+            members.setdefault(block.group, []).append(block)
+    whole: set[int] = set()
+    for group, found in members.items():
+        left = [b for b in found if b.index not in residue]
+        lines = [line.text for b in left for line in b.lines]
+        if len(lines) > 1 and group_shape(lines) != [(len(b.lines), b.line_apart)
+                                                      for b in left]:
+            whole.add(group)
+    if not whole:
+        return residue
+    return {i: rule for i, rule in residue.items() if blocks[i].group not in whole}
+
+
+def _kept_blocks(blocks: Sequence[Block], keep: frozenset[int]) -> frozenset[int]:
+    """The blocks with a line that starts at one of `keep`."""
+    if not keep:
+        return frozenset()
+    return frozenset(b.index for b in blocks if any(line.start in keep for line in b.lines))
 
 
 def _headline(infos: list[BlockInfo], config: CleanConfig, title: str | None,
