@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate, pairwise
@@ -602,7 +602,7 @@ class DuplicateFinder:
         took: a paste, chrome printed again, or structure that stays. `in_a_run` says it
         repeats along with a neighbour, in a run that is no paste: then it is no isolated
         paste either (two bullets that two product cards share)."""
-        infos, first = self.infos, earlier[0]
+        first = earlier[0]
         if self._menu_again(i):
             self._remove(i, Decision.by("menu_again", first))
             return
@@ -620,21 +620,33 @@ class DuplicateFinder:
                 kept_by_key[self._keys[i]] = [i]
             else:
                 self._remove(i, Decision.by("pasted_alone", first))
-        elif infos[i].interface_message:
-            self._remove(i, Decision.by("interface_notice", first))
-        elif infos[i].share_bar:
-            self._remove(i, Decision.by("share_bar_again", first))
-        elif self._around_the_body(i, self._keys[i]):
-            self._remove(i, Decision.by("chrome_around_body", first))
-        elif once and self._date_line_again(i, first):
-            self._remove(i, Decision.by("date_line_again", first))
-        elif not once and self._embedded_post_again(i, best_j, best_len):
-            self._remove(i, Decision.by("embedded_post_again", first))
+            return
+        chrome = self._chrome_again(i, first, once, best_j, best_len)
+        if chrome:
+            self._remove(i, Decision.by(chrome, first))
         else:
             self.similar.append(kept_record(i, first, 1.0,
                                              self._why_kept(i, once, template or in_a_run,
                                                             parallel, contents)))
             earlier.append(i)
+
+    def _chrome_again(self, i: int, first: int, once: bool, best_j: int, best_len: int,
+                      ) -> str | None:
+        """The rule by which block `i`, an exact repeat of block `first` and no paste,
+        goes as chrome printed again (a player's notice, a share bar, a line around the
+        body, a date line, an embedded post), or None: it stays."""
+        info = self.infos[i]
+        if info.interface_message:
+            return "interface_notice"
+        if info.share_bar:
+            return "share_bar_again"
+        if self._around_the_body(i, self._keys[i]):
+            return "chrome_around_body"
+        if once and self._date_line_again(i, first):
+            return "date_line_again"
+        if not once and self._embedded_post_again(i, best_j, best_len):
+            return "embedded_post_again"
+        return None
 
     @cached_property
     def _body(self) -> range:
@@ -1054,7 +1066,6 @@ class DuplicateFinder:
         index: _CandidateIndex = (
             _LshIndex({i: infos[i].shingle_set(config) for i in order}, order, config)
             if use_minhash else _ExactIndex())
-        memo = self.memo.shared
         for i in order:
             budget.check()  # one lookup, and up to max_candidates alignments
             if i in decided:
@@ -1063,23 +1074,31 @@ class DuplicateFinder:
             if not info.searches:
                 index.add(i, info.links)
                 continue
-            key = info.key  # exact repeats were judged in the pass before
-            candidates = []
-            for j in index.candidates(i, info.links):
-                other = infos[j]
-                if j in decided or other.key == key:
-                    continue
-                shared = memo.get((info, other))  # (a later round: known, mostly)
-                if shared is None:
-                    shared = self._shared(info, other)
-                if shared:
-                    candidates.append((shared, j, len(other.shingle_set(config))))
-            if candidates:  # (most suspects meet none: a later round asks them again)
-                candidates.sort(key=lambda c: (-c[0], c[1]))
-                if any(self._compare(i, j, shared, len(info.shingle_set(config)), size_j)
-                       for shared, j, size_j in candidates[: config.max_candidates]):
-                    continue
+            # (Most suspects meet no candidate: a later round asks them again.)
+            candidates = self._candidates(i, index.candidates(i, info.links))
+            if any(self._compare(i, j, shared, len(info.shingle_set(config)), size_j)
+                   for shared, j, size_j in candidates[: config.max_candidates]):
+                continue
             index.add(i, info.links)
+
+    def _candidates(self, i: int, found: Iterable[int]) -> list[tuple[int, int, int]]:
+        """The blocks the index `found` for block `i` that share enough shingles with it to
+        lead to a decision or a report, most shared first: (shared, block, its shingles).
+        Exact repeats (the same key) were judged in the pass before."""
+        infos, config, decided, memo = self.infos, self.config, self.decisions, self.memo.shared
+        info = infos[i]
+        candidates = []
+        for j in found:
+            other = infos[j]
+            if j in decided or other.key == info.key:
+                continue
+            shared = memo.get((info, other))  # (a later round: known, mostly)
+            if shared is None:
+                shared = self._shared(info, other)
+            if shared:
+                candidates.append((shared, j, len(other.shingle_set(config))))
+        candidates.sort(key=lambda c: (-c[0], c[1]))
+        return candidates
 
     def _shared(self, info: BlockInfo, other: BlockInfo) -> int:
         """The shingles that block `info` shares with the earlier block `other`, or 0 if
@@ -1270,17 +1289,7 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
                   and info.prose]
     if len(comparable) < 2:
         return
-    by_key: dict[str, set[int]] = {}
-    seen: set[int] = set()
-    shared: set[int] = set()  # shingles of two keys or more
-    for n, info in enumerate(comparable):
-        if not n % budget.CHEAP_UNITS_PER_CHECK:
-            budget.check()
-        ids = by_key.get(info.key)
-        if ids is None:  # the same key, the same tokens: the same shingles
-            ids = by_key[info.key] = shingle_ids(info.tokens, config, info.nospace)
-            shared |= seen & ids
-            seen |= ids
+    by_key, shared = _ids_by_key(comparable, config)
     bar = _lowest_share(config)
     # What each key shares with the others, read off its set once: a pass over them all (on
     # 1 MB of text, 13 MB of sets and ints, out of the cache) cost 4 to 9 ms.
@@ -1313,6 +1322,23 @@ def mark_suspects(infos: Sequence[BlockInfo], config: CleanConfig) -> None:
             # (The others' ids go with `by_key`: on 1 MB of text, 13 MB kept to no use.)
             info.suspect, info.links, info._ids = True, linked, by_key[info.key]
             info.searches = info.key in searching
+
+
+def _ids_by_key(comparable: Sequence[BlockInfo], config: CleanConfig,
+                ) -> tuple[dict[str, set[int]], set[int]]:
+    """The shingle ids of each key of the `comparable` blocks (the blocks of a key, the
+    same tokens, have the same shingles), and the ids of two keys or more."""
+    by_key: dict[str, set[int]] = {}
+    seen: set[int] = set()
+    shared: set[int] = set()
+    for n, info in enumerate(comparable):
+        if not n % budget.CHEAP_UNITS_PER_CHECK:
+            budget.check()
+        if info.key not in by_key:
+            ids = by_key[info.key] = shingle_ids(info.tokens, config, info.nospace)
+            shared |= seen & ids
+            seen |= ids
+    return by_key, shared
 
 
 def _searching(core: dict[str, set[int]], links: dict[str, IdSet], bar: float) -> set[str]:
