@@ -193,6 +193,13 @@ class AlignmentMemo:
         return alignment
 
 
+#: A block's index is kept for its next alignment only from this many tokens on: the long
+#: block that many short ones meet (sentences lifted out of one 500 KB line: 0.70-0.79 ms
+#: per KB indexed again each time, 0.52 kept). A paragraph's index is cheap to make again,
+#: and keeping every one cost 45 MB more at the peak of a 5 MB body of near-duplicate
+#: paragraphs (`benchmarks/measure_memory.py`).
+INDEX_KEPT_MIN_TOKENS = 2_000
+
 #: Indexes of the blocks aligned with, by the identity of their token list (kept with
 #: it, so that the identity names it while the index lives).
 _Indexes = dict[int, tuple[Sequence[str], dict[str, list[int]]]]
@@ -218,7 +225,7 @@ class _CountedMatcher(SequenceMatcher[str]):
             vars(self).update(b=a, b2j=known[1])
         else:
             super().__init__(None, b, a, autojunk=False)
-            if indexes is not None:
+            if indexes is not None and len(a) >= INDEX_KEPT_MIN_TOKENS:
                 indexes[id(a)] = (a, self.b2j)  # type: ignore[attr-defined]
         b2j: dict[str, list[int]] = self.b2j  # type: ignore[attr-defined]  # (undocumented)
         # The places in `a` of each token of `b`, looked up once: a search looks them up

@@ -368,7 +368,7 @@ def test_ci_fetches_the_package_lists_before_it_installs_a_package() -> None:
 
 #: What one worker takes (README, "Limits and memory"): its base, and a body at the limits
 #: cleaned (benchmarks/REPORT-memory.md), in MiB.
-WORKER_BASE_MIB, WORKER_REQUEST_MIB = 120, 500
+WORKER_BASE_MIB, WORKER_REQUEST_MIB = 120, 600
 
 
 def test_the_pod_memory_limit_holds_every_worker_cleaning_at_the_limits() -> None:
