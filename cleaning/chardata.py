@@ -277,6 +277,14 @@ SENTENCE_END_WINDOW = 64
 WORD_CHAR_RE = re.compile(r"\w")
 
 
+def goes_on(before: str, after: str) -> bool:
+    """Whether line `after` goes on with the sentence of line `before`: it opens with a
+    small letter, and `before` ends no sentence ("Content depth" / "is an arbitrary
+    score"; a hard wrap's "the response" / "body"). Only a script with capitals shows it.
+    """
+    return after[:1].islower() and not ends_sentence(before)
+
+
 def ends_sentence(text: str) -> bool:
     """Whether `SENTENCE_END_RE` finds a sentence's end in `text`, read from the end of the
     text: the regex alone tries every full stop of a long paragraph, and asked of every

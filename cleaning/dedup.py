@@ -686,7 +686,7 @@ class DuplicateFinder:
         left a line of one's own: "the response" / "body"): it opens with a small letter,
         and the block before ends no sentence."""
         text = self.infos[k].text
-        return k > 0 and text[:1].islower() and not chardata.ends_sentence(self.infos[k - 1].text)
+        return k > 0 and chardata.goes_on(self.infos[k - 1].text, text)
 
     @cached_property
     def _key_spans(self) -> dict[str, tuple[int, int]]:

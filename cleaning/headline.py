@@ -442,8 +442,8 @@ def _inside_a_sentence(texts: Sequence[str], i: int) -> bool:
     ("Content depth" / "is an arbitrary score ... of content."), as a page converter
     prints a bold run or a link on a line of its own. A byline under a headline ("by Jeff
     Foust") or a link ends no sentence. (Only a script with capitals shows it.)"""
-    if i + 1 >= len(texts) or chardata.ends_sentence(texts[i]):
+    if i + 1 >= len(texts):
         return False
     rest = texts[i + 1]
-    return (rest[:1].islower() and len(rest.split()) >= SENTENCE_REST_MIN_WORDS
+    return (chardata.goes_on(texts[i], rest) and len(rest.split()) >= SENTENCE_REST_MIN_WORDS
             and chardata.ends_sentence(rest))
