@@ -436,6 +436,14 @@ URL_LIKE_RE = re.compile(r"://|^[a-z][a-z0-9+.-]*:\S|www\.|^[/#.]|\.[a-z]{2,4}(?
 CREDIT_LINE_RE = re.compile(
     rf"\W*(?:{'|'.join(sorted(CREDIT_WORDS))})\s*:", re.IGNORECASE)
 
+#: A photo's label on a line of its own: its credit or its alt text ("Photo: Hau Dinh, AP",
+#: "Image: Protesters outside parliament", "[Photo credit: Getty]"): an image word, then a
+#: colon. Narrower than `CREDIT_LINE_RE`: a "Source:" or an agency's name under each
+#: chart or item is attribution, which repeats on purpose.
+IMAGE_LABEL_RE = re.compile(
+    r"\W*(?:photo|photos|photograph|image|images|picture|foto|fotos|bild)"
+    r"(?:\s+credits?)?\s*:", re.IGNORECASE)
+
 #: The marker of a list item, as markdown writes it: a bullet or a number, then a space.
 LIST_MARKER_RE = re.compile(r"(?:[*+\-\u2022]|\d{1,3}[.)])[ \t]+")
 #: A list item on the line under the end of a sentence or a label (`SENTENCE_END_RE` or a

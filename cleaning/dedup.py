@@ -232,6 +232,13 @@ class BlockInfo:
                 and not chardata.SHARE_VERBS.isdisjoint(self.tokens))
 
     @property
+    def image_label(self) -> bool:
+        """A photo's credit or alt text on a line of its own ("Photo: Hau Dinh, AP",
+        "Image: Protesters outside parliament"): printed again under another photo, or
+        under the same photo's copy in a gallery, it says nothing new."""
+        return "\n" not in self.text and chardata.IMAGE_LABEL_RE.match(self.text) is not None
+
+    @property
     def date_line(self) -> bool:
         """A date and its label alone ("Published 11:34 PM EST Nov 19, 2019"), no name:
         a month, a weekday or a clock time among numbers and the words of dates."""
@@ -640,6 +647,8 @@ class DuplicateFinder:
             return "interface_notice"
         if info.share_bar:
             return "share_bar_again"
+        if info.image_label:
+            return "image_label_again"
         if self._around_the_body(i, self._keys[i]):
             return "chrome_around_body"
         if once and self._date_line_again(i, first):

@@ -74,6 +74,8 @@ RULES_IN_ORDER: tuple[Rule, ...] = (
          "dedup.BlockInfo.interface_message"),
     Rule("share_bar_again", "duplicate", "a bar of share buttons printed again",
          "dedup.BlockInfo.share_bar"),
+    Rule("image_label_again", "duplicate", "a photo's credit or alt text printed again",
+         "dedup.BlockInfo.image_label"),
     Rule("menu_again", "duplicate", "an entry of a menu printed again (a page's "
                                     "navigation, printed twice)",
          "dedup.DuplicateFinder._menu_again"),

@@ -300,6 +300,31 @@ def test_a_heading_with_its_anchor_stays_beside_its_contents_entry() -> None:
     assert [r.rule for r in clean(pasted).removed] == ["pasted_alone"]
 
 
+def test_a_photo_label_printed_again_goes_and_a_source_line_stays() -> None:
+    # Extractors print a photo's alt text and its credit on lines of their own, once per
+    # photo and again in a gallery's copy: the label printed again goes. It was kept as a
+    # record's field ("Lunch: lentil soup"), which the fields of a record still are; a
+    # source under each chart is attribution, and stays.
+    caption = ("Deckhands tie up the evening ferry at the north pier on Friday, hours "
+               "before the crews voted to stop work.")
+    text = "\n\n".join([
+        "Ferry crews walk out", "Image: Deckhands at the north pier", caption,
+        "Photo: Marta Lind, Harbour Post",
+        "Crews on the island ferries stopped work on Saturday after talks broke down.",
+        "Image: Deckhands at the north pier",
+        "Passengers wait on the quay after the first crossing of the day was cancelled.",
+        "Photo: Marta Lind, Harbour Post"])
+    result = clean(text)
+    assert [(r.rule, r.block, r.twin) for r in result.removed] == [
+        ("image_label_again", 5, 1), ("image_label_again", 7, 3)]
+    fields = "\n\n".join([
+        "Rents rise again", "Chart: rent by year", "Source: Regional Statistics Office",
+        "Rents rose by 6.1 per cent last year, while wages rose by 3.4 per cent.",
+        "Chart: wages by year", "Source: Regional Statistics Office",
+        "Monday", "Lunch: lentil soup", "Tuesday", "Lunch: lentil soup"])
+    assert clean(fields).removed == []
+
+
 def test_markup_alone_goes_without_a_twin_and_says_why() -> None:
     text = ("Season announced\n\n&lt;span data-mce-type=&quot;bookmark&quot;&gt;&amp;#65279;"
             "&lt;/span&gt;\n\n<script>var slots = [];</script>\n\nA comedy called <Like This>.")

@@ -87,6 +87,7 @@ const RULE_WORDS = {
   box_copy: "a highlights-box sentence that the story repeats",
   interface_notice: "a player or browser notice printed again",
   share_bar_again: "a row of share buttons printed again",
+  image_label_again: "a photo's credit or alt text printed again",
   menu_again: "an entry of the page's menu printed again",
   chrome_around_body: "page chrome printed above the story and again below it",
   date_line_again: "the date line printed again",
