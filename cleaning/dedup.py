@@ -1052,10 +1052,26 @@ class DuplicateFinder:
             if any(k in decided for k in blocks):
                 return 0
             if self._says_something(blocks) or (length > 1 and any(
-                    self.infos[k].words >= self.config.min_words for k in blocks)):
+                    self.infos[k].words >= self.config.min_words for k in blocks)) or (
+                    length == 1 and self._pair_alone(i)):
                 return length
             return 0
         return 0
+
+    def _pair_alone(self, i: int) -> bool:
+        """Whether block `i` and the block before it, the same line, are a group of their
+        own, taken apart (an image's alt text over its caption: "Experimenting with
+        parameter values" twice between blank lines), and is no code nor a call to read on
+        ("Continue reading the main story", which `_stutter` keeps). A line said twice
+        inside a longer group may be a song's ("Pull the rope and bring her in")."""
+        infos = self.infos
+        group = infos[i].list_group
+        return (group >= 0 and infos[i - 1].list_group == group
+                and (i < 2 or infos[i - 2].list_group != group)
+                and (i + 1 == len(infos) or infos[i + 1].list_group != group)
+                and infos[i].words >= STUTTER_MIN_WORDS
+                and chardata.CHROME_WORDS.isdisjoint(infos[i].tokens)
+                and chardata.CODE_SIGN_RE.search(infos[i].text) is None)
 
     # ------------------------------------------------------------------ near duplicates
 

@@ -325,6 +325,21 @@ def test_a_photo_label_printed_again_goes_and_a_source_line_stays() -> None:
     assert clean(fields).removed == []
 
 
+def test_a_figure_line_twice_as_its_own_group_goes_and_a_verse_line_stays() -> None:
+    # A page converter prints a figure's alt text over its caption: the same line twice,
+    # a group of its own. In common words it is still a copy; a line sung twice inside a
+    # longer verse, and the call to read on, stay.
+    prose = "Most drivers arrived in the half hour before the last boat left the pier."
+    figure = "waiting time by hour of arrival"
+    text = "\n\n".join(["Night ferry queues", prose, f"{figure}\n{figure}", "The end."])
+    assert [(r.rule, r.block, r.twin) for r in clean(text).removed] == [("stutter", 3, 2)]
+    song = "pull the rope and bring her in"
+    verse = "\n".join([song, song, "the tide is turning, the light is thin", song])
+    chrome = "Continue reading the main story"
+    for kept in (verse, f"{chrome}\n{chrome}"):
+        assert clean("\n\n".join(["Night ferry queues", prose, kept, "The end."])).removed == []
+
+
 def test_markup_alone_goes_without_a_twin_and_says_why() -> None:
     text = ("Season announced\n\n&lt;span data-mce-type=&quot;bookmark&quot;&gt;&amp;#65279;"
             "&lt;/span&gt;\n\n<script>var slots = [];</script>\n\nA comedy called <Like This>.")
