@@ -437,11 +437,11 @@ CREDIT_LINE_RE = re.compile(
     rf"\W*(?:{'|'.join(sorted(CREDIT_WORDS))})\s*:", re.IGNORECASE)
 
 #: A photo's label on a line of its own: its credit or its alt text ("Photo: Hau Dinh, AP",
-#: "Image: Protesters outside parliament", "[Photo credit: Getty]"): an image word, then a
-#: colon. Narrower than `CREDIT_LINE_RE`: a "Source:" or an agency's name under each
-#: chart or item is attribution, which repeats on purpose.
+#: "Image: Protesters outside parliament", "[Photo credit: Getty]", "Фото: ТАСС"): an image
+#: word, then a colon. Narrower than `CREDIT_LINE_RE`: a "Source:" or an agency's name
+#: under each chart or item is attribution, which repeats on purpose.
 IMAGE_LABEL_RE = re.compile(
-    r"\W*(?:photo|photos|photograph|image|images|picture|foto|fotos|bild)"
+    r"\W*(?:photo|photos|photograph|image|images|picture|foto|fotos|bild|фото)"
     r"(?:\s+credits?)?\s*:", re.IGNORECASE)
 
 #: The marker of a list item, as markdown writes it: a bullet or a number, then a space.

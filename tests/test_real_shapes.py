@@ -317,6 +317,10 @@ def test_a_photo_label_printed_again_goes_and_a_source_line_stays() -> None:
     result = clean(text)
     assert [(r.rule, r.block, r.twin) for r in result.removed] == [
         ("image_label_again", 5, 1), ("image_label_again", 7, 3)]
+    russian = "\n\n".join([
+        "Паром снова ходит", "Фото: Анна Петрова", "Паром вышел из порта в шесть утра.",
+        "Фото: Анна Петрова"])
+    assert [r.rule for r in clean(russian).removed] == ["image_label_again"]
     fields = "\n\n".join([
         "Rents rise again", "Chart: rent by year", "Source: Regional Statistics Office",
         "Rents rose by 6.1 per cent last year, while wages rose by 3.4 per cent.",
