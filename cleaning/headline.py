@@ -248,7 +248,7 @@ class _Search:
         text = self.texts[i]
         if self.words[i] > self.max_words or "\n" in text or chardata.CREDIT_LINE_RE.match(text):
             return False
-        return not (self.first_short is None and chardata.TRUNCATED_RE.search(text)
+        return not (self.first_short is None and chardata.truncated(text)
                     and _teaser_of_later(i, self.keys))
 
     def _repeated_candidate(self, i: int) -> list[int] | None:
