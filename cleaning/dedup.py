@@ -1190,7 +1190,7 @@ class DuplicateFinder:
         words than the complete one, a label before it aside ("description: ...")."""
         if len(self.infos[j].tokens) > len(self.infos[i].tokens) + 1:
             return False  # (a long block that ends in a cut word holds `i`, not the reverse)
-        if chardata.TRUNCATED_RE.search(self.infos[j].text):
+        if chardata.truncated(self.infos[j].text):
             return True
         tokens_i, last = self.infos[i].tokens, self.infos[j].tokens[-1:]
         return bool(last) and last[0] not in tokens_i and any(
@@ -1433,7 +1433,7 @@ def _contained(short: BlockInfo, full: BlockInfo, alignment: TokenAlignment) -> 
     if end in bounds or cut_word:
         return True
     return (tokens[end] in chardata.CREDIT_WORDS
-            or chardata.TRUNCATED_RE.search(short.text) is not None
+            or chardata.truncated(short.text)
             or _credit_in_brackets(full.text, tokens[end:]))
 
 

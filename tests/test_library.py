@@ -313,6 +313,17 @@ def test_strip_markup_skips_its_regex_only_where_it_cannot_match() -> None:
     assert strip_markup("**Bold**") == "Bold"
 
 
+def test_truncated_reads_backwards_what_its_regex_finds() -> None:
+    from cleaning import chardata
+
+    rnd = random.Random(6)
+    pieces = ["...", "\u2026", "[\u2026]", "[...]", " ", "\n", "read", "see", "more", "Read More",
+              "sEe more", "continue", "reading", "\u0131", "\u017f", "x", "_", "9", "!", "\u00bb"]
+    for _ in range(100_000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8)))
+        assert chardata.truncated(text) == (chardata.TRUNCATED_RE.search(text) is not None), text
+
+
 def test_a_round_is_a_function_of_its_blocks() -> None:
     """A decision round carries nothing from the round before: the same blocks decided
     twice, or fresh blocks of the same text, give the same decisions and reports."""
