@@ -19,6 +19,7 @@ import redis
 
 from cleaning import clean
 from newsindex.index import Indexer, IndexRequest
+from newsindex.lsh import TIME_BUCKETS
 from service import Settings, create_app
 from tests.server import BIN, START_CEILING, free_port, post_json, request, running
 
@@ -97,8 +98,9 @@ def test_same_id_updates_and_query_mode_does_not_add(redis_url: str, prefix: str
 
 
 def test_retention_frees_old_articles(redis_url: str, prefix: str) -> None:
+    retention = 1.5  # seconds
     ix = index(Settings(redis_url=redis_url, index_prefix=prefix,
-                        index_retention_days=1.5 / 86400))
+                        index_retention_days=retention / 86400))
     client = redis.Redis.from_url(redis_url)
     text = clean(article("Harbour plan", STORY))
     ix.handle(IndexRequest("short", "old", True), text)
@@ -110,10 +112,13 @@ def test_retention_frees_old_articles(redis_url: str, prefix: str) -> None:
 
     keys = bucket_keys()
     assert len(keys) == 3 + 20  # ids, records, span, and one shard hash a band
-    # Each expires with its bucket: a time to live of at most two retentions, or gone
-    # already on a slow machine (-2), never none (-1).
-    assert all(client.pttl(k) != -1 and client.pttl(k) <= 3000 for k in keys)
-    time.sleep(1.6)
+    # Each expires with its bucket: once the bucket's last instant has left the window (a
+    # bucket and a retention from now at most), rounded up to the whole second that
+    # EXPIREAT takes; or it is gone already on a slow machine (-2); never none (-1).
+    limit = 1000 * (retention / TIME_BUCKETS + retention + 1)
+    ttls = [client.pttl(k) for k in keys]
+    assert all(ttl != -1 and ttl <= limit for ttl in ttls), ttls
+    time.sleep(retention + 0.1)
     answer = ix.handle(IndexRequest("short", "new", False), text)
     assert answer["matches"] == []  # out of the window at once
     deadline = time.monotonic() + 5
