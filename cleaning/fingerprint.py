@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
 from cleaning import chardata
@@ -176,10 +177,24 @@ def _ngrams(tokens: Sequence[str], k: int) -> Iterable[Shingle]:
 
     (One implementation for every `k`: spelling out ``zip(t, t[1:], t[2:])`` for the
     default 3 saved 2.5% of `clean()` on typical articles, `benchmarks/ab_core.py`, under
-    the 5% a second version must save to stay.)"""
+    the 5% a second version must save to stay. This one comes within 0.3 us a block of
+    it: the tokens themselves, not a copy, then their tails, by slices made once a `k`,
+    with no comprehension, and no ``strict=`` (zip parses a keyword at 0.15 us a call);
+    0.3 to 0.4 us a block less than ``zip(*[tokens[i:] for i in range(k)], strict=False)``,
+    1% of `clean()`.)
+
+    >>> [["".join(gram) for gram in _ngrams("abcd", k)] for k in (1, 2, 4, 5)]
+    [['a', 'b', 'c', 'd'], ['ab', 'bc', 'cd'], ['abcd'], ['abcd']]
+    """
     if len(tokens) <= k:
         return [tuple(tokens)] if tokens else []
-    return zip(*[tokens[i:] for i in range(k)], strict=False)
+    return zip(tokens, *map(tokens.__getitem__, _tails(k)))  # noqa: B905
+
+
+@cache
+def _tails(k: int) -> tuple[slice, ...]:
+    """The slices of a sequence's tails that `_ngrams` zips with it: from 1 to `k` - 1."""
+    return tuple(slice(i, None) for i in range(1, k))
 
 
 def shingle_hash(shingle: Shingle) -> int:
