@@ -128,20 +128,34 @@ def has_nospace(text: str) -> bool:
     return not text.isascii() and chardata.NOSPACE_CHAR_RE.search(text) is not None
 
 
-def word_count(text: str, tokens: Sequence[str], nospace: bool | None = None) -> int:
+def word_count(text: str, tokens: Sequence[str], nospace: bool | None = None,
+               key: str | None = None) -> int:
     """A block's size in words (tokens with a letter: "2" or "—" are not words); scripts
-    without spaces count two characters as a word.
+    without spaces count two characters as a word. `key`, the tokens' `match_key` if
+    known, spares looking for numbers among them when it holds no digit.
 
     >>> word_count("One two, 3 4 — three.", ["one", "two", "3", "4", "three"])
     3
     >>> word_count("北京大学是中国的大学", match_tokens("北京大学是中国的大学"))
     5
     """
-    words = len(tokens) - sum(map(str.isdigit, tokens))
+    words = len(tokens)
+    if key is None or not _no_digit(key):
+        words -= sum(map(str.isdigit, tokens))
     if not (has_nospace(text) if nospace is None else nospace):
         return words
     chars = len(chardata.NOSPACE_CHAR_RE.findall(text))
     return words - chars + (chars + 1) // 2
+
+
+def _no_digit(key: str) -> bool:
+    """Whether `key` is ASCII without a digit, so that none of its tokens is a number: one
+    C-level deletion, 0.2 us on a paragraph's key, where asking each of its tokens took 0.9
+    (two blocks in three have no digit; 1% of `clean()` on typical articles)."""
+    return key.isascii() and len(key.encode().translate(None, _DIGITS)) == len(key)
+
+
+_DIGITS = b"0123456789"
 
 
 def shingles(tokens: Sequence[str], config: CleanConfig, nospace: bool = False) -> set[Shingle]:
