@@ -265,8 +265,8 @@ def block_infos(texts: Sequence[str]) -> list[BlockInfo]:
         key = match_key(tokens)
         run_key = key or "\x00" + " ".join(text.split())
         nospace = maybe and has_nospace(text)
-        infos.append(BlockInfo(text, tokens, key, word_count(text, tokens, nospace), nospace,
-                               run_key))
+        infos.append(BlockInfo(text, tokens, key, word_count(text, tokens, nospace, key),
+                               nospace, run_key))
     return infos
 
 

@@ -132,7 +132,9 @@ def _clean(text: str | bytes, config: CleanConfig, title: str | None, charset: s
     decided = _decided(text, config, title, hold_back=False, max_lines=max_lines)
     if decided.outcome.collapsed:
         decided = _settled(text, config, title, decided)
-    if config.join_cut_urls and "]:" in decided.rendered.text:
+    # (A "]" first, as in `_decided`: 0.3 us on a typical article's output, where "]:" took
+    # 4.7, 0.7% of `clean()`.)
+    if config.join_cut_urls and "]" in decided.rendered.text and "]:" in decided.rendered.text:
         decided = _joins_settled(text, config, title, decided)
     lines, layout, outcome, rendered = decided
     blocks, headline, decisions, similar, residue, _ = outcome

@@ -324,6 +324,18 @@ def test_truncated_reads_backwards_what_its_regex_finds() -> None:
         assert chardata.truncated(text) == (chardata.TRUNCATED_RE.search(text) is not None), text
 
 
+def test_word_count_with_the_key_counts_as_without() -> None:
+    from cleaning.fingerprint import match_key, match_tokens, word_count
+
+    rnd = random.Random(8)
+    pieces = ["word", "Word", "2", "42", "4g", "\u0663", "\u00b2", "\uff13", "\u2460", "caf\u00e9",
+              "\u5317\u4eac", " ", " ", ", ", "\u2014", "<b>", "&amp;", "x1"]
+    for _ in range(20_000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 10)))
+        tokens = match_tokens(text)
+        assert word_count(text, tokens, key=match_key(tokens)) == word_count(text, tokens), text
+
+
 def test_a_round_is_a_function_of_its_blocks() -> None:
     """A decision round carries nothing from the round before: the same blocks decided
     twice, or fresh blocks of the same text, give the same decisions and reports."""
