@@ -435,10 +435,12 @@ PERSON_NAME_RE = re.compile(
     r"(?:[^\W\d_]\.|[^\W\d_a-z][^\W\d_]*(?:['\u2019-][^\W\d_]+)?)"
     r"(?:\s+(?:[^\W\d_]\.|[^\W\d_a-z][^\W\d_]*(?:['\u2019-][^\W\d_]+)?|de|van|von|da|del|bin|al)){1,3}")
 
+#: The words that name a photo ("Photo: Hau Dinh, AP", "Image: Getty").
+IMAGE_WORDS = frozenset({"photo", "photos", "photograph", "image", "images", "picture",
+                         "foto", "fotos"})
 #: Words that open a photo credit ("Photo: Hau Dinh, AP", "Image: Getty", "© Reuters").
-CREDIT_WORDS = frozenset({"photo", "photos", "photograph", "image", "images", "picture",
-                          "credit", "credits", "foto", "fotos", "copyright", "source",
-                          "ap", "afp", "reuters", "getty"})
+CREDIT_WORDS = IMAGE_WORDS | frozenset({"credit", "credits", "copyright", "source",
+                                        "ap", "afp", "reuters", "getty"})
 
 #: The words of a gallery's slide counter before a caption ("1 of 3", "Image 2 of 12").
 SLIDE_COUNTER_WORDS = frozenset({"of", "image", "photo", "picture", "slide", "foto", "bild",
@@ -463,8 +465,8 @@ CREDIT_LINE_RE = re.compile(
 #: word, then a colon. Narrower than `CREDIT_LINE_RE`: a "Source:" or an agency's name
 #: under each chart or item is attribution, which repeats on purpose.
 IMAGE_LABEL_RE = re.compile(
-    r"\W*(?:photo|photos|photograph|image|images|picture|foto|fotos|bild|фото)"
-    r"(?:\s+credits?)?\s*:", re.IGNORECASE)
+    rf"\W*(?:{'|'.join(sorted(IMAGE_WORDS | {'bild', 'фото'}))})(?:\s+credits?)?\s*:",
+    re.IGNORECASE)
 
 #: The marker of a list item, as markdown writes it: a bullet or a number, then a space.
 LIST_MARKER_RE = re.compile(r"(?:[*+\-\u2022]|\d{1,3}[.)])[ \t]+")

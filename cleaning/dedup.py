@@ -993,9 +993,13 @@ class DuplicateFinder:
     def _says_something(self, blocks: range) -> bool:
         """Whether blocks repeated in a row state something of their own (a number or a
         name), in words, and are not code: what makes their repetition a copy."""
+        return self._worded(blocks) and any(self.infos[k].specific for k in blocks)
+
+    def _worded(self, blocks: range) -> bool:
+        """Whether blocks repeated in a row are words, not a chant, a cell or code: together
+        `STUTTER_MIN_WORDS` words or more, and no code."""
         infos = [self.infos[k] for k in blocks]
         return (sum(info.words for info in infos) >= STUTTER_MIN_WORDS
-                and any(info.specific for info in infos)
                 and not any(chardata.CODE_SIGN_RE.search(info.text) for info in infos))
 
     @cached_property
@@ -1069,9 +1073,8 @@ class DuplicateFinder:
         return (group >= 0 and infos[i - 1].list_group == group
                 and (i < 2 or infos[i - 2].list_group != group)
                 and (i + 1 == len(infos) or infos[i + 1].list_group != group)
-                and infos[i].words >= STUTTER_MIN_WORDS
                 and chardata.CHROME_WORDS.isdisjoint(infos[i].tokens)
-                and chardata.CODE_SIGN_RE.search(infos[i].text) is None)
+                and self._worded(range(i, i + 1)))
 
     # ------------------------------------------------------------------ near duplicates
 
